@@ -1,0 +1,52 @@
+#include "hsys/header_ids.h"
+
+#include "hsys/records.h"
+
+namespace hsys {
+
+#define HSYS_COMMON_HEADERS                                                                    \
+  "Cache-Control", "Connection", "Date", "Keep-Alive", "Pragma", "Trailer", "Transfer-Encoding", \
+      "Upgrade", "Via", "Warning", "Allow", "Content-Length", "Content-Type", "Content-Encoding",  \
+      "Content-Language", "Content-Location", "Content-MD5", "Content-Range", "Expires",           \
+      "Last-Modified"
+
+const std::string_view kRequestHeaderNames[kRequestHeaderCount] = {
+    HSYS_COMMON_HEADERS, "Accept", "Accept-Charset", "Accept-Encoding", "Accept-Language",
+    "Authorization", "Cookie", "Expect", "From", "Host", "If-Match", "If-Modified-Since",
+    "If-None-Match", "If-Range", "If-Unmodified-Since", "Max-Forwards", "Proxy-Authorization",
+    "Referer", "Range", "TE", "Translate", "User-Agent"};
+
+const std::string_view kResponseHeaderNames[kResponseHeaderCount] = {
+    HSYS_COMMON_HEADERS, "Accept-Ranges", "Age", "ETag", "Location", "Proxy-Authenticate",
+    "Retry-After", "Server", "Set-Cookie", "Vary", "WWW-Authenticate"};
+
+#undef HSYS_COMMON_HEADERS
+
+bool equalsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    unsigned char x = static_cast<unsigned char>(a[i]);
+    unsigned char y = static_cast<unsigned char>(b[i]);
+    if (x >= 'A' && x <= 'Z') x = static_cast<unsigned char>(x + 32);
+    if (y >= 'A' && y <= 'Z') y = static_cast<unsigned char>(y + 32);
+    if (x != y) return false;
+  }
+  return true;
+}
+
+static uint8_t findId(const std::string_view* table, int count, std::string_view name) {
+  for (int i = 0; i < count; ++i) {
+    if (equalsIgnoreCase(table[i], name)) return static_cast<uint8_t>(i);
+  }
+  return kUnknownHeader;
+}
+
+uint8_t requestHeaderId(std::string_view name) {
+  return findId(kRequestHeaderNames, kRequestHeaderCount, name);
+}
+
+uint8_t responseHeaderId(std::string_view name) {
+  return findId(kResponseHeaderNames, kResponseHeaderCount, name);
+}
+
+}  // namespace hsys

@@ -1,0 +1,125 @@
+// The engine interface: what every backend (windows = HTTP.SYS, posix = our own HTTP/1.1 server)
+// offers to the JNI layer and to the contract tests. It mirrors the HTTP Server API's model:
+// a Loop is one IO completion port (or epoll instance) polled by one thread; a Queue is one
+// request queue with its URL prefixes; requests, response sends and body reads are asynchronous
+// operations whose results come back from Loop::poll as fixed-size Completion records.
+//
+// Threading: a Loop and its Queues are used only from the thread that polls the Loop, except
+// Loop::wakeup, which any thread may call.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace hsys {
+
+// What a completion reports. The numbers are part of the Java contract (Completion.java).
+enum CompletionType : uint32_t {
+  kRequestReceived = 1,  // token = queue token, requestId, address/length = request record
+  kSendCompleted = 2,    // token = send token, requestId, length = bytes sent
+  kBodyReceived = 3,     // token = body token, requestId, length = bytes read (0 = end of body)
+  kQueueClosed = 4,      // token = queue token; the Queue object is gone after this
+  kRequestAborted = 5,   // token = queue token, requestId: the client went away before the response ended
+};
+
+// Engine status codes, shared by completions and return values. Backend-specific codes
+// (Win32 error, errno) are reported as kSystemError with the code in Error::systemCode.
+enum Status : int32_t {
+  kOk = 0,
+  kCancelled = -1,        // the operation was cancelled (queue closed, request cancelled)
+  kConnectionLost = -2,   // the client connection broke
+  kInvalidArgument = -3,  // a malformed record or an argument out of range
+  kNoSuchRequest = -4,    // the request id is unknown or the request is finished
+  kBusy = -5,             // an operation of the same kind is already pending on the request
+  kSystemError = -6,      // see the system code
+  kUnsupported = -7,      // the backend cannot do this (e.g. a Wine stub)
+};
+
+// One completion as written to the Java-visible batch buffer: 40 bytes, little-endian.
+struct Completion {
+  uint32_t type;       // CompletionType
+  int32_t status;      // Status, or a positive system error code
+  uint64_t token;      // the queue token or the operation token given by the caller
+  uint64_t requestId;  // the request the completion belongs to (0 for queue events)
+  uint64_t address;    // kRequestReceived: address of the request record
+  uint64_t length;     // record length / bytes transferred
+};
+static_assert(sizeof(Completion) == 40, "Completion layout is part of the Java contract");
+
+// An error with a message meant for people: what failed, the system code and a hint.
+struct Error {
+  int32_t status = kOk;
+  int32_t systemCode = 0;
+  std::string message;
+
+  bool ok() const { return status == kOk; }
+  void set(int32_t newStatus, int32_t newSystemCode, std::string text) {
+    status = newStatus;
+    systemCode = newSystemCode;
+    message = std::move(text);
+  }
+};
+
+// How a request queue is opened. Zero means "the backend's default" for every number.
+struct QueueOptions {
+  std::string name;                 // request queue name; empty = anonymous
+  uint32_t receiveBufferSize = 0;   // initial receive buffer per posted receive (HTTPSYS_BUFFER_SIZE)
+  uint32_t pendingReceives = 0;     // receives kept posted (HTTPSYS_PENDING_READ_COUNT)
+  uint32_t queueLength = 0;         // requests waiting for a receive before 503 (HTTPSYS_REQUEST_QUEUE_LENGTH)
+  uint32_t maxRequestBodyBytes = 0; // 0 = unlimited (posix: 413 above it)
+};
+
+class Queue {
+ public:
+  virtual ~Queue() = default;
+
+  // Registers a URL prefix such as "http://+:8080/" or "http://127.0.0.1:8080/app/".
+  virtual bool addUrl(const std::string& prefix, Error& error) = 0;
+  virtual bool removeUrl(const std::string& prefix, Error& error) = 0;
+
+  // Starts delivering kRequestReceived completions.
+  virtual bool start(Error& error) = 0;
+
+  // Sends (part of) the response to requestId. The record (see records.h) and every memory
+  // chunk it names stay valid until the kSendCompleted completion for sendToken is delivered.
+  virtual int32_t send(uint64_t requestId, const uint8_t* record, uint32_t recordLength,
+                       uint64_t sendToken) = 0;
+
+  // Reads request body bytes into buffer; completes with kBodyReceived. The buffer stays valid
+  // until that completion is delivered. At most one body read is pending per request.
+  virtual int32_t receiveBody(uint64_t requestId, uint8_t* buffer, uint32_t capacity,
+                              uint64_t bodyToken) = 0;
+
+  // Abandons a request: pending operations complete with kCancelled and the connection is reset.
+  virtual int32_t cancel(uint64_t requestId) = 0;
+
+  // Stops receiving and cancels everything pending. When every completion of this queue has
+  // been delivered, kQueueClosed follows and the Loop deletes the Queue.
+  virtual void close() = 0;
+};
+
+class Loop {
+ public:
+  virtual ~Loop() = default;
+
+  // Creates a request queue whose completions this Loop delivers, tagged with queueToken.
+  // Returns nullptr with error set on failure. The Loop owns the Queue.
+  virtual Queue* createQueue(const QueueOptions& options, uint64_t queueToken, Error& error) = 0;
+
+  // Waits up to timeoutMillis (-1 = forever, 0 = do not wait) and writes at most capacity
+  // completions to out. Returns how many, or a negative Status. Request records named by the
+  // completions stay valid until the next call to poll.
+  virtual int32_t poll(Completion* out, int32_t capacity, int32_t timeoutMillis) = 0;
+
+  // Makes a blocked (or the next) poll return promptly. Any thread may call it.
+  virtual void wakeup() = 0;
+
+  // Name of the backend, e.g. "posix-epoll" or "windows-httpapi".
+  virtual const char* backendName() const = 0;
+};
+
+// Implemented once per backend; the build links exactly one.
+std::unique_ptr<Loop> createLoop(Error& error);
+
+}  // namespace hsys

@@ -1,0 +1,144 @@
+// The two binary records that cross the JNI boundary, shared by every backend and by Java
+// (codec-bridge: RequestRecordDecoder / ResponseRecordEncoder). Little-endian, no padding
+// except where stated. docs/records.md describes the same layouts for Java readers.
+//
+// Request record (written by a backend, read by Java):
+//   RequestRecordHeader (88 bytes)
+//   method bytes [methodLength]             e.g. "GET"
+//   url bytes [urlLength]                   request target as sent: "/path?query"
+//   headerCount x { HeaderEntry (8 bytes), name bytes [nameLength], value bytes [valueLength] }
+//   body bytes [bodyLength]                 the first entity bytes, if any arrived with the head
+//
+// Response record (written by Java, read by a backend):
+//   ResponseRecordHeader (24 bytes)
+//   reason bytes [reasonLength]             only with kResponseHasHead
+//   headerCount x { HeaderEntry, name, value }
+//   zero padding to a multiple of 8
+//   chunkCount x DataChunk (32 bytes)
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace hsys {
+
+// Request record flags.
+enum RequestFlags : uint32_t {
+  kRequestMoreBody = 1,   // more entity body follows: read it with Queue::receiveBody
+  kRequestSecure = 2,     // arrived over TLS
+  kRequestHttp2 = 4,      // arrived over HTTP/2 (no Transfer-Encoding in the response)
+};
+
+struct SocketAddressRecord {
+  uint16_t family;   // 4 or 6; 0 = unknown
+  uint16_t port;     // host byte order
+  uint8_t address[16];  // IPv4 in the first 4 bytes
+};
+static_assert(sizeof(SocketAddressRecord) == 20, "layout");
+
+struct RequestRecordHeader {
+  uint32_t recordLength;
+  uint32_t flags;          // RequestFlags
+  uint64_t requestId;
+  uint64_t connectionId;
+  uint16_t httpMajor;
+  uint16_t httpMinor;
+  uint16_t headerCount;
+  uint16_t methodLength;
+  uint32_t urlLength;
+  uint32_t bodyLength;
+  SocketAddressRecord remote;
+  SocketAddressRecord local;
+  uint64_t reserved;
+};
+static_assert(sizeof(RequestRecordHeader) == 88, "layout");
+
+// kUnknownHeader: the name is given as bytes. Otherwise knownId is an HTTP_HEADER_ID
+// (request or response table of header_ids.h) and nameLength is 0.
+constexpr uint8_t kUnknownHeader = 0xFF;
+
+struct HeaderEntry {
+  uint8_t knownId;
+  uint8_t reserved;
+  uint16_t nameLength;
+  uint32_t valueLength;
+};
+static_assert(sizeof(HeaderEntry) == 8, "layout");
+
+// Response record flags.
+enum ResponseFlags : uint32_t {
+  kResponseHasHead = 1,    // status, reason and headers are present: the first send of a response
+  kResponseMoreData = 2,   // more sends follow for this response
+  kResponseDisconnect = 4, // close the connection once this send is done
+  kResponseOpaque = 8,     // after this send the connection carries opaque bytes (after a 101)
+};
+
+struct ResponseRecordHeader {
+  uint32_t recordLength;
+  uint32_t flags;            // ResponseFlags
+  uint16_t status;
+  uint16_t reasonLength;
+  uint16_t headerCount;
+  uint16_t chunkCount;
+  uint32_t cacheTtlSeconds;  // 0 = not offered to the output cache
+  uint32_t reserved;
+};
+static_assert(sizeof(ResponseRecordHeader) == 24, "layout");
+
+enum ChunkKind : uint32_t {
+  kChunkMemory = 0,      // handleOrAddress = address of the bytes
+  kChunkFile = 1,        // handleOrAddress = file descriptor / HANDLE, offset = file offset
+};
+
+struct DataChunk {
+  uint32_t kind;
+  uint32_t reserved;
+  uint64_t handleOrAddress;
+  uint64_t offset;
+  uint64_t length;
+};
+static_assert(sizeof(DataChunk) == 32, "layout");
+
+// A view of a response record, checked against its length. Backends parse with this only.
+struct ResponseView {
+  uint32_t flags = 0;
+  uint16_t status = 0;
+  uint32_t cacheTtlSeconds = 0;
+  std::string_view reason;
+  struct Header {
+    uint8_t knownId;
+    std::string_view name;   // empty when knownId != kUnknownHeader
+    std::string_view value;
+  };
+  std::vector<Header> headers;
+  std::vector<DataChunk> chunks;
+
+  // Returns false (and leaves a description in whyInvalid) when the record is malformed.
+  bool parse(const uint8_t* record, uint32_t length, const char** whyInvalid);
+  uint64_t totalChunkBytes() const;
+};
+
+// Appends a request record to a byte vector; backends fill it field by field.
+class RequestRecordWriter {
+ public:
+  explicit RequestRecordWriter(std::vector<uint8_t>& out);
+
+  void begin(uint64_t requestId, uint64_t connectionId, uint16_t httpMajor, uint16_t httpMinor,
+             uint32_t flags, const SocketAddressRecord& remote, const SocketAddressRecord& local,
+             std::string_view method, std::string_view url);
+  void addKnownHeader(uint8_t knownId, std::string_view value);
+  void addHeader(std::string_view name, std::string_view value);
+  void addBody(std::string_view bytes);
+  // Fixes up the lengths; returns the offset of the record inside the vector.
+  size_t finish();
+
+ private:
+  std::vector<uint8_t>& out_;
+  size_t start_ = 0;
+  uint16_t headerCount_ = 0;
+  uint32_t bodyLength_ = 0;
+};
+
+}  // namespace hsys

@@ -1,0 +1,202 @@
+// The JNI shim shared by both backends: static natives with primitive arguments, registered in
+// JNI_OnLoad on dev.nettyhttpsys.transport.Native. Hot calls (poll, send, receiveBody) return
+// status codes; set-up calls (createLoop, createQueue, addUrl, ...) throw HttpSysException.
+// One crossing per batch: poll writes up to `capacity` 40-byte completions into Java's direct
+// buffer and exposes all request records of the batch through one direct ByteBuffer window.
+#include <jni.h>
+
+#include <climits>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "hsys/engine.h"
+
+namespace {
+
+constexpr const char* kNativeClass = "dev/nettyhttpsys/transport/Native";
+constexpr const char* kExceptionClass = "dev/nettyhttpsys/transport/HttpSysException";
+constexpr const char* kWindowClass = "dev/nettyhttpsys/transport/RecordWindow";
+
+jclass gExceptionClass = nullptr;
+jmethodID gExceptionConstructor = nullptr;
+jfieldID gWindowBuffer = nullptr;
+jfieldID gWindowBase = nullptr;
+
+hsys::Loop* asLoop(jlong handle) { return reinterpret_cast<hsys::Loop*>(handle); }
+hsys::Queue* asQueue(jlong handle) { return reinterpret_cast<hsys::Queue*>(handle); }
+
+void throwHttpSysException(JNIEnv* env, const std::string& message, jint status, jint systemCode) {
+  if (env->ExceptionCheck()) return;
+  jstring text = env->NewStringUTF(message.c_str());
+  if (text == nullptr) return;  // OutOfMemoryError pending
+  jobject exception = env->NewObject(gExceptionClass, gExceptionConstructor, text, status, systemCode);
+  if (exception != nullptr) env->Throw(static_cast<jthrowable>(exception));
+}
+
+void throwError(JNIEnv* env, const hsys::Error& error) {
+  throwHttpSysException(env, error.message, error.status, error.systemCode);
+}
+
+// Java strings hold UTF-16; prefixes and names are passed to the engine as UTF-8.
+std::string toUtf8(JNIEnv* env, jstring value) {
+  if (value == nullptr) return {};
+  const char* chars = env->GetStringUTFChars(value, nullptr);
+  if (chars == nullptr) return {};
+  std::string result(chars);
+  env->ReleaseStringUTFChars(value, chars);
+  return result;
+}
+
+jlong JNICALL createLoop(JNIEnv* env, jclass) {
+  hsys::Error error;
+  std::unique_ptr<hsys::Loop> loop = hsys::createLoop(error);
+  if (!loop) {
+    throwError(env, error);
+    return 0;
+  }
+  return reinterpret_cast<jlong>(loop.release());
+}
+
+void JNICALL destroyLoop(JNIEnv*, jclass, jlong loop) { delete asLoop(loop); }
+
+jstring JNICALL backendName(JNIEnv* env, jclass, jlong loop) {
+  return env->NewStringUTF(asLoop(loop)->backendName());
+}
+
+void JNICALL wakeup(JNIEnv*, jclass, jlong loop) { asLoop(loop)->wakeup(); }
+
+// Polls one batch. Request completions get their record address rewritten to an offset inside
+// one direct ByteBuffer (window.buffer) spanning every record of the batch; the backend keeps
+// the records of a batch in one region until the next poll.
+jint JNICALL poll(JNIEnv* env, jclass, jlong loop, jlong completions, jint capacity,
+                  jint timeoutMillis, jobject window) {
+  auto* out = reinterpret_cast<hsys::Completion*>(completions);
+  jint count = asLoop(loop)->poll(out, capacity, timeoutMillis);
+  if (count <= 0) return count;
+  uint64_t low = UINT64_MAX, high = 0;
+  for (jint i = 0; i < count; ++i) {
+    if (out[i].type == hsys::kRequestReceived) {
+      if (out[i].address < low) low = out[i].address;
+      if (out[i].address + out[i].length > high) high = out[i].address + out[i].length;
+    }
+  }
+  if (high == 0) return count;
+  if (high - low > static_cast<uint64_t>(INT_MAX)) {
+    throwHttpSysException(env, "request records of one batch span more than 2 GiB", hsys::kInvalidArgument, 0);
+    return 0;
+  }
+  for (jint i = 0; i < count; ++i) {
+    if (out[i].type == hsys::kRequestReceived) out[i].address -= low;
+  }
+  jobject buffer = env->NewDirectByteBuffer(reinterpret_cast<void*>(low), static_cast<jlong>(high - low));
+  if (buffer == nullptr) return 0;  // exception pending
+  env->SetObjectField(window, gWindowBuffer, buffer);
+  env->SetLongField(window, gWindowBase, static_cast<jlong>(low));
+  env->DeleteLocalRef(buffer);
+  return count;
+}
+
+jlong JNICALL createQueue(JNIEnv* env, jclass, jlong loop, jlong token, jstring name,
+                          jint receiveBufferSize, jint pendingReceives, jint queueLength,
+                          jint maxRequestBodyBytes) {
+  hsys::QueueOptions options;
+  options.name = toUtf8(env, name);
+  options.receiveBufferSize = static_cast<uint32_t>(receiveBufferSize);
+  options.pendingReceives = static_cast<uint32_t>(pendingReceives);
+  options.queueLength = static_cast<uint32_t>(queueLength);
+  options.maxRequestBodyBytes = static_cast<uint32_t>(maxRequestBodyBytes);
+  hsys::Error error;
+  hsys::Queue* queue = asLoop(loop)->createQueue(options, static_cast<uint64_t>(token), error);
+  if (queue == nullptr) {
+    throwError(env, error);
+    return 0;
+  }
+  return reinterpret_cast<jlong>(queue);
+}
+
+void JNICALL addUrl(JNIEnv* env, jclass, jlong queue, jstring prefix) {
+  hsys::Error error;
+  if (!asQueue(queue)->addUrl(toUtf8(env, prefix), error)) throwError(env, error);
+}
+
+void JNICALL removeUrl(JNIEnv* env, jclass, jlong queue, jstring prefix) {
+  hsys::Error error;
+  if (!asQueue(queue)->removeUrl(toUtf8(env, prefix), error)) throwError(env, error);
+}
+
+void JNICALL startQueue(JNIEnv* env, jclass, jlong queue) {
+  hsys::Error error;
+  if (!asQueue(queue)->start(error)) throwError(env, error);
+}
+
+jint JNICALL send(JNIEnv*, jclass, jlong queue, jlong requestId, jlong record, jint recordLength,
+                  jlong token) {
+  return asQueue(queue)->send(static_cast<uint64_t>(requestId), reinterpret_cast<const uint8_t*>(record),
+                              static_cast<uint32_t>(recordLength), static_cast<uint64_t>(token));
+}
+
+jint JNICALL receiveBody(JNIEnv*, jclass, jlong queue, jlong requestId, jlong buffer, jint capacity,
+                         jlong token) {
+  return asQueue(queue)->receiveBody(static_cast<uint64_t>(requestId), reinterpret_cast<uint8_t*>(buffer),
+                                     static_cast<uint32_t>(capacity), static_cast<uint64_t>(token));
+}
+
+jint JNICALL cancel(JNIEnv*, jclass, jlong queue, jlong requestId) {
+  return asQueue(queue)->cancel(static_cast<uint64_t>(requestId));
+}
+
+void JNICALL closeQueue(JNIEnv*, jclass, jlong queue) { asQueue(queue)->close(); }
+
+jlong JNICALL bufferAddress(JNIEnv* env, jclass, jobject buffer) {
+  return reinterpret_cast<jlong>(env->GetDirectBufferAddress(buffer));
+}
+
+// Signatures as the Java side declares them in Native.java.
+const JNINativeMethod kMethods[] = {
+    {const_cast<char*>("createLoop"), const_cast<char*>("()J"), reinterpret_cast<void*>(createLoop)},
+    {const_cast<char*>("destroyLoop"), const_cast<char*>("(J)V"), reinterpret_cast<void*>(destroyLoop)},
+    {const_cast<char*>("backendName"), const_cast<char*>("(J)Ljava/lang/String;"), reinterpret_cast<void*>(backendName)},
+    {const_cast<char*>("wakeup"), const_cast<char*>("(J)V"), reinterpret_cast<void*>(wakeup)},
+    {const_cast<char*>("poll"), const_cast<char*>("(JJIILdev/nettyhttpsys/transport/RecordWindow;)I"),
+     reinterpret_cast<void*>(poll)},
+    {const_cast<char*>("createQueue"), const_cast<char*>("(JJLjava/lang/String;IIII)J"),
+     reinterpret_cast<void*>(createQueue)},
+    {const_cast<char*>("addUrl"), const_cast<char*>("(JLjava/lang/String;)V"), reinterpret_cast<void*>(addUrl)},
+    {const_cast<char*>("removeUrl"), const_cast<char*>("(JLjava/lang/String;)V"), reinterpret_cast<void*>(removeUrl)},
+    {const_cast<char*>("startQueue"), const_cast<char*>("(J)V"), reinterpret_cast<void*>(startQueue)},
+    {const_cast<char*>("send"), const_cast<char*>("(JJJIJ)I"), reinterpret_cast<void*>(send)},
+    {const_cast<char*>("receiveBody"), const_cast<char*>("(JJJIJ)I"), reinterpret_cast<void*>(receiveBody)},
+    {const_cast<char*>("cancel"), const_cast<char*>("(JJ)I"), reinterpret_cast<void*>(cancel)},
+    {const_cast<char*>("closeQueue"), const_cast<char*>("(J)V"), reinterpret_cast<void*>(closeQueue)},
+    {const_cast<char*>("bufferAddress"), const_cast<char*>("(Ljava/nio/ByteBuffer;)J"),
+     reinterpret_cast<void*>(bufferAddress)},
+};
+
+jclass globalClass(JNIEnv* env, const char* name) {
+  jclass local = env->FindClass(name);
+  if (local == nullptr) return nullptr;
+  auto global = static_cast<jclass>(env->NewGlobalRef(local));
+  env->DeleteLocalRef(local);
+  return global;
+}
+
+}  // namespace
+
+extern "C" JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM* vm, void*) {
+  JNIEnv* env = nullptr;
+  if (vm->GetEnv(reinterpret_cast<void**>(&env), JNI_VERSION_1_8) != JNI_OK) return JNI_ERR;
+  gExceptionClass = globalClass(env, kExceptionClass);
+  if (gExceptionClass == nullptr) return JNI_ERR;
+  gExceptionConstructor = env->GetMethodID(gExceptionClass, "<init>", "(Ljava/lang/String;II)V");
+  jclass window = env->FindClass(kWindowClass);
+  if (gExceptionConstructor == nullptr || window == nullptr) return JNI_ERR;
+  gWindowBuffer = env->GetFieldID(window, "buffer", "Ljava/nio/ByteBuffer;");
+  gWindowBase = env->GetFieldID(window, "base", "J");
+  jclass native = env->FindClass(kNativeClass);
+  if (gWindowBuffer == nullptr || gWindowBase == nullptr || native == nullptr) return JNI_ERR;
+  if (env->RegisterNatives(native, kMethods, sizeof kMethods / sizeof kMethods[0]) != JNI_OK) {
+    return JNI_ERR;
+  }
+  return JNI_VERSION_1_8;
+}

@@ -1,0 +1,34 @@
+package dev.nettyhttpsys.transport;
+
+/** The engine's status codes (engine.h {@code hsys::Status}) and their names for messages. */
+final class EngineStatus {
+    static final int OK = 0;
+    static final int CANCELLED = -1;
+    static final int CONNECTION_LOST = -2;
+    static final int INVALID_ARGUMENT = -3;
+    static final int NO_SUCH_REQUEST = -4;
+    static final int BUSY = -5;
+    static final int SYSTEM_ERROR = -6;
+    static final int UNSUPPORTED = -7;
+
+    private EngineStatus() {
+    }
+
+    static String describe(int status) {
+        switch (status) {
+            case OK: return "ok";
+            case CANCELLED: return "cancelled";
+            case CONNECTION_LOST: return "connection lost";
+            case INVALID_ARGUMENT: return "invalid argument";
+            case NO_SUCH_REQUEST: return "no such request";
+            case BUSY: return "an operation of the same kind is pending";
+            case SYSTEM_ERROR: return "system error";
+            case UNSUPPORTED: return "not supported by this backend";
+            default: return "system error " + status;
+        }
+    }
+
+    static HttpSysException exception(String operation, int status) {
+        return new HttpSysException(operation + " failed: " + describe(status), status, Math.max(status, 0));
+    }
+}

@@ -1,0 +1,440 @@
+package dev.nettyhttpsys.transport;
+
+import dev.nettyhttpsys.codec.DecodedRequest;
+import dev.nettyhttpsys.codec.EncodedSend;
+import dev.nettyhttpsys.codec.ResponseRecordEncoder;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
+import io.netty.channel.AbstractChannel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelMetadata;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.DefaultChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+/**
+ * One HTTP request and its response, as a channel: HTTP.SYS hands out requests, not connections
+ * (and HTTP/2 multiplexes them), so like Netty's HTTP/2 stream channels there is one child channel
+ * per request. It reads {@link HttpRequest}, then {@code HttpContent}s ending with a
+ * {@link LastHttpContent}; it writes a response ({@code FullHttpResponse}, or a head and contents)
+ * and closes itself when the response is complete. Closing it earlier abandons the request.
+ *
+ * <p>It is a {@link SocketChannel} so {@code ChannelInitializer<SocketChannel>} works unchanged;
+ * socket options are accepted and have no effect (HTTP.SYS owns the connection).
+ */
+public final class HttpSysChannel extends AbstractChannel implements SocketChannel {
+    private static final ChannelMetadata METADATA = new ChannelMetadata(false, 16);
+    private static final int BODY_READ_SIZE = 16 * 1024;
+
+    private final HttpSysChannelConfig config = new HttpSysChannelConfig(this);
+    private final RequestQueue queue;
+    private final long requestId;
+    private final long connectionId;
+    private final InetSocketAddress remoteAddress;
+    private final InetSocketAddress localAddress;
+    private final boolean secure;
+    private final ResponseRecordEncoder encoder;
+    private final Ops ops = new Ops();
+
+    private volatile boolean open = true;
+    // Request side: the head and first body bytes wait here until the pipeline reads them.
+    private HttpRequest pendingHead;
+    private ByteBuf pendingBody;
+    private final boolean moreBody;
+    private boolean readScheduled;
+    private boolean bodyReadInFlight;
+    private ByteBuf bodyBuffer;
+    private boolean inputDone;
+    // Response side: one send in flight at a time, so sends reach the engine in order.
+    private EncodedSend inFlight;
+    private boolean responseStarted;
+    private boolean lastSubmitted;
+    private boolean finished;
+
+    HttpSysChannel(HttpSysServerChannel parent, RequestQueue queue, DecodedRequest request, int defaultCacheTtl) {
+        super(parent);
+        this.queue = queue;
+        this.requestId = request.requestId();
+        this.connectionId = request.connectionId();
+        this.remoteAddress = request.remoteAddress();
+        this.localAddress = request.localAddress();
+        this.secure = request.isSecure();
+        this.pendingHead = request.request();
+        this.pendingBody = request.initialBody();
+        this.moreBody = request.hasMoreBody();
+        this.encoder = new ResponseRecordEncoder(pendingHead.method(), pendingHead.protocolVersion(),
+                request.isHttp2(), defaultCacheTtl);
+    }
+
+    RequestQueue.RequestOps requestOps() {
+        return ops;
+    }
+
+    /** The engine's id of this request (HTTP_REQUEST_ID on Windows). */
+    public long requestId() {
+        return requestId;
+    }
+
+    /** The id of the connection the request came on; equal for requests of one keep-alive connection. */
+    public long connectionId() {
+        return connectionId;
+    }
+
+    /** True when the request arrived over TLS. */
+    public boolean isSecure() {
+        return secure;
+    }
+
+    @Override
+    public ServerSocketChannel parent() {
+        return (ServerSocketChannel) super.parent();
+    }
+
+    @Override
+    public HttpSysChannelConfig config() {
+        return config;
+    }
+
+    @Override
+    public ChannelMetadata metadata() {
+        return METADATA;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    @Override
+    public boolean isActive() {
+        return open;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) super.localAddress();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) super.remoteAddress();
+    }
+
+    @Override
+    protected SocketAddress localAddress0() {
+        return localAddress;
+    }
+
+    @Override
+    protected SocketAddress remoteAddress0() {
+        return remoteAddress;
+    }
+
+    /** Any event loop will do: the request's I/O runs on the queue's loop and hops back. */
+    @Override
+    protected boolean isCompatible(EventLoop loop) {
+        return true;
+    }
+
+    @Override
+    protected DefaultChannelPipeline newChannelPipeline() {
+        return new DefaultChannelPipeline(this) {
+            @Override
+            protected void onUnhandledInboundException(Throwable cause) {
+                super.onUnhandledInboundException(cause);
+                failRequest();
+            }
+        };
+    }
+
+    /** A handler failed and nobody handled it: answer 500 if nothing was written yet, else reset. */
+    private void failRequest() {
+        if (!open) {
+            return;
+        }
+        if (!responseStarted) {
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.INTERNAL_SERVER_ERROR, alloc().buffer(0));
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+            writeAndFlush(response);
+        } else {
+            close();
+        }
+    }
+
+    // ---- reading ----
+
+    @Override
+    protected void doBeginRead() {
+        if (!readScheduled && open) {
+            readScheduled = true;
+            // Deliver from a task, not from inside read(), so a handler calling read() in
+            // channelReadComplete does not recurse.
+            eventLoop().execute(this::readNow);
+        }
+    }
+
+    private void readNow() {
+        readScheduled = false;
+        if (!open) {
+            return;
+        }
+        if (pendingHead != null) {
+            deliverHead();
+        } else if (!inputDone && !bodyReadInFlight) {
+            bodyReadInFlight = true;
+            bodyBuffer = alloc().directBuffer(BODY_READ_SIZE);
+            queue.receiveBody(requestId, ops, bodyBuffer);
+        }
+    }
+
+    private void deliverHead() {
+        HttpRequest head = pendingHead;
+        ByteBuf body = pendingBody;
+        pendingHead = null;
+        pendingBody = null;
+        HttpEncoderRemover.removeFrom(pipeline());
+        pipeline().fireChannelRead(head);
+        if (!moreBody) {
+            inputDone = true;
+            if (body.isReadable()) {
+                pipeline().fireChannelRead(new DefaultLastHttpContent(body));
+            } else {
+                body.release();
+                pipeline().fireChannelRead(LastHttpContent.EMPTY_LAST_CONTENT);
+            }
+        } else if (body.isReadable()) {
+            pipeline().fireChannelRead(new DefaultHttpContent(body));
+        } else {
+            body.release();
+        }
+        pipeline().fireChannelReadComplete();
+    }
+
+    private void onBodyReceived(int status, long bytes) {
+        bodyReadInFlight = false;
+        ByteBuf buffer = bodyBuffer;
+        bodyBuffer = null;
+        if (!open) {
+            buffer.release();
+            return;
+        }
+        if (status != EngineStatus.OK) {
+            buffer.release();
+            inputDone = true;
+            pipeline().fireExceptionCaught(EngineStatus.exception("reading the request body", status));
+            close();
+            return;
+        }
+        if (bytes == 0) {
+            buffer.release();
+            inputDone = true;
+            pipeline().fireChannelRead(LastHttpContent.EMPTY_LAST_CONTENT);
+        } else {
+            buffer.writerIndex(buffer.writerIndex() + (int) bytes);
+            pipeline().fireChannelRead(new DefaultHttpContent(buffer));
+        }
+        pipeline().fireChannelReadComplete();
+    }
+
+    // ---- writing ----
+
+    @Override
+    protected Object filterOutboundMessage(Object msg) {
+        if (msg instanceof HttpObject || msg instanceof ByteBuf || msg instanceof ByteBufHolder) {
+            responseStarted = true;
+            return msg;
+        }
+        throw new UnsupportedOperationException("HttpSysChannel writes HttpObject or ByteBuf messages, not "
+                + msg.getClass().getName());
+    }
+
+    @Override
+    protected void doWrite(ChannelOutboundBuffer in) {
+        while (inFlight == null) {
+            Object msg = in.current();
+            if (msg == null) {
+                return;
+            }
+            if (lastSubmitted) {
+                in.remove(new IllegalStateException("the response is already complete; cannot write "
+                        + msg.getClass().getSimpleName()));
+                continue;
+            }
+            EncodedSend send;
+            try {
+                // The encoder consumes a reference; the outbound buffer keeps its own until remove().
+                send = encoder.encode(ReferenceCountUtil.retain(msg), alloc());
+            } catch (Throwable t) {
+                in.remove(t);
+                continue;
+            }
+            inFlight = send;
+            lastSubmitted = send.isLast();
+            queue.send(requestId, ops, send);
+        }
+    }
+
+    private void onSendCompleted(int status, long bytes) {
+        EncodedSend send = inFlight;
+        inFlight = null;
+        send.release();
+        ChannelOutboundBuffer out = unsafe().outboundBuffer();
+        if (status != EngineStatus.OK) {
+            if (out != null) {
+                out.remove(EngineStatus.exception("sending the response", status));
+            }
+            finish(false);
+            close();
+            return;
+        }
+        if (out != null) {
+            out.remove();
+        }
+        if (send.isLast()) {
+            finish(false);
+            close();
+        } else if (out != null && !out.isEmpty()) {
+            unsafe().flush();
+        }
+    }
+
+    /** Tells the queue this request is over; abandoning it (no complete response) resets it. */
+    private void finish(boolean abandon) {
+        if (!finished) {
+            finished = true;
+            queue.finish(requestId, abandon);
+        }
+    }
+
+    // ---- lifecycle ----
+
+    @Override
+    protected void doBind(SocketAddress localAddress) {
+        throw new UnsupportedOperationException("a request channel cannot be bound");
+    }
+
+    @Override
+    protected void doDisconnect() {
+        doClose();
+    }
+
+    @Override
+    protected void doClose() {
+        open = false;
+        finish(!lastSubmitted);
+        if (pendingBody != null) {
+            pendingBody.release();
+            pendingBody = null;
+        }
+        pendingHead = null;
+    }
+
+    private void onAborted() {
+        finished = true;
+        if (!isRegistered()) {
+            // Not handed to its loop yet: registration then fails on a closed channel and the
+            // acceptor drops it.
+            doClose();
+        } else if (open) {
+            close();
+        }
+    }
+
+    // ---- DuplexChannel: HTTP.SYS requests have no half-close ----
+
+    @Override
+    public boolean isInputShutdown() {
+        return inputDone || !open;
+    }
+
+    @Override
+    public ChannelFuture shutdownInput() {
+        return shutdownInput(newPromise());
+    }
+
+    @Override
+    public ChannelFuture shutdownInput(ChannelPromise promise) {
+        return promise.setFailure(new UnsupportedOperationException("HTTP.SYS requests cannot be half-closed"));
+    }
+
+    @Override
+    public boolean isOutputShutdown() {
+        return lastSubmitted || !open;
+    }
+
+    @Override
+    public ChannelFuture shutdownOutput() {
+        return shutdownOutput(newPromise());
+    }
+
+    @Override
+    public ChannelFuture shutdownOutput(ChannelPromise promise) {
+        return promise.setFailure(new UnsupportedOperationException("HTTP.SYS requests cannot be half-closed"));
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return isInputShutdown() && isOutputShutdown();
+    }
+
+    @Override
+    public ChannelFuture shutdown() {
+        return shutdown(newPromise());
+    }
+
+    @Override
+    public ChannelFuture shutdown(ChannelPromise promise) {
+        return promise.setFailure(new UnsupportedOperationException("HTTP.SYS requests cannot be half-closed"));
+    }
+
+    @Override
+    protected AbstractUnsafe newUnsafe() {
+        return new RequestUnsafe();
+    }
+
+    private final class RequestUnsafe extends AbstractUnsafe {
+    }
+
+    /** The queue's callbacks, already on this channel's loop. */
+    private final class Ops implements RequestQueue.RequestOps {
+        @Override
+        public EventLoop eventLoop() {
+            return isRegistered() ? HttpSysChannel.this.eventLoop() : queue.eventLoop();
+        }
+
+        @Override
+        public void onSendCompleted(int status, long bytes) {
+            HttpSysChannel.this.onSendCompleted(status, bytes);
+        }
+
+        @Override
+        public void onBodyReceived(int status, long bytes) {
+            HttpSysChannel.this.onBodyReceived(status, bytes);
+        }
+
+        @Override
+        public void onAborted() {
+            HttpSysChannel.this.onAborted();
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.nettyhttpsys.transport;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The JNI surface (native/jni/jni_bridge.cpp registers these in JNI_OnLoad). Handles are native
+ * pointers; a queue handle is used only on the thread of the loop that created it.
+ */
+final class Native {
+    /** Size of one completion record (engine.h {@code hsys::Completion}). */
+    static final int COMPLETION_SIZE = 40;
+    static final int REQUEST_RECEIVED = 1;
+    static final int SEND_COMPLETED = 2;
+    static final int BODY_RECEIVED = 3;
+    static final int QUEUE_CLOSED = 4;
+    static final int REQUEST_ABORTED = 5;
+
+    private Native() {
+    }
+
+    static native long createLoop() throws HttpSysException;
+
+    static native void destroyLoop(long loop);
+
+    static native String backendName(long loop);
+
+    static native void wakeup(long loop);
+
+    static native int poll(long loop, long completions, int capacity, int timeoutMillis, RecordWindow window);
+
+    static native long createQueue(long loop, long token, String name, int receiveBufferSize,
+                                   int pendingReceives, int queueLength, int maxRequestBodyBytes)
+            throws HttpSysException;
+
+    static native void addUrl(long queue, String prefix) throws HttpSysException;
+
+    static native void removeUrl(long queue, String prefix) throws HttpSysException;
+
+    static native void startQueue(long queue) throws HttpSysException;
+
+    static native int send(long queue, long requestId, long record, int recordLength, long token);
+
+    static native int receiveBody(long queue, long requestId, long buffer, int capacity, long token);
+
+    static native int cancel(long queue, long requestId);
+
+    static native void closeQueue(long queue);
+
+    static native long bufferAddress(ByteBuffer directBuffer);
+}

@@ -1,0 +1,108 @@
+package dev.nettyhttpsys.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The walking skeleton end to end: a real JDK HttpClient against a real server on this transport. */
+class HttpSysTransportTest {
+    private final Set<Long> connectionIds = ConcurrentHashMap.newKeySet();
+    private TestServer server;
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+
+    /** Echoes method, URI, a header and the body, and records the request's connection id. */
+    private final class EchoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            connectionIds.add(((HttpSysChannel) ctx.channel()).connectionId());
+            String text = request.method() + " " + request.uri() + " x-test=" + request.headers().get("X-Test")
+                    + " body=" + request.content().toString(StandardCharsets.UTF_8);
+            ByteBuf content = Unpooled.copiedBuffer(text, StandardCharsets.UTF_8);
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, content);
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+            response.headers().set("X-Served-By", "httpsys");
+            ctx.writeAndFlush(response);
+        }
+    }
+
+    @BeforeEach
+    void startServer() throws Exception {
+        server = TestServer.start(1, ch -> ch.pipeline().addLast(new HttpServerCodec(),
+                new HttpObjectAggregator(1 << 20), new EchoHandler()));
+    }
+
+    @AfterEach
+    void stopServer() {
+        server.close();
+    }
+
+    @Test
+    void getIsAnswered() throws Exception {
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(server.url("/hello?x=1")))
+                .header("X-Test", "abc").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+        assertEquals("GET /hello?x=1 x-test=abc body=", response.body());
+        assertEquals("httpsys", response.headers().firstValue("x-served-by").orElse(null));
+        assertTrue(response.headers().firstValue("date").isPresent(), "the engine adds Date");
+    }
+
+    @Test
+    void postBodyReachesTheHandler() throws Exception {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 5000; i++) {
+            body.append(i).append(',');
+        }
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(server.url("/upload")))
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+        assertEquals("POST /upload x-test=null body=" + body, response.body());
+    }
+
+    @Test
+    void keepAliveReusesTheConnection() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(server.url("/r" + i)))
+                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals("GET /r" + i + " x-test=null body=", response.body());
+        }
+        assertEquals(1, connectionIds.size(), "five sequential requests on one kept-alive connection: " + connectionIds);
+    }
+
+    @Test
+    void optionsAreReadable() {
+        Map<io.netty.channel.ChannelOption<?>, Object> options = server.channel.config().getOptions();
+        assertEquals(HttpSysServerChannelConfig.DEFAULT_QUEUE_LENGTH,
+                options.get(HttpSysChannelOption.REQUEST_QUEUE_LENGTH));
+        assertEquals(HttpSysServerChannelConfig.DEFAULT_PENDING_RECEIVES,
+                options.get(HttpSysChannelOption.PENDING_RECEIVES));
+    }
+}

@@ -1,0 +1,62 @@
+package dev.nettyhttpsys.transport;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.function.Consumer;
+
+/** A real server on this transport for a test: bound to a free port, closed with the test. */
+final class TestServer implements AutoCloseable {
+    final EventLoopGroup group;
+    final Channel channel;
+    final int port;
+
+    private TestServer(EventLoopGroup group, Channel channel, int port) {
+        this.group = group;
+        this.channel = channel;
+        this.port = port;
+    }
+
+    static TestServer start(int threads, Consumer<SocketChannel> pipeline) throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, HttpSysIoHandler.newFactory());
+        try {
+            int port = freePort();
+            Channel channel = new ServerBootstrap()
+                    .group(group)
+                    .channel(HttpSysServerChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            pipeline.accept(ch);
+                        }
+                    })
+                    .bind(port).sync().channel();
+            return new TestServer(group, channel, port);
+        } catch (Exception e) {
+            group.shutdownGracefully().syncUninterruptibly();
+            throw e;
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}
