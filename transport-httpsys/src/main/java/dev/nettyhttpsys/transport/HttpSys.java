@@ -1,5 +1,7 @@
 package dev.nettyhttpsys.transport;
 
+import dev.nettyhttpsys.codec.DirectAddresses;
+
 /**
  * Tells whether this transport can be used here, like Netty's {@code Epoll}: the native library
  * loaded and an engine loop could be created.
@@ -17,6 +19,7 @@ public final class HttpSys {
         String backend = null;
         try {
             NativeLibraryLoader.load();
+            DirectAddresses.setResolver(Native::bufferAddress);
             long loop = Native.createLoop();
             try {
                 backend = Native.backendName(loop);

@@ -288,6 +288,10 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
                 in.remove(t);
                 continue;
             }
+            if (send == null) {
+                in.remove();  // nothing for the engine (an interim 1xx, an empty chunk)
+                continue;
+            }
             inFlight = send;
             lastSubmitted = send.isLast();
             queue.send(requestId, ops, send);
@@ -413,6 +417,11 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
     }
 
     private final class RequestUnsafe extends AbstractUnsafe {
+        @Override
+        public void connect(SocketAddress remote, SocketAddress local, ChannelPromise promise) {
+            safeSetFailure(promise, new UnsupportedOperationException("HTTP.SYS channels accept requests; they do not connect"));
+        }
+
     }
 
     /** The queue's callbacks, already on this channel's loop. */

@@ -179,6 +179,11 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
 
     private final class ServerUnsafe extends AbstractUnsafe implements HttpSysIoHandle {
         @Override
+        public void connect(SocketAddress remote, SocketAddress local, ChannelPromise promise) {
+            safeSetFailure(promise, new UnsupportedOperationException("HTTP.SYS channels accept requests; they do not connect"));
+        }
+
+        @Override
         public void handle(IoRegistration registration, IoEvent ioEvent) {
             // Completions reach the request queue directly by token.
         }

@@ -1,5 +1,6 @@
 package dev.nettyhttpsys.transport;
 
+import dev.nettyhttpsys.codec.DirectAddresses;
 import dev.nettyhttpsys.codec.EncodedSend;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
@@ -109,7 +110,7 @@ final class RequestQueue implements CompletionTarget {
         }
         long bodyToken = handler.newToken((type, status, id, record, length) ->
                 onRequestLoop(request, () -> request.onBodyReceived(status, length)));
-        int status = Native.receiveBody(handle, requestId, buffer.memoryAddress() + buffer.writerIndex(),
+        int status = Native.receiveBody(handle, requestId, DirectAddresses.readableAddress(buffer) + buffer.readableBytes(),
                 buffer.writableBytes(), bodyToken);
         if (status != EngineStatus.OK) {
             handler.forgetToken(bodyToken);

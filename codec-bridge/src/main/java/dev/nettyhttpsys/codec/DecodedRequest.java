@@ -1,0 +1,75 @@
+package dev.nettyhttpsys.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpRequest;
+
+import java.net.InetSocketAddress;
+
+/** A request record turned into Netty objects, plus the engine's facts about the request. */
+public final class DecodedRequest {
+    /** Request record flags (records.h). */
+    public static final int FLAG_MORE_BODY = 1;
+    public static final int FLAG_SECURE = 2;
+    public static final int FLAG_HTTP2 = 4;
+
+    private final HttpRequest request;
+    private final ByteBuf initialBody;
+    private final long requestId;
+    private final long connectionId;
+    private final int flags;
+    private final InetSocketAddress remoteAddress;
+    private final InetSocketAddress localAddress;
+
+    DecodedRequest(HttpRequest request, ByteBuf initialBody, long requestId, long connectionId, int flags,
+                   InetSocketAddress remoteAddress, InetSocketAddress localAddress) {
+        this.request = request;
+        this.initialBody = initialBody;
+        this.requestId = requestId;
+        this.connectionId = connectionId;
+        this.flags = flags;
+        this.remoteAddress = remoteAddress;
+        this.localAddress = localAddress;
+    }
+
+    public HttpRequest request() {
+        return request;
+    }
+
+    /** The body bytes that arrived with the head, copied out of native memory; the caller owns it. */
+    public ByteBuf initialBody() {
+        return initialBody;
+    }
+
+    public long requestId() {
+        return requestId;
+    }
+
+    public long connectionId() {
+        return connectionId;
+    }
+
+    public int flags() {
+        return flags;
+    }
+
+    /** More body follows the initial bytes and must be read from the engine. */
+    public boolean hasMoreBody() {
+        return (flags & FLAG_MORE_BODY) != 0;
+    }
+
+    public boolean isSecure() {
+        return (flags & FLAG_SECURE) != 0;
+    }
+
+    public boolean isHttp2() {
+        return (flags & FLAG_HTTP2) != 0;
+    }
+
+    public InetSocketAddress remoteAddress() {
+        return remoteAddress;
+    }
+
+    public InetSocketAddress localAddress() {
+        return localAddress;
+    }
+}
