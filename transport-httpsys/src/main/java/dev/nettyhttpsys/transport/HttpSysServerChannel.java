@@ -31,7 +31,7 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(HttpSysServerChannel.class);
 
     private final HttpSysServerChannelConfig config = new HttpSysServerChannelConfig(this);
-    private volatile HttpSysIoRegistration registration;
+    private volatile IoRegistration registration;
     private volatile RequestQueue queue;
     private volatile boolean open = true;
     private volatile boolean active;
@@ -86,7 +86,7 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
     protected void doRegister(ChannelPromise promise) {
         ((IoEventLoop) eventLoop()).register((ServerUnsafe) unsafe()).addListener(f -> {
             if (f.isSuccess()) {
-                registration = (HttpSysIoRegistration) f.getNow();
+                registration = (IoRegistration) f.getNow();
                 promise.setSuccess();
             } else {
                 promise.setFailure(f.cause());
@@ -121,7 +121,7 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
         if (toRegister.get(0).port() == 0) {
             throw new IllegalArgumentException("HTTP.SYS cannot pick a free port: bind to an explicit port");
         }
-        RequestQueue newQueue = new RequestQueue(this, registration.handler(), eventLoop());
+        RequestQueue newQueue = new RequestQueue(this, registration.<HttpSysIoHandler>attachment(), eventLoop());
         newQueue.open(config, toRegister);
         queue = newQueue;
         prefixes = List.copyOf(toRegister);

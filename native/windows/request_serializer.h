@@ -1,0 +1,17 @@
+// HTTP_REQUEST -> request record (records.h). Raw facts only: the verb as sent, the raw URL,
+// known headers by HTTP_HEADER_ID, unknown headers by name, the entity bytes that came with the
+// head, flags and addresses. Decoding (cookies, certificates, ...) happens in Java.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "win32.h"
+
+namespace hsys::windows {
+
+// Appends the record for request to arena and returns
+// its offset there (records start 8-aligned).
+size_t serializeRequest(const HTTP_REQUEST& request, std::vector<uint8_t>& arena);
+
+}  // namespace hsys::windows

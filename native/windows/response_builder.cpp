@@ -1,0 +1,179 @@
+#include "response_builder.h"
+
+#include <cstdio>
+#include <limits>
+
+#include "dynamic_httpapi.h"
+#include "hsys/header_ids.h"
+
+namespace hsys::windows {
+
+namespace {
+
+constexpr size_t kMaxHeaderValue = std::numeric_limits<USHORT>::max();
+
+bool statusMayHaveBody(uint16_t status) { return status >= 200 && status != 204 && status != 304; }
+
+bool buildChunks(const ResponseView& view, SendOp& op, const char** whyInvalid) {
+  op.chunks.resize(view.chunks.size());
+  for (size_t i = 0; i < view.chunks.size(); ++i) {
+    const DataChunk& in = view.chunks[i];
+    HTTP_DATA_CHUNK& out = op.chunks[i];
+    ZeroMemory(&out, sizeof out);
+    if (in.kind == kChunkMemory) {
+      if (in.length > std::numeric_limits<ULONG>::max()) {
+        *whyInvalid = "a memory chunk longer than 4 GiB cannot be sent in one HTTP_DATA_CHUNK";
+        return false;
+      }
+      out.DataChunkType = HttpDataChunkFromMemory;
+      out.FromMemory.pBuffer = reinterpret_cast<void*>(static_cast<uintptr_t>(in.handleOrAddress));
+      out.FromMemory.BufferLength = static_cast<ULONG>(in.length);
+    } else {
+      out.DataChunkType = HttpDataChunkFromFileHandle;
+      out.FromFileHandle.ByteRange.StartingOffset.QuadPart = in.offset;
+      out.FromFileHandle.ByteRange.Length.QuadPart = in.length;
+      out.FromFileHandle.FileHandle = reinterpret_cast<HANDLE>(static_cast<uintptr_t>(in.handleOrAddress));
+    }
+  }
+  return true;
+}
+
+bool buildHeaders(const ResponseView& view, const HttpApiRuntime& runtime, SendOp& op,
+                  const char** whyInvalid) {
+  HTTP_RESPONSE_HEADERS& headers = op.response.Headers;
+  // How often each known id occurs: ids that occur more than once need HTTP_MULTIPLE_KNOWN_HEADERS
+  // (one KnownHeaders slot holds one value), or unknown-header entries where that is ignored.
+  uint16_t occurrences[kResponseHeaderCount] = {};
+  size_t unknownCount = 0;
+  for (const ResponseView::Header& header : view.headers) {
+    if (header.value.size() > kMaxHeaderValue) {
+      *whyInvalid = "a response header value longer than 65535 bytes";
+      return false;
+    }
+    if (header.knownId == kUnknownHeader) {
+      ++unknownCount;
+    } else if (header.knownId < kResponseHeaderCount) {
+      ++occurrences[header.knownId];
+    } else {
+      *whyInvalid = "a response header id outside the response header table";
+      return false;
+    }
+  }
+  size_t multipleIds = 0, multipleValues = 0;
+  for (int id = 0; id < kResponseHeaderCount; ++id) {
+    if (occurrences[id] < 2) continue;
+    if (runtime.honoursResponseInfo) {
+      ++multipleIds;
+      multipleValues += occurrences[id];
+    } else {
+      unknownCount += occurrences[id];
+    }
+  }
+
+  // Size every array before taking pointers into it.
+  op.unknownHeaders.assign(unknownCount, HTTP_UNKNOWN_HEADER{});
+  op.multipleKnown.assign(multipleIds, HTTP_MULTIPLE_KNOWN_HEADERS{});
+  op.extraKnown.assign(multipleValues, HTTP_KNOWN_HEADER{});
+  HTTP_MULTIPLE_KNOWN_HEADERS* blockOf[kResponseHeaderCount] = {};
+  size_t nextBlock = 0, nextValue = 0;
+  for (int id = 0; id < kResponseHeaderCount && runtime.honoursResponseInfo; ++id) {
+    if (occurrences[id] < 2) continue;
+    HTTP_MULTIPLE_KNOWN_HEADERS& block = op.multipleKnown[nextBlock++];
+    block.HeaderId = static_cast<HTTP_HEADER_ID>(id);
+    block.Flags = HTTP_RESPONSE_INFO_FLAGS_PRESERVE_ORDER;
+    block.KnownHeaderCount = 0;
+    block.KnownHeaders = &op.extraKnown[nextValue];
+    nextValue += occurrences[id];
+    blockOf[id] = &block;
+  }
+
+  size_t nextUnknown = 0;
+  auto addUnknown = [&](std::string_view name, std::string_view value) {
+    HTTP_UNKNOWN_HEADER& out = op.unknownHeaders[nextUnknown++];
+    out.NameLength = static_cast<USHORT>(name.size());
+    out.pName = name.data();
+    out.RawValueLength = static_cast<USHORT>(value.size());
+    out.pRawValue = value.data();
+  };
+  for (const ResponseView::Header& header : view.headers) {
+    if (header.knownId == kUnknownHeader) {
+      addUnknown(header.name, header.value);
+      continue;
+    }
+    uint8_t id = header.knownId;
+    if (occurrences[id] == 1) {
+      headers.KnownHeaders[id].RawValueLength = static_cast<USHORT>(header.value.size());
+      headers.KnownHeaders[id].pRawValue = header.value.data();
+    } else if (blockOf[id] != nullptr) {
+      HTTP_KNOWN_HEADER& out = blockOf[id]->KnownHeaders[blockOf[id]->KnownHeaderCount++];
+      out.RawValueLength = static_cast<USHORT>(header.value.size());
+      out.pRawValue = header.value.data();
+    } else {
+      addUnknown(kResponseHeaderNames[id], header.value);
+    }
+  }
+  headers.UnknownHeaderCount = static_cast<USHORT>(op.unknownHeaders.size());
+  headers.pUnknownHeaders = op.unknownHeaders.empty() ? nullptr : op.unknownHeaders.data();
+  if (op.unknownHeaders.size() > std::numeric_limits<USHORT>::max()) {
+    *whyInvalid = "more than 65535 response headers";
+    return false;
+  }
+
+  op.responseInfo.assign(op.multipleKnown.size(), HTTP_RESPONSE_INFO{});
+  for (size_t i = 0; i < op.multipleKnown.size(); ++i) {
+    op.responseInfo[i].Type = HttpResponseInfoTypeMultipleKnownHeaders;
+    op.responseInfo[i].Length = sizeof(HTTP_MULTIPLE_KNOWN_HEADERS);
+    op.responseInfo[i].pInfo = &op.multipleKnown[i];
+  }
+  op.response.ResponseInfoCount = static_cast<USHORT>(op.responseInfo.size());
+  op.response.pResponseInfo = op.responseInfo.empty() ? nullptr : op.responseInfo.data();
+
+  // A final first send without framing headers: HTTP.SYS would frame it itself (Wine adds
+  // Content-Length); say it explicitly so every HTTP.SYS version and the posix backend agree.
+  bool hasLength = occurrences[HttpHeaderContentLength] != 0;
+  bool hasTransferEncoding = occurrences[HttpHeaderTransferEncoding] != 0;
+  if (op.finalSend && !op.opaque && !hasLength && !hasTransferEncoding &&
+      statusMayHaveBody(view.status)) {
+    std::snprintf(op.contentLength, sizeof op.contentLength, "%llu",
+                  static_cast<unsigned long long>(view.totalChunkBytes()));
+    headers.KnownHeaders[HttpHeaderContentLength].pRawValue = op.contentLength;
+    headers.KnownHeaders[HttpHeaderContentLength].RawValueLength =
+        static_cast<USHORT>(std::char_traits<char>::length(op.contentLength));
+  }
+  return true;
+}
+
+}  // namespace
+
+bool buildResponse(const ResponseView& view, const HttpApiRuntime& runtime, SendOp& op,
+                   const char** whyInvalid) {
+  op.hasHead = (view.flags & kResponseHasHead) != 0;
+  op.opaque = (view.flags & kResponseOpaque) != 0;
+  op.finalSend = (view.flags & kResponseMoreData) == 0;
+  op.sendFlags = 0;
+  if (view.flags & kResponseMoreData) op.sendFlags |= HTTP_SEND_RESPONSE_FLAG_MORE_DATA;
+  if (view.flags & kResponseDisconnect) op.sendFlags |= HTTP_SEND_RESPONSE_FLAG_DISCONNECT;
+  if (view.flags & kResponseOpaque) op.sendFlags |= HTTP_SEND_RESPONSE_FLAG_OPAQUE;
+
+  if (!buildChunks(view, op, whyInvalid)) return false;
+  if (!op.hasHead) return true;
+
+  ZeroMemory(&op.response, sizeof op.response);
+  op.response.Version.MajorVersion = 1;
+  op.response.Version.MinorVersion = 1;
+  op.response.StatusCode = view.status;
+  op.response.pReason = view.reason.data();
+  op.response.ReasonLength = static_cast<USHORT>(view.reason.size());
+  if (!buildHeaders(view, runtime, op, whyInvalid)) return false;
+  op.response.EntityChunkCount = static_cast<USHORT>(op.chunks.size());
+  op.response.pEntityChunks = op.chunks.empty() ? nullptr : op.chunks.data();
+
+  op.offerToCache = view.cacheTtlSeconds > 0;
+  if (op.offerToCache) {
+    op.cachePolicy.Policy = HttpCachePolicyTimeToLive;
+    op.cachePolicy.SecondsToLive = view.cacheTtlSeconds;
+  }
+  return true;
+}
+
+}  // namespace hsys::windows

@@ -1,0 +1,401 @@
+#include <algorithm>
+
+#include "dynamic_httpapi.h"
+#include "response_builder.h"
+#include "win32_errors.h"
+#include "windows_engine.h"
+
+namespace hsys::windows {
+
+namespace {
+
+constexpr uint32_t kDefaultPendingReceives = 4;
+constexpr uint32_t kDefaultReceiveBufferSize = 16 * 1024;
+// HTTP_REQUEST_V2 itself plus room for a small request.
+constexpr uint32_t kMinReceiveBufferSize = 4 * 1024;
+// A receive buffer grown for one large request shrinks back above this multiple of the default.
+constexpr uint32_t kShrinkFactor = 4;
+// Receive completions failing in a row before a receive stops being reposted (a wedged queue
+// must not turn the loop into a busy spin); it is retried when another receive succeeds.
+constexpr uint32_t kMaxReceiveFailures = 16;
+
+HTTPAPI_VERSION apiVersion2() {
+  HTTPAPI_VERSION version = HTTPAPI_VERSION_2;
+  return version;
+}
+
+}  // namespace
+
+WindowsQueue::WindowsQueue(WindowsLoop& loop, const QueueOptions& options, uint64_t token)
+    : loop_(loop), options_(options), token_(token) {
+  if (options_.pendingReceives == 0) options_.pendingReceives = kDefaultPendingReceives;
+  if (options_.receiveBufferSize == 0) options_.receiveBufferSize = kDefaultReceiveBufferSize;
+  options_.receiveBufferSize = std::max(options_.receiveBufferSize, kMinReceiveBufferSize);
+}
+
+WindowsQueue::~WindowsQueue() { closeHandles(); }
+
+bool WindowsQueue::open(Error& error) {
+  ULONG result = HttpCreateServerSession(apiVersion2(), &session_, 0);
+  if (result != NO_ERROR) {
+    setWin32Error(error, "HttpCreateServerSession", result);
+    return false;
+  }
+  std::wstring name = widen(options_.name);
+  result = HttpCreateRequestQueue(apiVersion2(), name.empty() ? nullptr : name.c_str(), nullptr, 0,
+                                  &handle_);
+  if (result != NO_ERROR) {
+    handle_ = nullptr;
+    setWin32Error(error, "HttpCreateRequestQueue", result, options_.name);
+    return false;
+  }
+  // A request queue handle binds to exactly one port, for good.
+  if (CreateIoCompletionPort(handle_, loop_.port(), kQueueKey, 0) == nullptr) {
+    setWin32Error(error, "CreateIoCompletionPort", GetLastError());
+    return false;
+  }
+
+  // Answer 503 when the queue overflows; the default (Basic) resets the connection instead.
+  // Wine does not implement queue properties (ERROR_CALL_NOT_IMPLEMENTED): not fatal.
+  HTTP_503_RESPONSE_VERBOSITY verbosity = Http503ResponseVerbosityLimited;
+  result = HttpSetRequestQueueProperty(handle_, HttpServer503VerbosityProperty, &verbosity,
+                                       sizeof verbosity, 0, nullptr);
+  if (result != NO_ERROR && result != ERROR_CALL_NOT_IMPLEMENTED) {
+    setWin32Error(error, "HttpSetRequestQueueProperty(HttpServer503VerbosityProperty)", result);
+    return false;
+  }
+  if (options_.queueLength != 0) {
+    ULONG length = options_.queueLength;
+    result = HttpSetRequestQueueProperty(handle_, HttpServerQueueLengthProperty, &length,
+                                         sizeof length, 0, nullptr);
+    if (result != NO_ERROR && result != ERROR_CALL_NOT_IMPLEMENTED) {
+      setWin32Error(error, "HttpSetRequestQueueProperty(HttpServerQueueLengthProperty)", result);
+      return false;
+    }
+  }
+  return true;
+}
+
+void WindowsQueue::closeHandles() {
+  closing_ = true;
+  // URL groups first, so no new request is routed to the queue while it goes away.
+  for (auto& [prefix, group] : groups_) HttpCloseUrlGroup(group);
+  groups_.clear();
+  if (handle_ != nullptr) {
+    // Every pending receive, send and body read completes with ERROR_OPERATION_ABORTED (or
+    // finishes normally); their packets still arrive at the port, which outlives the handle.
+    CancelIoEx(handle_, nullptr);
+    HttpCloseRequestQueue(handle_);
+    handle_ = nullptr;
+  }
+  if (session_ != HTTP_NULL_ID) {
+    HttpCloseServerSession(session_);
+    session_ = HTTP_NULL_ID;
+  }
+}
+
+bool WindowsQueue::addUrl(const std::string& prefix, Error& error) {
+  if (closing_) {
+    error.set(kInvalidArgument, 0, "addUrl " + prefix + ": the request queue is closed");
+    return false;
+  }
+  HTTP_URL_GROUP_ID group = HTTP_NULL_ID;
+  ULONG result = HttpCreateUrlGroup(session_, &group, 0);
+  if (result != NO_ERROR) {
+    setWin32Error(error, "HttpCreateUrlGroup", result, prefix);
+    return false;
+  }
+  HTTP_BINDING_INFO binding{};
+  binding.Flags.Present = 1;
+  binding.RequestQueueHandle = handle_;
+  result = HttpSetUrlGroupProperty(group, HttpServerBindingProperty, &binding, sizeof binding);
+  if (result != NO_ERROR) {
+    HttpCloseUrlGroup(group);
+    setWin32Error(error, "HttpSetUrlGroupProperty", result, prefix);
+    return false;
+  }
+  std::wstring url = widen(prefix);
+  result = HttpAddUrlToUrlGroup(group, url.c_str(), 0, 0);
+  if (result != NO_ERROR) {
+    HttpCloseUrlGroup(group);
+    setWin32Error(error, "HttpAddUrlToUrlGroup", result, prefix);
+    return false;
+  }
+  groups_.emplace_back(prefix, group);
+  return true;
+}
+
+bool WindowsQueue::removeUrl(const std::string& prefix, Error& error) {
+  auto found = std::find_if(groups_.begin(), groups_.end(),
+                            [&](const auto& entry) { return entry.first == prefix; });
+  if (found == groups_.end()) {
+    error.set(kInvalidArgument, 0, "removeUrl " + prefix + ": the prefix is not registered on this queue");
+    return false;
+  }
+  HTTP_URL_GROUP_ID group = found->second;
+  groups_.erase(found);
+  // Removing the URL explicitly matters under Wine, whose HttpCloseUrlGroup keeps it listening.
+  std::wstring url = widen(prefix);
+  ULONG result = HttpRemoveUrlFromUrlGroup(group, url.c_str(), 0);
+  HttpCloseUrlGroup(group);
+  if (result != NO_ERROR) {
+    setWin32Error(error, "HttpRemoveUrlFromUrlGroup", result, prefix);
+    return false;
+  }
+  return true;
+}
+
+bool WindowsQueue::start(Error& error) {
+  if (closing_) {
+    error.set(kInvalidArgument, 0, "start: the request queue is closed");
+    return false;
+  }
+  if (started_) return true;
+  started_ = true;
+  receives_.reserve(options_.pendingReceives);
+  for (uint32_t i = 0; i < options_.pendingReceives; ++i) {
+    receives_.push_back(std::make_unique<ReceiveOp>(this));
+    ReceiveOp& op = *receives_.back();
+    op.buffer.resize(options_.receiveBufferSize);
+    ULONG result = postReceive(op, HTTP_NULL_ID);
+    if (result != NO_ERROR && i == 0) {
+      // Not even one receive could be posted: the queue cannot work.
+      setWin32Error(error, "HttpReceiveHttpRequest", result);
+      return false;
+    }
+  }
+  return true;
+}
+
+// FILE_SKIP_COMPLETION_PORT_ON_SUCCESS is not set on the queue handle, on purpose: every call
+// that starts (NO_ERROR, ERROR_IO_PENDING, or the warning ERROR_MORE_DATA) then posts exactly one
+// packet, and results are handled in one place, onCompletion. With the flag, synchronous
+// successes would have to be completed inline while warnings (ERROR_MORE_DATA) still post
+// packets on some systems, and Wine's behaviour there is unverified. The price is one extra
+// dequeue per synchronously finished call, amortised by GetQueuedCompletionStatusEx batches.
+bool WindowsQueue::startedAsync(OverlappedOp& op, ULONG result) {
+  if (result != NO_ERROR && result != ERROR_IO_PENDING && result != ERROR_MORE_DATA) return false;
+  op.inKernel = true;
+  ++opsInKernel_;
+  return true;
+}
+
+ULONG WindowsQueue::postReceive(ReceiveOp& op, HTTP_REQUEST_ID requestId) {
+  for (;;) {
+    op.reset();
+    op.requestId = requestId;
+    ULONG result = HttpReceiveHttpRequest(
+        handle_, requestId, HTTP_RECEIVE_REQUEST_FLAG_COPY_BODY,
+        reinterpret_cast<HTTP_REQUEST*>(op.buffer.data()), op.buffer.capacity(), nullptr,
+        op.overlapped());
+    if (startedAsync(op, result)) return NO_ERROR;
+    if (requestId != HTTP_NULL_ID && result == ERROR_CONNECTION_INVALID) {
+      // The request we were fetching went away with its client: wait for the next one.
+      requestId = HTTP_NULL_ID;
+      continue;
+    }
+    parkedReceives_.push_back(&op);
+    return result;
+  }
+}
+
+void WindowsQueue::rearmParkedReceives() {
+  if (parkedReceives_.empty() || closing_) return;
+  std::vector<ReceiveOp*> parked;
+  parked.swap(parkedReceives_);
+  for (ReceiveOp* op : parked) postReceive(*op, HTTP_NULL_ID);
+}
+
+int32_t WindowsQueue::send(uint64_t requestId, const uint8_t* record, uint32_t recordLength,
+                           uint64_t sendToken) {
+  ResponseView view;
+  const char* whyInvalid = nullptr;
+  if (record == nullptr || !view.parse(record, recordLength, &whyInvalid)) return kInvalidArgument;
+  if (closing_) return kCancelled;
+  auto found = requests_.find(requestId);
+  if (found == requests_.end()) return kNoSuchRequest;
+  RequestState& state = found->second;
+  if (state.sendPending) return kBusy;
+  bool hasHead = (view.flags & kResponseHasHead) != 0;
+  if (hasHead == state.headSent) return kInvalidArgument;  // a second head, or body before head
+  const HttpApiRuntime& runtime = httpApi();
+  // Wine before 10 aborts the process in HttpSendResponseEntityBody.
+  if (!hasHead && !runtime.canSendEntityBody) return kUnsupported;
+
+  auto op = std::make_unique<SendOp>(this);
+  op->requestId = requestId;
+  op->token = sendToken;
+  if (!buildResponse(view, runtime, *op, &whyInvalid)) return kInvalidArgument;
+
+  ULONG result;
+  if (hasHead) {
+    result = HttpSendHttpResponse(handle_, requestId, op->sendFlags, &op->response,
+                                  op->offerToCache ? &op->cachePolicy : nullptr, nullptr, nullptr,
+                                  0, op->overlapped(), nullptr);
+  } else {
+    result = HttpSendResponseEntityBody(handle_, requestId, op->sendFlags,
+                                        static_cast<USHORT>(op->chunks.size()),
+                                        op->chunks.empty() ? nullptr : op->chunks.data(), nullptr,
+                                        nullptr, 0, op->overlapped(), nullptr);
+  }
+  if (startedAsync(*op, result)) {
+    state.sendPending = true;
+    state.headSent = true;
+    (void)op.release();  // owned by the kernel until its packet is dequeued
+    return kOk;
+  }
+  int32_t status = completionStatus(result);
+  if (status == kConnectionLost) requests_.erase(found);
+  return status;
+}
+
+int32_t WindowsQueue::receiveBody(uint64_t requestId, uint8_t* buffer, uint32_t capacity,
+                                  uint64_t bodyToken) {
+  if (buffer == nullptr || capacity == 0) return kInvalidArgument;
+  if (closing_) return kCancelled;
+  auto found = requests_.find(requestId);
+  if (found == requests_.end()) return kNoSuchRequest;
+  RequestState& state = found->second;
+  if (state.bodyPending) return kBusy;
+
+  auto op = std::make_unique<BodyOp>(this);
+  op->requestId = requestId;
+  op->token = bodyToken;
+  ULONG result = HttpReceiveRequestEntityBody(handle_, requestId, 0, buffer, capacity, nullptr,
+                                              op->overlapped());
+  if (startedAsync(*op, result)) {
+    state.bodyPending = true;
+    (void)op.release();
+    return kOk;
+  }
+  if (result == ERROR_HANDLE_EOF) {
+    // End of body, reported synchronously (an error status: no packet follows).
+    loop_.push(kBodyReceived, kOk, bodyToken, requestId, 0);
+    return kOk;
+  }
+  int32_t status = completionStatus(result);
+  if (status == kConnectionLost) requests_.erase(found);
+  return status;
+}
+
+int32_t WindowsQueue::cancel(uint64_t requestId) {
+  auto found = requests_.find(requestId);
+  if (found == requests_.end()) return kNoSuchRequest;
+  // Wine's HttpCancelHttpRequest is a process-aborting stub.
+  if (!httpApi().canCancelRequest) return kUnsupported;
+  // Synchronous: it only starts the cancellation; the request's pending operations complete
+  // with ERROR_OPERATION_ABORTED through the port, and HTTP.SYS resets the connection.
+  ULONG result = HttpCancelHttpRequest(handle_, requestId, nullptr);
+  if (result == NO_ERROR || result == ERROR_CONNECTION_INVALID) {
+    requests_.erase(found);
+    return kOk;
+  }
+  return completionStatus(result);
+}
+
+void WindowsQueue::close() {
+  if (closing_ && closedReported_) return;
+  requests_.clear();
+  parkedReceives_.clear();
+  closeHandles();
+  maybeReportClosed();
+}
+
+void WindowsQueue::maybeReportClosed() {
+  if (!closing_ || closedReported_ || opsInKernel_ != 0) return;
+  closedReported_ = true;
+  loop_.push(kQueueClosed, kOk, token_, 0, 0);
+  loop_.retire(this);
+}
+
+void WindowsQueue::onCompletion(OverlappedOp* op, DWORD error, DWORD bytes) {
+  op->inKernel = false;
+  --opsInKernel_;
+  switch (op->kind) {
+    case OverlappedOp::Kind::kReceive:
+      onReceive(static_cast<ReceiveOp&>(*op), error, bytes);
+      break;
+    case OverlappedOp::Kind::kSend:
+      onSend(static_cast<SendOp&>(*op), error, bytes);
+      break;
+    case OverlappedOp::Kind::kBody:
+      onBody(static_cast<BodyOp&>(*op), error, bytes);
+      break;
+  }
+  maybeReportClosed();
+}
+
+void WindowsQueue::discard(OverlappedOp* op) {
+  op->inKernel = false;
+  --opsInKernel_;
+  if (op->kind != OverlappedOp::Kind::kReceive) delete op;
+}
+
+void WindowsQueue::onReceive(ReceiveOp& op, DWORD error, DWORD bytes) {
+  if (closing_) return;  // the op stays with the queue, idle
+  auto* request = reinterpret_cast<HTTP_REQUEST*>(op.buffer.data());
+  switch (error) {
+    case NO_ERROR: {
+      receiveFailures_ = 0;
+      requests_[request->RequestId] = RequestState{};
+      loop_.pushRequest(token_, *request);  // copies everything out of the buffer
+      if (op.buffer.capacity() > kShrinkFactor * options_.receiveBufferSize) {
+        op.buffer.resize(options_.receiveBufferSize);
+      }
+      postReceive(op, HTTP_NULL_ID);
+      rearmParkedReceives();
+      return;
+    }
+    case ERROR_MORE_DATA: {
+      // The head did not fit: fetch the same request again into a buffer of the size the
+      // kernel reported (never a fresh receive, which would take the next request instead).
+      HTTP_REQUEST_ID requestId = request->RequestId;
+      uint32_t needed = bytes > op.buffer.capacity() ? bytes : op.buffer.capacity() * 2;
+      op.buffer.resize(needed);
+      postReceive(op, requestId);
+      return;
+    }
+    case ERROR_CONNECTION_INVALID:
+    case ERROR_OPERATION_ABORTED:
+      // The request being re-received went away, or someone cancelled our receive: go on.
+      postReceive(op, HTTP_NULL_ID);
+      return;
+    default:
+      if (++receiveFailures_ < kMaxReceiveFailures) {
+        postReceive(op, HTTP_NULL_ID);
+      } else {
+        parkedReceives_.push_back(&op);
+      }
+      return;
+  }
+}
+
+void WindowsQueue::onSend(SendOp& op, DWORD error, DWORD bytes) {
+  std::unique_ptr<SendOp> owned(&op);
+  auto found = requests_.find(op.requestId);
+  if (found != requests_.end()) {
+    RequestState& state = found->second;
+    state.sendPending = false;
+    if (op.opaque) state.opaque = true;
+    bool finished = error != NO_ERROR || (op.sendFlags & HTTP_SEND_RESPONSE_FLAG_DISCONNECT) ||
+                    (op.finalSend && !state.opaque);
+    if (finished) requests_.erase(found);
+  }
+  loop_.push(kSendCompleted, completionStatus(error), op.token, op.requestId,
+             error == NO_ERROR ? bytes : 0);
+}
+
+void WindowsQueue::onBody(BodyOp& op, DWORD error, DWORD bytes) {
+  std::unique_ptr<BodyOp> owned(&op);
+  auto found = requests_.find(op.requestId);
+  if (found != requests_.end()) found->second.bodyPending = false;
+  if (error == ERROR_HANDLE_EOF) {
+    loop_.push(kBodyReceived, kOk, op.token, op.requestId, 0);
+    return;
+  }
+  int32_t status = completionStatus(error);
+  if (status == kConnectionLost && found != requests_.end()) requests_.erase(found);
+  loop_.push(kBodyReceived, status, op.token, op.requestId, error == NO_ERROR ? bytes : 0);
+}
+
+}  // namespace hsys::windows
