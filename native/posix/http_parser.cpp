@@ -9,40 +9,48 @@ namespace hsys::posix {
 
 namespace {
 
-// RFC 9110 token characters.
-bool isTokenChar(unsigned char c) {
-  if (c >= 'a' && c <= 'z') return true;
-  if (c >= 'A' && c <= 'Z') return true;
-  if (c >= '0' && c <= '9') return true;
-  return std::strchr("!#$%&'*+-.^_`|~", c) != nullptr && c != 0;
-}
+// RFC 9110 5.6.2 tchar, as a table.
+struct CharTables {
+  bool token[256] = {};
+  bool fieldValue[256] = {};  // field-vchar, SP, HTAB, obs-text
+  bool target[256] = {};      // visible ASCII and obs-text, no '#'
+  bool host[256] = {};        // reg-name, IP-literal and port characters
+  CharTables() {
+    for (int c = 0; c < 256; ++c) {
+      bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      token[c] = alnum || (c != 0 && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr);
+      fieldValue[c] = c == '\t' || (c >= 0x20 && c != 0x7F);
+      target[c] = c > 0x20 && c != 0x7F && c != '#';
+      host[c] = alnum || (c != 0 && std::strchr("-._~!$&'()*+;=%:[]", c) != nullptr);
+    }
+  }
+};
+const CharTables kChars;
 
-// Field values: visible characters, space, tab and obs-text; no other control characters.
-bool isFieldValueChar(unsigned char c) { return c == '\t' || (c >= 0x20 && c != 0x7F); }
+inline bool isToken(char c) { return kChars.token[static_cast<unsigned char>(c)]; }
 
-bool isTargetChar(unsigned char c) { return c > 0x20 && c != 0x7F; }
-
-std::string_view trim(std::string_view value) {
+std::string_view trimOws(std::string_view value) {
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
   return value;
 }
 
-bool containsTokenIgnoreCase(std::string_view list, std::string_view token) {
+// Calls visit(item) for each non-empty element of a comma-separated list.
+template <typename Visit>
+void forEachListItem(std::string_view list, Visit visit) {
   size_t start = 0;
   while (start <= list.size()) {
     size_t comma = list.find(',', start);
-    std::string_view item = trim(list.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
-    if (equalsIgnoreCase(item, token)) return true;
+    size_t end = comma == std::string_view::npos ? list.size() : comma;
+    std::string_view item = trimOws(list.substr(start, end - start));
+    if (!item.empty()) visit(item);
     if (comma == std::string_view::npos) break;
     start = comma + 1;
   }
-  return false;
 }
 
 bool parseContentLength(std::string_view value, int64_t& out) {
-  value = trim(value);
-  if (value.empty() || value.size() > 18) return false;
+  if (value.empty() || value.size() > 18) return false;  // 18 digits cannot overflow int64
   int64_t result = 0;
   for (char c : value) {
     if (c < '0' || c > '9') return false;
@@ -52,41 +60,106 @@ bool parseContentLength(std::string_view value, int64_t& out) {
   return true;
 }
 
+bool validHost(std::string_view host) {
+  for (char c : host) {
+    if (!kChars.host[static_cast<unsigned char>(c)]) return false;
+  }
+  return true;
+}
+
+Span spanOf(const char* base, std::string_view part) {
+  return {static_cast<uint32_t>(part.data() - base), static_cast<uint32_t>(part.size())};
+}
+
+// Splits the request target into the routing path (and authority for absolute-form).
+bool classifyTarget(const char* base, std::string_view method, std::string_view target, RequestHead& head) {
+  head.absoluteForm = false;
+  head.authority = {};
+  std::string_view path;
+  if (target.front() == '/') {
+    path = target;
+  } else if (target == "*") {
+    if (method != "OPTIONS") return false;
+    path = std::string_view(target.data(), 0);
+  } else {
+    size_t schemeLength = 0;
+    if (target.size() > 7 && equalsIgnoreCase(target.substr(0, 7), "http://")) schemeLength = 7;
+    else if (target.size() > 8 && equalsIgnoreCase(target.substr(0, 8), "https://")) schemeLength = 8;
+    if (schemeLength == 0) return false;  // authority-form (CONNECT) and anything else
+    std::string_view rest = target.substr(schemeLength);
+    size_t slash = rest.find_first_of("/?");
+    std::string_view authority = rest.substr(0, slash);
+    if (authority.empty() || authority.find('@') != std::string_view::npos || !validHost(authority)) return false;
+    head.absoluteForm = true;
+    head.authority = spanOf(base, authority);
+    path = slash == std::string_view::npos ? std::string_view(rest.data() + rest.size(), 0) : rest.substr(slash);
+  }
+  size_t query = path.find('?');
+  if (query != std::string_view::npos) path = path.substr(0, query);
+  head.path = spanOf(base, path);
+  return true;
+}
+
 }  // namespace
 
-ParseResult parseHead(const char* data, size_t length, const ParserLimits& limits, ParsedHead& head,
-                      int& status) {
-  // Find the end of the request line; a bare LF is not a line ending here (RFC 9112 2.2 allows
-  // rejecting it, and accepting it invites smuggling through lenient proxies).
-  const char* lineEnd = static_cast<const char*>(std::memchr(data, '\n', length));
-  if (lineEnd == nullptr) {
-    if (length > limits.maxRequestLine) {
-      status = 414;
+ParseResult HeadParser::parse(const char* data, size_t length, const ParserLimits& limits,
+                              RequestHead& head, int& status) {
+  // 1. Find the blank line that ends the head ("\n\r\n", or "\n\n" which is rejected below).
+  size_t headEnd = 0;
+  size_t i = scanned_;
+  while (i < length) {
+    const void* found = std::memchr(data + i, '\n', length - i);
+    if (found == nullptr) {
+      i = length;
+      break;
+    }
+    size_t lf = static_cast<size_t>(static_cast<const char*>(found) - data);
+    if (lf + 1 < length && data[lf + 1] == '\n') {
+      headEnd = lf + 2;
+      break;
+    }
+    if (lf + 2 < length && data[lf + 1] == '\r' && data[lf + 2] == '\n') {
+      headEnd = lf + 3;
+      break;
+    }
+    if (lf + 2 >= length) {  // cannot tell yet: look at this LF again next time
+      i = lf;
+      break;
+    }
+    i = lf + 1;
+  }
+  scanned_ = i;
+  const void* firstLf = std::memchr(data, '\n', headEnd != 0 ? headEnd : length);
+  size_t lineEnd = firstLf ? static_cast<size_t>(static_cast<const char*>(firstLf) - data) : length;
+  if (lineEnd > limits.maxRequestLine) {
+    status = 414;
+    return ParseResult::kError;
+  }
+  if (headEnd == 0) {
+    if (length > limits.maxHeadBytes) {
+      status = 431;
       return ParseResult::kError;
     }
     return ParseResult::kIncomplete;
   }
-  size_t lineLength = static_cast<size_t>(lineEnd - data);
-  if (lineLength > limits.maxRequestLine) {
-    status = 414;
+  if (headEnd > limits.maxHeadBytes) {
+    status = 431;
     return ParseResult::kError;
   }
-  status = 400;
-  if (lineLength == 0 || data[lineLength - 1] != '\r') return ParseResult::kError;
-  std::string_view line(data, lineLength - 1);
+  scanned_ = 0;
 
-  size_t firstSpace = line.find(' ');
-  if (firstSpace == std::string_view::npos || firstSpace == 0) return ParseResult::kError;
-  for (size_t i = 0; i < firstSpace; ++i) {
-    if (!isTokenChar(static_cast<unsigned char>(line[i]))) return ParseResult::kError;
-  }
-  size_t secondSpace = line.find(' ', firstSpace + 1);
-  if (secondSpace == std::string_view::npos || secondSpace == firstSpace + 1) return ParseResult::kError;
-  for (size_t i = firstSpace + 1; i < secondSpace; ++i) {
-    if (!isTargetChar(static_cast<unsigned char>(line[i]))) return ParseResult::kError;
-  }
-  std::string_view version = line.substr(secondSpace + 1);
-  if (version.size() != 8 || version.substr(0, 5) != "HTTP/" || version[6] != '.' ||
+  // 2. The request line: method SP target SP HTTP/x.y CRLF, each part strict.
+  status = 400;
+  if (lineEnd == 0 || data[lineEnd - 1] != '\r') return ParseResult::kError;
+  std::string_view line(data, lineEnd - 1);
+  size_t methodEnd = 0;
+  while (methodEnd < line.size() && isToken(line[methodEnd])) ++methodEnd;
+  if (methodEnd == 0 || methodEnd >= line.size() || line[methodEnd] != ' ') return ParseResult::kError;
+  size_t targetEnd = methodEnd + 1;
+  while (targetEnd < line.size() && kChars.target[static_cast<unsigned char>(line[targetEnd])]) ++targetEnd;
+  if (targetEnd == methodEnd + 1 || targetEnd >= line.size() || line[targetEnd] != ' ') return ParseResult::kError;
+  std::string_view version = line.substr(targetEnd + 1);
+  if (version.size() != 8 || version.compare(0, 5, "HTTP/") != 0 || version[6] != '.' ||
       version[5] < '0' || version[5] > '9' || version[7] < '0' || version[7] > '9') {
     return ParseResult::kError;
   }
@@ -96,97 +169,78 @@ ParseResult parseHead(const char* data, size_t length, const ParserLimits& limit
     status = 505;
     return ParseResult::kError;
   }
-  head.method = {0, static_cast<uint32_t>(firstSpace)};
-  head.target = {static_cast<uint32_t>(firstSpace + 1), static_cast<uint32_t>(secondSpace - firstSpace - 1)};
-  head.isHead = line.substr(0, firstSpace) == "HEAD";
+  std::string_view method = line.substr(0, methodEnd);
+  std::string_view target = line.substr(methodEnd + 1, targetEnd - methodEnd - 1);
+  head.method = spanOf(data, method);
+  head.target = spanOf(data, target);
+  head.isHeadMethod = method == "HEAD";
+  if (!classifyTarget(data, method, target, head)) return ParseResult::kError;
+
+  // 3. Header fields.
   head.headers.clear();
+  head.headLength = static_cast<uint32_t>(headEnd);
   head.contentLength = -1;
   head.chunked = false;
   head.expectContinue = false;
   head.hasHost = false;
-  bool sawTransferEncoding = false;
+  head.host = {};
+  bool sawTransferEncoding = false, unsupportedCoding = false, chunkedNotLast = false;
+  int chunkedCount = 0;
   bool connectionClose = false, connectionKeepAlive = false;
-
-  size_t position = lineLength + 1;
+  size_t position = lineEnd + 1;
   for (;;) {
-    if (position > limits.maxHeadBytes) {
-      status = 431;
-      return ParseResult::kError;
-    }
-    if (position >= length) return ParseResult::kIncomplete;
-    const char* end = static_cast<const char*>(std::memchr(data + position, '\n', length - position));
-    if (end == nullptr) {
-      if (length - lineLength > limits.maxHeadBytes) {
-        status = 431;
-        return ParseResult::kError;
-      }
-      return ParseResult::kIncomplete;
-    }
-    size_t fieldEnd = static_cast<size_t>(end - data);
-    status = 400;
+    const char* lf = static_cast<const char*>(std::memchr(data + position, '\n', headEnd - position));
+    size_t fieldEnd = static_cast<size_t>(lf - data);  // always found: headEnd ends with LF
     if (fieldEnd == position || data[fieldEnd - 1] != '\r') return ParseResult::kError;  // bare LF
-    if (fieldEnd - 1 == position) {  // blank line: end of head
-      head.headLength = static_cast<uint32_t>(fieldEnd + 1);
-      break;
-    }
-    if (fieldEnd + 1 > limits.maxHeadBytes) {
-      status = 431;
-      return ParseResult::kError;
-    }
-    // obs-fold (a line starting with SP/HTAB) is rejected (RFC 9112 5.2).
-    if (data[position] == ' ' || data[position] == '\t') return ParseResult::kError;
+    if (fieldEnd - 1 == position) break;  // CRLF alone: end of head
+    if (data[position] == ' ' || data[position] == '\t') return ParseResult::kError;  // obs-fold
     std::string_view field(data + position, fieldEnd - 1 - position);
-    size_t colon = field.find(':');
-    if (colon == std::string_view::npos || colon == 0) return ParseResult::kError;
-    for (size_t i = 0; i < colon; ++i) {
-      if (!isTokenChar(static_cast<unsigned char>(field[i]))) return ParseResult::kError;  // no space before ':'
+    size_t colon = 0;
+    while (colon < field.size() && isToken(field[colon])) ++colon;
+    if (colon == 0 || colon >= field.size() || field[colon] != ':') return ParseResult::kError;
+    for (size_t k = colon + 1; k < field.size(); ++k) {
+      if (!kChars.fieldValue[static_cast<unsigned char>(field[k])]) return ParseResult::kError;
     }
-    for (size_t i = colon + 1; i < field.size(); ++i) {
-      if (!isFieldValueChar(static_cast<unsigned char>(field[i]))) return ParseResult::kError;
-    }
-    std::string_view name = field.substr(0, colon);
-    std::string_view value = trim(field.substr(colon + 1));
     if (head.headers.size() >= limits.maxHeaders) {
       status = 431;
       return ParseResult::kError;
     }
-    ParsedHeader header;
-    header.name = {static_cast<uint32_t>(position), static_cast<uint32_t>(colon)};
-    header.value = {static_cast<uint32_t>(value.data() - data), static_cast<uint32_t>(value.size())};
-    header.knownId = requestHeaderId(name);
+    std::string_view name = field.substr(0, colon);
+    std::string_view value = trimOws(field.substr(colon + 1));
+    ParsedHeader header{spanOf(data, name), spanOf(data, value), requestHeaderId(name)};
     head.headers.push_back(header);
 
     switch (header.knownId) {
-      case 11: {  // Content-Length: a second, different value is smuggling
+      case 11: {  // Content-Length: a second, different value means smuggling
         int64_t parsed;
         if (!parseContentLength(value, parsed)) return ParseResult::kError;
         if (head.contentLength >= 0 && head.contentLength != parsed) return ParseResult::kError;
         head.contentLength = parsed;
         break;
       }
-      case 6:  // Transfer-Encoding: only "chunked", and only once, is understood
-        if (sawTransferEncoding) return ParseResult::kError;
+      case 6:  // Transfer-Encoding: lists may span several fields
         sawTransferEncoding = true;
-        if (!equalsIgnoreCase(value, "chunked")) {
-          status = containsTokenIgnoreCase(value, "chunked") ? 400 : 501;
-          return ParseResult::kError;
-        }
-        head.chunked = true;
+        forEachListItem(value, [&](std::string_view item) {
+          if (chunkedCount > 0) chunkedNotLast = true;
+          if (equalsIgnoreCase(item, "chunked")) ++chunkedCount;
+          else unsupportedCoding = true;
+        });
         break;
       case 1:  // Connection
-        if (containsTokenIgnoreCase(value, "close")) connectionClose = true;
-        if (containsTokenIgnoreCase(value, "keep-alive")) connectionKeepAlive = true;
+        forEachListItem(value, [&](std::string_view item) {
+          if (equalsIgnoreCase(item, "close")) connectionClose = true;
+          else if (equalsIgnoreCase(item, "keep-alive")) connectionKeepAlive = true;
+        });
         break;
       case 26:  // Expect
-        if (equalsIgnoreCase(value, "100-continue")) {
-          head.expectContinue = true;
-        } else {
+        if (!equalsIgnoreCase(value, "100-continue")) {
           status = 417;
           return ParseResult::kError;
         }
+        head.expectContinue = true;
         break;
       case 28:  // Host
-        if (head.hasHost) return ParseResult::kError;
+        if (head.hasHost || !validHost(value)) return ParseResult::kError;
         head.hasHost = true;
         head.host = header.value;
         break;
@@ -195,56 +249,73 @@ ParseResult parseHead(const char* data, size_t length, const ParserLimits& limit
     }
     position = fieldEnd + 1;
   }
-  if (head.chunked && head.contentLength >= 0) return ParseResult::kError;  // CL + TE
+
+  // 4. Message framing (RFC 9112 6).
+  if (sawTransferEncoding) {
+    if (head.minor == 0) return ParseResult::kError;            // TE in HTTP/1.0: faulty framing
+    if (head.contentLength >= 0) return ParseResult::kError;    // CL + TE: smuggling
+    if (unsupportedCoding) {
+      status = 501;
+      return ParseResult::kError;
+    }
+    if (chunkedCount != 1 || chunkedNotLast) return ParseResult::kError;
+    head.chunked = true;
+  }
   if (head.minor >= 1 && !head.hasHost) return ParseResult::kError;
-  if (head.minor == 0 && head.chunked) return ParseResult::kError;
   head.keepAlive = head.minor >= 1 ? !connectionClose : (connectionKeepAlive && !connectionClose);
   return ParseResult::kComplete;
 }
 
-bool ChunkedDecoder::decode(const char* in, size_t inLength, char* out, size_t outCapacity,
-                            size_t& consumed, size_t& produced) {
+ChunkedDecoder::Result ChunkedDecoder::decode(const char* in, size_t inLength, uint8_t* out,
+                                              size_t outCapacity, size_t& consumed, size_t& produced,
+                                              uint32_t maxTrailerBytes) {
   consumed = 0;
   produced = 0;
   while (consumed < inLength && state_ != State::kDone) {
     char c = in[consumed];
     switch (state_) {
       case State::kSize: {
-        int digit = (c >= '0' && c <= '9') ? c - '0'
+        int digit = (c >= '0' && c <= '9')   ? c - '0'
                     : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-                    : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
-        if (digit >= 0) {
-          if (++sizeDigits_ > 15) return false;  // overflow guard
+                    : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                             : -1;
+        if (digit >= 0 && !sawWhitespace_) {
+          if (++sizeDigits_ > 15) return Result::kError;  // more than 2^60: refuse, never overflow
           remaining_ = remaining_ * 16 + static_cast<uint64_t>(digit);
-          ++consumed;
-        } else if (sizeDigits_ > 0 && (c == ';' || c == ' ' || c == '\t')) {
-          state_ = State::kSizeExtension;
-          ++consumed;
+        } else if (sizeDigits_ > 0 && (c == ' ' || c == '\t')) {
+          sawWhitespace_ = true;  // BWS before an extension
+        } else if (sizeDigits_ > 0 && c == ';') {
+          state_ = State::kExtension;
         } else if (sizeDigits_ > 0 && c == '\r') {
           state_ = State::kSizeLf;
-          ++consumed;
         } else {
-          return false;
+          return Result::kError;
         }
+        ++consumed;
         break;
       }
-      case State::kSizeExtension:
+      case State::kExtension:
         if (c == '\r') state_ = State::kSizeLf;
-        else if (c == '\n' || (static_cast<unsigned char>(c) < 0x20 && c != '\t')) return false;
+        else if (c != '\t' && (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)) return Result::kError;
+        if (++trailerBytes_ > maxTrailerBytes) return Result::kError;
         ++consumed;
         break;
       case State::kSizeLf:
-        if (c != '\n') return false;
+        if (c != '\n') return Result::kError;
         ++consumed;
         sizeDigits_ = 0;
-        state_ = remaining_ == 0 ? State::kTrailerStart : State::kData;
+        sawWhitespace_ = false;
+        trailerBytes_ = 0;
+        state_ = remaining_ == 0 ? State::kLineStart : State::kData;
         break;
       case State::kData: {
-        if (produced == outCapacity) return true;
         size_t take = inLength - consumed;
         if (take > remaining_) take = static_cast<size_t>(remaining_);
-        if (take > outCapacity - produced) take = outCapacity - produced;
-        std::memcpy(out + produced, in + consumed, take);
+        if (out != nullptr) {
+          if (take > outCapacity - produced) take = outCapacity - produced;
+          if (take == 0) return Result::kOk;  // output full
+          std::memcpy(out + produced, in + consumed, take);
+        }
         produced += take;
         consumed += take;
         remaining_ -= take;
@@ -252,32 +323,39 @@ bool ChunkedDecoder::decode(const char* in, size_t inLength, char* out, size_t o
         break;
       }
       case State::kDataCr:
-        if (c != '\r') return false;
+        if (c != '\r') return Result::kError;
         ++consumed;
         state_ = State::kDataLf;
         break;
       case State::kDataLf:
-        if (c != '\n') return false;
+        if (c != '\n') return Result::kError;
         ++consumed;
         state_ = State::kSize;
         break;
-      case State::kTrailerStart:
+      case State::kLineStart:  // after the last chunk: a trailer field or the final CRLF
+        if (c == '\r') {
+          state_ = State::kFinalLf;
+        } else if (isToken(c)) {
+          state_ = State::kTrailer;
+        } else {
+          return Result::kError;  // bare LF, obs-fold or garbage
+        }
+        if (++trailerBytes_ > maxTrailerBytes) return Result::kError;
         ++consumed;
-        state_ = c == '\r' ? State::kFinalLf : State::kTrailer;
-        if (c == '\n') return false;
         break;
       case State::kTrailer:
         if (c == '\r') state_ = State::kTrailerLf;
-        else if (c == '\n') return false;
+        else if (!kChars.fieldValue[static_cast<unsigned char>(c)]) return Result::kError;
+        if (++trailerBytes_ > maxTrailerBytes) return Result::kError;
         ++consumed;
         break;
       case State::kTrailerLf:
-        if (c != '\n') return false;
+        if (c != '\n') return Result::kError;
         ++consumed;
-        state_ = State::kTrailerStart;
+        state_ = State::kLineStart;
         break;
       case State::kFinalLf:
-        if (c != '\n') return false;
+        if (c != '\n') return Result::kError;
         ++consumed;
         state_ = State::kDone;
         break;
@@ -285,7 +363,7 @@ bool ChunkedDecoder::decode(const char* in, size_t inLength, char* out, size_t o
         break;
     }
   }
-  return true;
+  return Result::kOk;
 }
 
 }  // namespace hsys::posix

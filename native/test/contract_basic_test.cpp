@@ -36,7 +36,7 @@ TEST_CASE("a GET request arrives as a request record and its response reaches th
 
   TestConnection client;
   REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll("GET /hello?name=world HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+  REQUIRE(client.sendAll("GET /hello?name=world HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\n"
                          "User-Agent: contract-test\r\nX-Custom: custom value\r\n\r\n"));
 
   ReceivedRequest request;
@@ -45,7 +45,7 @@ TEST_CASE("a GET request arrives as a request record and its response reaches th
   CHECK(request.url == "/hello?name=world");
   CHECK(request.httpMajor == 1);
   CHECK(request.httpMinor == 1);
-  CHECK(request.header("Host") == "127.0.0.1");
+  CHECK(request.header("Host") == "127.0.0.1:" + std::to_string(port));
   CHECK(request.header("User-Agent") == "contract-test");
   CHECK(request.header("X-Custom") == "custom value");
   CHECK(request.body.empty());
@@ -79,7 +79,7 @@ TEST_CASE("a POST body reaches the handler whole, in the record or through recei
   for (size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>('a' + i % 26);
   TestConnection client;
   REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
+  REQUIRE(client.sendAll("POST /upload HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\nContent-Type: text/plain\r\n"
                          "Content-Length: " + std::to_string(payload.size()) + "\r\n\r\n" + payload));
 
   ReceivedRequest request;
@@ -112,7 +112,7 @@ TEST_CASE("keep-alive: two requests on one connection share its connection id") 
   uint64_t connectionIds[2] = {0, 0};
   for (int round = 0; round < 2; ++round) {
     std::string path = "/round" + std::to_string(round);
-    REQUIRE(client.sendAll("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+    REQUIRE(client.sendAll("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\n\r\n"));
     ReceivedRequest request;
     REQUIRE(harness.waitForRequest(request));
     CHECK(request.url == path);
@@ -138,7 +138,7 @@ TEST_CASE("a malformed response record is refused without touching the connectio
 
   TestConnection client;
   REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  REQUIRE(client.sendAll("GET / HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\n\r\n"));
   ReceivedRequest request;
   REQUIRE(harness.waitForRequest(request));
 

@@ -38,13 +38,14 @@ bool buildChunks(const ResponseView& view, SendOp& op, const char** whyInvalid) 
   return true;
 }
 
-bool buildHeaders(const ResponseView& view, const HttpApiRuntime& runtime, SendOp& op,
-                  const char** whyInvalid) {
+bool buildHeaders(const ResponseView& view, const HttpApiRuntime& runtime, bool headRequest,
+                  SendOp& op, const char** whyInvalid) {
   HTTP_RESPONSE_HEADERS& headers = op.response.Headers;
   // How often each known id occurs: ids that occur more than once need HTTP_MULTIPLE_KNOWN_HEADERS
   // (one KnownHeaders slot holds one value), or unknown-header entries where that is ignored.
   uint16_t occurrences[kResponseHeaderCount] = {};
   size_t unknownCount = 0;
+  bool framingByName = false;  // Content-Length / Transfer-Encoding sent as unknown headers
   for (const ResponseView::Header& header : view.headers) {
     if (header.value.size() > kMaxHeaderValue) {
       *whyInvalid = "a response header value longer than 65535 bytes";
@@ -52,6 +53,8 @@ bool buildHeaders(const ResponseView& view, const HttpApiRuntime& runtime, SendO
     }
     if (header.knownId == kUnknownHeader) {
       ++unknownCount;
+      uint8_t byName = responseHeaderId(header.name);
+      if (byName == HttpHeaderContentLength || byName == HttpHeaderTransferEncoding) framingByName = true;
     } else if (header.knownId < kResponseHeaderCount) {
       ++occurrences[header.knownId];
     } else {
@@ -132,8 +135,8 @@ bool buildHeaders(const ResponseView& view, const HttpApiRuntime& runtime, SendO
   // Content-Length); say it explicitly so every HTTP.SYS version and the posix backend agree.
   bool hasLength = occurrences[HttpHeaderContentLength] != 0;
   bool hasTransferEncoding = occurrences[HttpHeaderTransferEncoding] != 0;
-  if (op.finalSend && !op.opaque && !hasLength && !hasTransferEncoding &&
-      statusMayHaveBody(view.status)) {
+  if (op.finalSend && !op.opaque && !hasLength && !hasTransferEncoding && !framingByName &&
+      !headRequest && statusMayHaveBody(view.status)) {
     std::snprintf(op.contentLength, sizeof op.contentLength, "%llu",
                   static_cast<unsigned long long>(view.totalChunkBytes()));
     headers.KnownHeaders[HttpHeaderContentLength].pRawValue = op.contentLength;
@@ -145,8 +148,8 @@ bool buildHeaders(const ResponseView& view, const HttpApiRuntime& runtime, SendO
 
 }  // namespace
 
-bool buildResponse(const ResponseView& view, const HttpApiRuntime& runtime, SendOp& op,
-                   const char** whyInvalid) {
+bool buildResponse(const ResponseView& view, const HttpApiRuntime& runtime, bool headRequest,
+                   SendOp& op, const char** whyInvalid) {
   op.hasHead = (view.flags & kResponseHasHead) != 0;
   op.opaque = (view.flags & kResponseOpaque) != 0;
   op.finalSend = (view.flags & kResponseMoreData) == 0;
@@ -164,7 +167,7 @@ bool buildResponse(const ResponseView& view, const HttpApiRuntime& runtime, Send
   op.response.StatusCode = view.status;
   op.response.pReason = view.reason.data();
   op.response.ReasonLength = static_cast<USHORT>(view.reason.size());
-  if (!buildHeaders(view, runtime, op, whyInvalid)) return false;
+  if (!buildHeaders(view, runtime, headRequest, op, whyInvalid)) return false;
   op.response.EntityChunkCount = static_cast<USHORT>(op.chunks.size());
   op.response.pEntityChunks = op.chunks.empty() ? nullptr : op.chunks.data();
 

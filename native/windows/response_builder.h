@@ -13,7 +13,8 @@ struct HttpApiRuntime;
 
 // Returns false with *whyInvalid set when the view cannot be expressed (a header id outside the
 // response table, a value over 64 KiB, a memory chunk over 4 GiB, ...). Nothing is sent then.
-bool buildResponse(const ResponseView& view, const HttpApiRuntime& runtime, SendOp& op,
-                   const char** whyInvalid);
+// headRequest: the request was HEAD, so a missing Content-Length is not added (no body).
+bool buildResponse(const ResponseView& view, const HttpApiRuntime& runtime, bool headRequest,
+                   SendOp& op, const char** whyInvalid);
 
 }  // namespace hsys::windows

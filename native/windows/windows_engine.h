@@ -63,9 +63,12 @@ class WindowsQueue : public Queue {
     bool sendPending = false;
     bool bodyPending = false;
     bool opaque = false;
+    bool headRequest = false;  // HEAD: the response has no body
   };
 
-  void postReceive(ReceiveOp& op, HTTP_REQUEST_ID requestId);
+  // Posts op (the request id after ERROR_MORE_DATA, else HTTP_NULL_ID); NO_ERROR when a packet
+  // will follow, else the error, with op parked.
+  ULONG postReceive(ReceiveOp& op, HTTP_REQUEST_ID requestId);
   bool startedAsync(OverlappedOp& op, ULONG result);
   void finishOp(OverlappedOp* op);
   void onReceive(ReceiveOp& op, DWORD error, DWORD bytes);

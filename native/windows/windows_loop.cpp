@@ -2,6 +2,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "dynamic_httpapi.h"
 #include "request_serializer.h"
 #include "win32_errors.h"
 #include "windows_engine.h"

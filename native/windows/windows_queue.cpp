@@ -225,7 +225,7 @@ int32_t WindowsQueue::send(uint64_t requestId, const uint8_t* record, uint32_t r
   auto op = std::make_unique<SendOp>(this);
   op->requestId = requestId;
   op->token = sendToken;
-  if (!buildResponse(view, runtime, *op, &whyInvalid)) return kInvalidArgument;
+  if (!buildResponse(view, runtime, state.headRequest, *op, &whyInvalid)) return kInvalidArgument;
 
   ULONG result;
   if (hasHead) {
@@ -337,7 +337,9 @@ void WindowsQueue::onReceive(ReceiveOp& op, DWORD error, DWORD bytes) {
   switch (error) {
     case NO_ERROR: {
       receiveFailures_ = 0;
-      requests_[request->RequestId] = RequestState{};
+      RequestState state;
+      state.headRequest = request->Verb == HttpVerbHEAD;
+      requests_[request->RequestId] = state;
       loop_.pushRequest(token_, *request);  // copies everything out of the buffer
       if (op.buffer.capacity() > kShrinkFactor * options_.receiveBufferSize) {
         op.buffer.resize(options_.receiveBufferSize);
@@ -355,13 +357,11 @@ void WindowsQueue::onReceive(ReceiveOp& op, DWORD error, DWORD bytes) {
       postReceive(op, requestId);
       return;
     }
-    case ERROR_CONNECTION_INVALID:
-    case ERROR_OPERATION_ABORTED:
-      // The request being re-received went away, or someone cancelled our receive: go on.
-      postReceive(op, HTTP_NULL_ID);
-      return;
     default:
-      if (++receiveFailures_ < kMaxReceiveFailures) {
+      if (error == ERROR_CONNECTION_INVALID && op.requestId != HTTP_NULL_ID) {
+        // The request being re-received went away with its client: wait for the next one.
+        postReceive(op, HTTP_NULL_ID);
+      } else if (++receiveFailures_ < kMaxReceiveFailures) {
         postReceive(op, HTTP_NULL_ID);
       } else {
         parkedReceives_.push_back(&op);

@@ -7,9 +7,11 @@ import java.net.InetSocketAddress;
 
 /** A request record turned into Netty objects, plus the engine's facts about the request. */
 public final class DecodedRequest {
-    /** Request record flags (records.h). */
+    /** kRequestMoreBody: more entity body follows the initial bytes; read it from the engine. */
     public static final int FLAG_MORE_BODY = 1;
+    /** kRequestSecure: the request arrived over TLS. */
     public static final int FLAG_SECURE = 2;
+    /** kRequestHttp2: the request arrived over HTTP/2 (presented as HTTP/1.1). */
     public static final int FLAG_HTTP2 = 4;
 
     private final HttpRequest request;
@@ -31,6 +33,7 @@ public final class DecodedRequest {
         this.localAddress = localAddress;
     }
 
+    /** A {@code DefaultHttpRequest} with the raw target as its URI; HTTP/2 appears as HTTP/1.1. */
     public HttpRequest request() {
         return request;
     }
@@ -65,6 +68,7 @@ public final class DecodedRequest {
         return (flags & FLAG_HTTP2) != 0;
     }
 
+    /** The client's address; null when the engine did not know it. */
     public InetSocketAddress remoteAddress() {
         return remoteAddress;
     }

@@ -5,35 +5,44 @@ import io.netty.buffer.ByteBuf;
 /**
  * One response record ready for the engine, with every buffer its data chunks point at. The
  * engine reads them until it reports the send complete; then {@link #release()} frees them.
+ * Read the layout back with {@link ResponseRecordReader}.
  */
 public final class EncodedSend {
     private final ByteBuf record;
+    private final long recordAddress;
+    private final int recordLength;
     private final ByteBuf[] pinned;
     private final int pinnedCount;
     private final int flags;
     private final boolean last;
-    private final long recordAddress;
     private boolean released;
 
-    EncodedSend(ByteBuf record, ByteBuf[] pinned, int pinnedCount, int flags, boolean last) {
+    EncodedSend(ByteBuf record, long recordAddress, int recordLength, ByteBuf[] pinned, int pinnedCount,
+                int flags, boolean last) {
         this.record = record;
+        this.recordAddress = recordAddress;
+        this.recordLength = recordLength;
         this.pinned = pinned;
         this.pinnedCount = pinnedCount;
         this.flags = flags;
         this.last = last;
-        this.recordAddress = DirectAddresses.readableAddress(record);
     }
 
+    /**
+     * The direct buffer holding the record: its readable bytes are exactly the record. Memory
+     * before the reader index holds body and framing bytes that chunks point at.
+     */
     public ByteBuf record() {
         return record;
     }
 
+    /** Native address of the record's first byte, for the engine's send call. */
     public long recordAddress() {
         return recordAddress;
     }
 
     public int recordLength() {
-        return record.readableBytes();
+        return recordLength;
     }
 
     /** True when this send completes the response. */
@@ -41,12 +50,17 @@ public final class EncodedSend {
         return last;
     }
 
-    /** The record's flags (ResponseRecordEncoder.FLAG_*). */
+    /** The record's flags ({@code ResponseRecordEncoder.FLAG_*}). */
     public int flags() {
         return flags;
     }
 
-    /** Releases the record and the pinned buffers, once. */
+    /** Number of body buffers referenced in place (not copied); for tests and diagnostics. */
+    public int pinnedBufferCount() {
+        return pinnedCount;
+    }
+
+    /** Releases the record and the pinned buffers, once; later calls do nothing. */
     public void release() {
         if (released) {
             return;

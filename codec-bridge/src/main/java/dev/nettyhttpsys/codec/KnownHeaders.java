@@ -3,21 +3,33 @@ package dev.nettyhttpsys.codec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.AsciiString;
 
-import java.util.HashMap;
-import java.util.Map;
-
 /**
- * HTTP.SYS known-header tables (HTTP_HEADER_ID order, as native/common/header_ids.cpp): ids 0-19
- * are shared by requests and responses, 20-40 are request headers, 20-29 response headers. The
- * engine passes known headers by id, so common names cost no string on either side.
+ * HTTP.SYS known-header tables in HTTP_HEADER_ID order, identical to
+ * native/common/header_ids.cpp: ids 0-19 are shared by requests and responses, 20-40 are request
+ * headers, 20-29 response headers. Records carry known headers by id, so the common names cost no
+ * string on either side of the boundary.
  */
 public final class KnownHeaders {
-    /** Marks a header passed by name in a record. */
+    /** The id byte of a header passed by name in a record (records.h kUnknownHeader). */
     public static final int UNKNOWN = 0xFF;
+    /** HttpHeaderRequestMaximum. */
+    public static final int REQUEST_HEADER_COUNT = 41;
+    /** HttpHeaderResponseMaximum. */
+    public static final int RESPONSE_HEADER_COUNT = 30;
+
+    // Response ids the encoder treats specially.
+    static final int CONNECTION = 1;
+    static final int KEEP_ALIVE = 3;
+    static final int TRANSFER_ENCODING = 6;
+    static final int UPGRADE = 7;
+    static final int CONTENT_LENGTH = 11;
+
+    /** HttpHeaderNames.KEEP_ALIVE is deprecated (an HTTP/1.0 relic), but HTTP.SYS still has an id for it. */
+    private static final AsciiString KEEP_ALIVE_NAME = AsciiString.cached("keep-alive");
 
     private static final AsciiString[] COMMON = {
         HttpHeaderNames.CACHE_CONTROL, HttpHeaderNames.CONNECTION, HttpHeaderNames.DATE,
-        HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PRAGMA, HttpHeaderNames.TRAILER,
+        KEEP_ALIVE_NAME, HttpHeaderNames.PRAGMA, HttpHeaderNames.TRAILER,
         HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE, HttpHeaderNames.VIA,
         HttpHeaderNames.WARNING, HttpHeaderNames.ALLOW, HttpHeaderNames.CONTENT_LENGTH,
         HttpHeaderNames.CONTENT_TYPE, HttpHeaderNames.CONTENT_ENCODING, HttpHeaderNames.CONTENT_LANGUAGE,
@@ -30,7 +42,8 @@ public final class KnownHeaders {
         HttpHeaderNames.EXPECT, HttpHeaderNames.FROM, HttpHeaderNames.HOST, HttpHeaderNames.IF_MATCH,
         HttpHeaderNames.IF_MODIFIED_SINCE, HttpHeaderNames.IF_NONE_MATCH, HttpHeaderNames.IF_RANGE,
         HttpHeaderNames.IF_UNMODIFIED_SINCE, HttpHeaderNames.MAX_FORWARDS, HttpHeaderNames.PROXY_AUTHORIZATION,
-        HttpHeaderNames.REFERER, HttpHeaderNames.RANGE, HttpHeaderNames.TE, AsciiString.cached("translate"),
+        HttpHeaderNames.REFERER, HttpHeaderNames.RANGE, HttpHeaderNames.TE,
+        AsciiString.cached("translate"),  // a WebDAV header Netty has no constant for
         HttpHeaderNames.USER_AGENT,
     };
     private static final AsciiString[] RESPONSE_ONLY = {
@@ -39,17 +52,10 @@ public final class KnownHeaders {
         HttpHeaderNames.SET_COOKIE, HttpHeaderNames.VARY, HttpHeaderNames.WWW_AUTHENTICATE,
     };
 
-    static final AsciiString[] REQUEST = concat(COMMON, REQUEST_ONLY);
-    static final AsciiString[] RESPONSE = concat(COMMON, RESPONSE_ONLY);
-
-    /** Lower-case name -> response id; HttpHeaderNames constants are lower case already. */
-    private static final Map<AsciiString, Integer> RESPONSE_IDS = new HashMap<>();
-
-    static {
-        for (int id = 0; id < RESPONSE.length; id++) {
-            RESPONSE_IDS.put(RESPONSE[id], id);
-        }
-    }
+    private static final AsciiString[] REQUEST = concat(COMMON, REQUEST_ONLY);
+    private static final AsciiString[] RESPONSE = concat(COMMON, RESPONSE_ONLY);
+    private static final HeaderIdTable REQUEST_IDS = new HeaderIdTable(REQUEST);
+    private static final HeaderIdTable RESPONSE_IDS = new HeaderIdTable(RESPONSE);
 
     private KnownHeaders() {
     }
@@ -61,7 +67,7 @@ public final class KnownHeaders {
         return all;
     }
 
-    /** Name of request header id 0-40; throws for other ids. */
+    /** Name of request header id 0-40 (a {@code HttpHeaderNames} constant); throws for other ids. */
     public static AsciiString requestHeaderName(int id) {
         if (id < 0 || id >= REQUEST.length) {
             throw new IllegalArgumentException("unknown request header id " + id);
@@ -69,7 +75,7 @@ public final class KnownHeaders {
         return REQUEST[id];
     }
 
-    /** Name of response header id 0-29; throws for other ids. */
+    /** Name of response header id 0-29 (a {@code HttpHeaderNames} constant); throws for other ids. */
     public static AsciiString responseHeaderName(int id) {
         if (id < 0 || id >= RESPONSE.length) {
             throw new IllegalArgumentException("unknown response header id " + id);
@@ -77,20 +83,21 @@ public final class KnownHeaders {
         return RESPONSE[id];
     }
 
-    /** The response id of a header name, case-insensitively; -1 when HTTP.SYS has no id for it. */
-    public static int responseHeaderId(CharSequence name) {
-        Integer id = RESPONSE_IDS.get(name instanceof AsciiString && isLowerCase((AsciiString) name)
-                ? (AsciiString) name : AsciiString.of(name).toLowerCase());
-        return id == null ? -1 : id;
+    /** The request id of a header name, case-insensitively; -1 when HTTP.SYS has no id for it. */
+    public static int requestHeaderId(CharSequence name) {
+        return REQUEST_IDS.idOf(name);
     }
 
-    private static boolean isLowerCase(AsciiString name) {
-        for (int i = 0; i < name.length(); i++) {
-            byte b = name.byteAt(i);
-            if (b >= 'A' && b <= 'Z') {
-                return false;
-            }
-        }
-        return true;
+    /**
+     * The response id of a header name, case-insensitively; -1 when HTTP.SYS has no id for it.
+     * Runs for every response header, so it allocates nothing.
+     */
+    public static int responseHeaderId(CharSequence name) {
+        return RESPONSE_IDS.idOf(name);
+    }
+
+    /** Request name by id without the range check, for the decoder's hot loop (id already checked). */
+    static AsciiString requestName(int id) {
+        return REQUEST[id];
     }
 }

@@ -11,34 +11,46 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads a request record (records.h {@code RequestRecordHeader}, 88 bytes, then method, URL,
- * headers and first body bytes; little-endian) into a Netty {@link io.netty.handler.codec.http.HttpRequest}.
- * The engine has validated names and values, so Netty's header validation is off.
+ * Reads a request record (records.h: {@code RequestRecordHeader}, 88 bytes little-endian, then
+ * method, URL, headers and the first body bytes) into a Netty {@link io.netty.handler.codec.http.HttpRequest}.
+ *
+ * <p>The engine has validated the request, so Netty's header validation is off. Text is decoded
+ * as ISO-8859-1, as Netty's {@code HttpRequestDecoder} does, so both transports see the same
+ * strings. The record is only read (its indices do not move); nothing refers to it afterwards,
+ * since native record memory is reused soon.
  */
 public final class RequestRecordDecoder {
-    static final int HEADER_SIZE = 88;
+    /** sizeof(RequestRecordHeader). */
+    public static final int HEADER_SIZE = 88;
+    static final int HEADER_ENTRY_SIZE = 8;
+
     private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory()
             .withValidation(false);
 
     private RequestRecordDecoder() {
     }
 
-    /** Decodes the record starting at the buffer's reader index; throws if it is malformed. */
+    /**
+     * Decodes the record starting at the buffer's reader index.
+     *
+     * @param alloc allocates the copy of the initial body bytes
+     * @throws IllegalArgumentException naming the field when a length runs past the record
+     */
     public static DecodedRequest decode(ByteBuf record, ByteBufAllocator alloc) {
         int base = record.readerIndex();
         int available = record.readableBytes();
         if (available < HEADER_SIZE) {
-            throw new IllegalArgumentException("request record shorter than its 88-byte header: " + available);
+            throw new IllegalArgumentException("request record shorter than its 88-byte header: " + available
+                    + " bytes");
         }
-        int recordLength = record.getIntLE(base);
+        long recordLength = record.getUnsignedIntLE(base);
         if (recordLength < HEADER_SIZE || recordLength > available) {
-            throw new IllegalArgumentException("request record length " + recordLength + " outside 88.." + available);
+            throw new IllegalArgumentException("request record recordLength " + recordLength + " outside 88.."
+                    + available);
         }
         int flags = record.getIntLE(base + 4);
         long requestId = record.getLongLE(base + 8);
@@ -49,73 +61,65 @@ public final class RequestRecordDecoder {
         int methodLength = record.getUnsignedShortLE(base + 30);
         long urlLength = record.getUnsignedIntLE(base + 32);
         long bodyLength = record.getUnsignedIntLE(base + 36);
-        InetSocketAddress remote = address(record, base + 40);
-        InetSocketAddress local = address(record, base + 60);
+        InetSocketAddress remote = SocketAddressDecoder.decode(record, base + 40, "remote");
+        InetSocketAddress local = SocketAddressDecoder.decodeCached(record, base + 60, "local");
 
-        int end = base + recordLength;
-        int position = base + HEADER_SIZE;
-        position = check(position, methodLength, end, "method");
-        HttpMethod method = HttpMethod.valueOf(record.toString(base + HEADER_SIZE, methodLength, StandardCharsets.US_ASCII));
-        int urlStart = position;
-        position = check(position, urlLength, end, "url");
-        String uri = record.toString(urlStart, (int) urlLength, StandardCharsets.UTF_8);
+        int end = base + (int) recordLength;
+        int methodStart = base + HEADER_SIZE;
+        int urlStart = advance(methodStart, methodLength, end, "method", -1);
+        int position = advance(urlStart, urlLength, end, "url", -1);
+        HttpMethod method = KnownMethods.decode(record, methodStart, methodLength);
+        String uri = record.toString(urlStart, (int) urlLength, StandardCharsets.ISO_8859_1);
+        // HTTP/2 (flag 4, major 2) is presented as HTTP/1.1, which is what Netty handlers expect.
         HttpVersion version = major == 1 && minor == 0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
 
         HttpHeaders headers = HEADERS.newHeaders();
         for (int i = 0; i < headerCount; i++) {
-            check(position, 8, end, "header entry " + i);
-            int id = record.getUnsignedByte(position);
-            int nameLength = record.getUnsignedShortLE(position + 2);
-            long valueLength = record.getUnsignedIntLE(position + 4);
-            position += 8;
+            int entry = position;
+            position = advance(position, HEADER_ENTRY_SIZE, end, "header entry", i);
+            int id = record.getUnsignedByte(entry);
+            int nameLength = record.getUnsignedShortLE(entry + 2);
+            long valueLength = record.getUnsignedIntLE(entry + 4);
             CharSequence name;
             if (id == KnownHeaders.UNKNOWN) {
                 int nameStart = position;
-                position = check(position, nameLength, end, "header name " + i);
+                position = advance(position, nameLength, end, "header name", i);
+                if (nameLength == 0) {
+                    throw new IllegalArgumentException("request record header name " + i + " is empty");
+                }
                 byte[] bytes = new byte[nameLength];
                 record.getBytes(nameStart, bytes);
                 name = new AsciiString(bytes, false);
-            } else {
-                if (id >= KnownHeaders.REQUEST.length) {
-                    throw new IllegalArgumentException("request header " + i + " has unknown id " + id);
+            } else if (id < KnownHeaders.REQUEST_HEADER_COUNT) {
+                if (nameLength != 0) {
+                    throw new IllegalArgumentException("request record header " + i
+                            + " has both a known id and a name");
                 }
-                name = KnownHeaders.REQUEST[id];
+                name = KnownHeaders.requestName(id);
+            } else {
+                throw new IllegalArgumentException("request record header " + i + " has unknown id " + id);
             }
             int valueStart = position;
-            position = check(position, valueLength, end, "header value " + i);
+            position = advance(position, valueLength, end, "header value", i);
             headers.add(name, record.toString(valueStart, (int) valueLength, StandardCharsets.ISO_8859_1));
         }
         int bodyStart = position;
-        check(position, bodyLength, end, "body");
-        ByteBuf body = bodyLength == 0 ? Unpooled.EMPTY_BUFFER : alloc.buffer((int) bodyLength)
-                .writeBytes(record, bodyStart, (int) bodyLength);
+        advance(position, bodyLength, end, "body", -1);
+        ByteBuf body = bodyLength == 0 ? Unpooled.EMPTY_BUFFER
+                : alloc.buffer((int) bodyLength).writeBytes(record, bodyStart, (int) bodyLength);
         DefaultHttpRequest request = new DefaultHttpRequest(version, method, uri, headers);
         return new DecodedRequest(request, body, requestId, connectionId, flags, remote, local);
     }
 
-    private static int check(int position, long length, int end, String field) {
+    /**
+     * The position after a field of length bytes at position; throws when it ends past the record.
+     * The field is named by a constant and an index (-1: none) so no message is built unless thrown.
+     */
+    private static int advance(int position, long length, int end, String field, int index) {
         if (length > end - position) {
-            throw new IllegalArgumentException("request record " + field + " runs past the record end");
+            throw new IllegalArgumentException("request record " + field + (index < 0 ? "" : " " + index)
+                    + " (" + length + " bytes) runs past the record end");
         }
         return position + (int) length;
-    }
-
-    private static InetSocketAddress address(ByteBuf record, int offset) {
-        int family = record.getUnsignedShortLE(offset);
-        int port = record.getUnsignedShortLE(offset + 2);
-        byte[] bytes;
-        if (family == 4) {
-            bytes = new byte[4];
-        } else if (family == 6) {
-            bytes = new byte[16];
-        } else {
-            return null;
-        }
-        record.getBytes(offset + 4, bytes);
-        try {
-            return new InetSocketAddress(InetAddress.getByAddress(bytes), port);
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("request record address of wrong length", e);
-        }
     }
 }

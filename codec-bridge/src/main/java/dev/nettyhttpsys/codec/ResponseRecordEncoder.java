@@ -3,62 +3,87 @@ package dev.nettyhttpsys.codec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufHolder;
-import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.FileRegion;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;
 
 /**
  * Turns what a Netty HTTP handler writes for one request into engine response records
- * (records.h {@code ResponseRecordHeader}): a {@code FullHttpResponse}, or an
- * {@code HttpResponse} then {@code HttpContent}s ending with a {@code LastHttpContent}, and after a
- * 101 raw {@code ByteBuf}s. HTTP framing is decided here, as HTTP.SYS leaves it to the sender:
- * Content-Length for whole responses, chunked encoding for streamed HTTP/1.1 responses, close
- * delimited for HTTP/1.0, none for HTTP/2; no body for HEAD, 1xx, 204 and 304.
+ * (records.h {@code ResponseRecordHeader}); one instance per request. Accepted, in order: a
+ * {@code FullHttpResponse}; or an {@code HttpResponse}, then {@code HttpContent}s or
+ * {@code ByteBuf}s, ending with a {@code LastHttpContent}; after a 101, raw {@code ByteBuf}s.
  *
- * <p>{@link #encode} consumes one reference of the message.
+ * <p>HTTP framing is decided here, because HTTP.SYS leaves it to the sender (the engine only adds
+ * {@code Date}, and {@code Connection: close} when it closes):
+ * <ul>
+ *   <li>a whole response without Content-Length or Transfer-Encoding gets Content-Length;</li>
+ *   <li>a streamed HTTP/1.1 response without Content-Length gets {@code Transfer-Encoding: chunked}
+ *       and is chunk-framed here (so is any response whose handler chose chunked itself);</li>
+ *   <li>a streamed HTTP/1.0 response without Content-Length is close-delimited (disconnect flag);</li>
+ *   <li>HTTP/2 gets no Transfer-Encoding or other connection-specific header, and no framing;</li>
+ *   <li>1xx, 204 and 304 carry no body and get no Content-Length; HEAD responses keep the
+ *       handler's headers untouched (as {@code HttpServerCodec} does) and drop body bytes;</li>
+ *   <li>interim responses (100, 102, 103) produce nothing: the engine answers
+ *       {@code Expect: 100-continue} itself, and the final response must follow;</li>
+ *   <li>{@code Connection: close} sets the disconnect flag on the last send; a 101 sets the
+ *       opaque flag, after which bytes pass through unframed.</li>
+ * </ul>
+ * Output caching: see {@link HttpSysCache}.
+ *
+ * <p>{@link #encode} always consumes (releases) the message it is given.
  */
 public final class ResponseRecordEncoder {
+    /** kResponseHasHead: status, reason and headers are present. */
     public static final int FLAG_HAS_HEAD = 1;
+    /** kResponseMoreData: more sends follow for this response. */
     public static final int FLAG_MORE_DATA = 2;
+    /** kResponseDisconnect: close the connection once this send is done. */
     public static final int FLAG_DISCONNECT = 4;
+    /** kResponseOpaque: the connection carries opaque bytes after this send. */
     public static final int FLAG_OPAQUE = 8;
 
-    static final int HEADER_SIZE = 24;
-    static final int CHUNK_SIZE = 32;
-    private static final int CHUNK_MEMORY = 0;
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] LAST_CHUNK = {'0', '\r', '\n'};
+    private static final long MAX_TTL_SECONDS = 0xFFFFFFFFL;
 
     private enum State { HEAD, BODY, OPAQUE, DONE }
 
+    private enum Framing { NO_BODY, IDENTITY, CHUNKED }
+
     private final boolean headRequest;
     private final boolean getRequest;
-    private final HttpVersion requestVersion;
+    private final boolean http11;
     private final boolean http2;
     private final long defaultCacheTtlSeconds;
     private State state = State.HEAD;
-    private boolean noBody;
-    private boolean chunked;
+    private Framing framing;
     private boolean disconnectAtEnd;
 
+    /**
+     * @param requestMethod          the request's method (HEAD drops bodies; only GET is cached)
+     * @param requestVersion         the request's version (HTTP/1.0 cannot take chunked framing)
+     * @param http2                  the request arrived over HTTP/2
+     * @param defaultCacheTtlSeconds the server's output-cache time-to-live; 0 = off
+     */
     public ResponseRecordEncoder(HttpMethod requestMethod, HttpVersion requestVersion, boolean http2,
                                  long defaultCacheTtlSeconds) {
         this.headRequest = HttpMethod.HEAD.equals(requestMethod);
         this.getRequest = HttpMethod.GET.equals(requestMethod);
-        this.requestVersion = requestVersion;
+        this.http11 = requestVersion.isKeepAliveDefault();
         this.http2 = http2;
         this.defaultCacheTtlSeconds = defaultCacheTtlSeconds;
     }
@@ -68,289 +93,255 @@ public final class ResponseRecordEncoder {
         return state == State.DONE;
     }
 
-    /**
-     * Encodes one outbound message; returns null when it produces nothing to send (an interim
-     * 1xx response, which the engine answers itself, or an empty non-final content).
-     */
-    public EncodedSend encode(Object msg, ByteBufAllocator alloc) {
-        try {
-            switch (state) {
-                case HEAD:
-                    if (msg instanceof HttpResponse) {
-                        return encodeHead((HttpResponse) msg, alloc);
-                    }
-                    throw new IllegalStateException("response body written before the response head: "
-                            + msg.getClass().getSimpleName());
-                case BODY:
-                    if (msg instanceof HttpResponse) {
-                        throw new IllegalStateException("a second response head for one request");
-                    }
-                    if (msg instanceof HttpContent) {
-                        HttpContent content = (HttpContent) msg;
-                        boolean last = content instanceof LastHttpContent;
-                        return encodeBody(content.content(), last,
-                                last ? ((LastHttpContent) content).trailingHeaders() : null, alloc);
-                    }
-                    if (msg instanceof ByteBuf) {
-                        return encodeBody((ByteBuf) msg, false, null, alloc);
-                    }
-                    throw unsupported(msg);
-                case OPAQUE:
-                    if (msg instanceof ByteBuf) {
-                        return encodeOpaque((ByteBuf) msg, alloc);
-                    }
-                    if (msg instanceof ByteBufHolder) {
-                        return encodeOpaque(((ByteBufHolder) msg).content(), alloc);
-                    }
-                    throw unsupported(msg);
-                default:
-                    throw new IllegalStateException("the response is already complete; cannot write "
-                            + msg.getClass().getSimpleName());
-            }
-        } finally {
-            ReferenceCountUtil.release(msg);
-        }
+    /** True after a 101 response: further writes are opaque bytes. */
+    public boolean isOpaque() {
+        return state == State.OPAQUE;
     }
 
-    private static IllegalArgumentException unsupported(Object msg) {
-        return new IllegalArgumentException("cannot send " + msg.getClass().getName()
-                + " as part of an HTTP response");
+    /**
+     * Encodes one outbound message and releases it. Returns null when there is nothing to send:
+     * an interim 1xx response, or a non-final content without bytes (or without a body to carry
+     * them, as for HEAD).
+     *
+     * @throws IllegalStateException         content before the head, a second head, or anything
+     *                                       after the response is complete
+     * @throws IllegalArgumentException      a message type an HTTP response cannot carry
+     * @throws UnsupportedOperationException a {@link FileRegion} (not supported yet)
+     */
+    public EncodedSend encode(Object msg, ByteBufAllocator alloc) {
+        EncodedSend send = null;
+        try {
+            send = dispatch(msg, alloc);
+        } finally {
+            try {
+                ReferenceCountUtil.release(msg);
+            } catch (RuntimeException e) {
+                if (send != null) {
+                    send.release();
+                }
+                throw e;
+            }
+        }
+        return send;
+    }
+
+    private EncodedSend dispatch(Object msg, ByteBufAllocator alloc) {
+        if (msg instanceof FileRegion) {
+            throw new UnsupportedOperationException(msg.getClass().getName()
+                    + ": FileRegion is not supported by the HTTP.SYS transport yet; write the bytes as ByteBuf");
+        }
+        if (msg instanceof HttpMessage && !(msg instanceof HttpResponse)) {
+            throw new IllegalArgumentException("cannot send " + msg.getClass().getName() + " as a response");
+        }
+        boolean head = msg instanceof HttpResponse;
+        boolean content = msg instanceof HttpContent || msg instanceof ByteBuf;
+        if (!head && !content && (msg instanceof HttpObject || !(msg instanceof ByteBufHolder))) {
+            throw new IllegalArgumentException("cannot send " + (msg == null ? "null" : msg.getClass().getName())
+                    + " as part of an HTTP response");
+        }
+        switch (state) {
+            case HEAD:
+                if (head) {
+                    return encodeHead((HttpResponse) msg, alloc);
+                }
+                throw new IllegalStateException(msg.getClass().getSimpleName()
+                        + " written before the response head (an HttpResponse)");
+            case BODY:
+                if (head) {
+                    throw new IllegalStateException("a second response head for one request: "
+                            + msg.getClass().getSimpleName());
+                }
+                if (msg instanceof HttpContent) {
+                    HttpContent httpContent = (HttpContent) msg;
+                    return httpContent instanceof LastHttpContent
+                            ? encodeBody(httpContent.content(), true,
+                                    ((LastHttpContent) httpContent).trailingHeaders(), alloc)
+                            : encodeBody(httpContent.content(), false, null, alloc);
+                }
+                if (msg instanceof ByteBuf) {
+                    return encodeBody((ByteBuf) msg, false, null, alloc);
+                }
+                throw new IllegalArgumentException("cannot send " + msg.getClass().getName()
+                        + " in an HTTP response body; write HttpContent or ByteBuf");
+            case OPAQUE:
+                if (head) {
+                    throw new IllegalStateException("a response head after 101 Switching Protocols: "
+                            + msg.getClass().getSimpleName());
+                }
+                return encodeOpaque(msg instanceof ByteBuf ? (ByteBuf) msg : ((ByteBufHolder) msg).content(),
+                        alloc);
+            default:
+                throw new IllegalStateException("the response is already complete; cannot write "
+                        + msg.getClass().getSimpleName());
+        }
     }
 
     private EncodedSend encodeHead(HttpResponse response, ByteBufAllocator alloc) {
         int status = response.status().code();
-        if (status >= 100 && status < 200 && status != 101) {
-            return null;  // interim: HTTP.SYS and the posix engine send 100 Continue themselves
+        if (status < 100 || status > 999) {
+            throw new IllegalArgumentException("response status " + status + " outside 100-999");
+        }
+        if (status < 200 && status != 101) {
+            return null;
         }
         HttpHeaders headers = response.headers();
         boolean full = response instanceof FullHttpResponse;
-        ByteBuf content = full ? ((FullHttpResponse) response).content() : null;
+        ByteBuf body = full ? ((FullHttpResponse) response).content() : null;
         boolean upgrade = status == 101;
-        boolean bodyForbidden = status < 200 || status == 204 || status == 304;
-        noBody = bodyForbidden || headRequest;
-        long ttl = cacheTtl(headers, status, full);
-        boolean chunkedByHandler = HttpUtil.isTransferEncodingChunked(response);
-        if (http2) {
-            headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
-            headers.remove(HttpHeaderNames.CONNECTION);
-        }
-        boolean hasLength = headers.contains(HttpHeaderNames.CONTENT_LENGTH);
-        if (full && !upgrade) {
-            chunked = chunkedByHandler && !http2 && !noBody;
-            if (!bodyForbidden && !hasLength && !chunkedByHandler && !headRequest) {
-                headers.setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+        long cacheTtl = cacheTtl(headers, status, full);
+
+        long addContentLength = -1;
+        boolean addChunked = false;
+        disconnectAtEnd = false;  // a head that failed to encode may be followed by another
+        if (upgrade) {
+            framing = Framing.IDENTITY;  // bytes after the head pass through as they are
+        } else if (headRequest || status == 204 || status == 304) {
+            framing = Framing.NO_BODY;
+        } else if (!http2 && HttpUtil.isTransferEncodingChunked(response)) {
+            framing = Framing.CHUNKED;
+        } else if (full) {
+            framing = Framing.IDENTITY;
+            if (!headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                addContentLength = body.readableBytes();
             }
-        } else if (!upgrade && !bodyForbidden) {
-            if (chunkedByHandler) {
-                chunked = !http2;
-            } else if (!hasLength && !http2) {
-                if (requestVersion.isKeepAliveDefault()) {
-                    headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-                    chunked = !headRequest;
-                } else {
-                    disconnectAtEnd = true;  // HTTP/1.0 without a length: the close ends the body
-                }
-            }
+        } else if (http2 || headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            framing = Framing.IDENTITY;
+        } else if (http11) {
+            framing = Framing.CHUNKED;
+            addChunked = true;
+        } else {
+            framing = Framing.IDENTITY;
+            disconnectAtEnd = true;  // HTTP/1.0 without a length: closing the connection ends the body
         }
-        if (headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)) {
+        if (!http2 && headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)) {
             disconnectAtEnd = true;
         }
 
-        RecordWriter writer = new RecordWriter(alloc, 256 + headers.size() * 48);
-        writer.reason(response.status().reasonPhrase());
-        int headerCount = 0;
+        int copied = body == null || DirectAddresses.isAddressable(body) ? 0 : body.readableBytes();
+        ResponseRecordWriter writer = new ResponseRecordWriter(alloc, 192 + headers.size() * 48 + copied);
+        try {
+            int flags = FLAG_HAS_HEAD;
+            boolean last = false;
+            State next;
+            if (upgrade) {
+                next = State.OPAQUE;
+                flags |= FLAG_OPAQUE | FLAG_MORE_DATA;
+                if (body != null) {
+                    writer.body(body);
+                }
+            } else if (full) {
+                addBody(writer, body, true, ((FullHttpResponse) response).trailingHeaders());
+                next = State.DONE;
+                last = true;
+                flags |= disconnectAtEnd ? FLAG_DISCONNECT : 0;
+            } else {
+                next = State.BODY;
+                flags |= FLAG_MORE_DATA;
+            }
+            writer.reason(response.status().reasonPhrase());
+            writeHeaders(writer, headers);
+            if (addContentLength >= 0) {
+                writer.header(KnownHeaders.CONTENT_LENGTH, null, addContentLength);
+            }
+            if (addChunked) {
+                writer.header(KnownHeaders.TRANSFER_ENCODING, null, HttpHeaderValues.CHUNKED);
+            }
+            EncodedSend send = writer.finish(flags, status, last ? cacheTtl : 0, last);
+            state = next;
+            return send;
+        } catch (RuntimeException | Error e) {
+            writer.abort();
+            throw e;
+        }
+    }
+
+    private void writeHeaders(ResponseRecordWriter writer, HttpHeaders headers) {
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext();) {
             Map.Entry<CharSequence, CharSequence> header = it.next();
-            writer.header(header.getKey(), header.getValue());
-            headerCount++;
-        }
-        int flags = FLAG_HAS_HEAD;
-        boolean last;
-        if (upgrade) {
-            state = State.OPAQUE;
-            flags |= FLAG_OPAQUE | FLAG_MORE_DATA;
-            last = false;
-            if (full) {
-                writer.body(content, alloc);
+            CharSequence name = header.getKey();
+            int id = KnownHeaders.responseHeaderId(name);
+            if (id < 0 ? HttpSysCache.TTL_HEADER.contentEqualsIgnoreCase(name) : http2 && isConnectionSpecific(id)) {
+                continue;
             }
-        } else if (full) {
-            addBody(writer, content, true, ((FullHttpResponse) response).trailingHeaders(), alloc);
-            state = State.DONE;
-            last = true;
-            if (disconnectAtEnd) {
-                flags |= FLAG_DISCONNECT;
-            }
-        } else {
-            state = State.BODY;
-            flags |= FLAG_MORE_DATA;
-            last = false;
+            writer.header(id, name, header.getValue());
         }
-        return writer.finish(response.status().code(), headerCount, flags, last ? ttl : 0, last);
+    }
+
+    /** Headers HTTP/2 forbids (RFC 9113 section 8.2.2); HTTP.SYS frames HTTP/2 itself. */
+    private static boolean isConnectionSpecific(int id) {
+        return id == KnownHeaders.CONNECTION || id == KnownHeaders.KEEP_ALIVE
+                || id == KnownHeaders.TRANSFER_ENCODING || id == KnownHeaders.UPGRADE;
     }
 
     private EncodedSend encodeBody(ByteBuf content, boolean last, HttpHeaders trailers, ByteBufAllocator alloc) {
-        if (!last && (!content.isReadable() || noBody)) {
+        if (!last && (framing == Framing.NO_BODY || !content.isReadable())) {
             return null;
         }
-        RecordWriter writer = new RecordWriter(alloc, 64);
-        addBody(writer, content, last, trailers, alloc);
-        int flags = last ? (disconnectAtEnd ? FLAG_DISCONNECT : 0) : FLAG_MORE_DATA;
-        if (last) {
-            state = State.DONE;
+        int copied = DirectAddresses.isAddressable(content) ? 0 : content.readableBytes();
+        ResponseRecordWriter writer = new ResponseRecordWriter(alloc, 128 + copied);
+        try {
+            addBody(writer, content, last, trailers);
+            int flags = last ? (disconnectAtEnd ? FLAG_DISCONNECT : 0) : FLAG_MORE_DATA;
+            EncodedSend send = writer.finish(flags, 0, 0, last);
+            if (last) {
+                state = State.DONE;
+            }
+            return send;
+        } catch (RuntimeException | Error e) {
+            writer.abort();
+            throw e;
         }
-        return writer.finish(0, 0, flags, 0, last);
     }
 
-    private EncodedSend encodeOpaque(ByteBuf bytes, ByteBufAllocator alloc) {
+    private static EncodedSend encodeOpaque(ByteBuf bytes, ByteBufAllocator alloc) {
         if (!bytes.isReadable()) {
             return null;
         }
-        RecordWriter writer = new RecordWriter(alloc, 64);
-        writer.body(bytes, alloc);
-        return writer.finish(0, 0, FLAG_MORE_DATA, 0, false);
+        int copied = DirectAddresses.isAddressable(bytes) ? 0 : bytes.readableBytes();
+        ResponseRecordWriter writer = new ResponseRecordWriter(alloc, 64 + copied);
+        try {
+            writer.body(bytes);
+            return writer.finish(FLAG_MORE_DATA, 0, 0, false);
+        } catch (RuntimeException | Error e) {
+            writer.abort();
+            throw e;
+        }
     }
 
-    /** Adds body bytes as chunks, with chunked framing when the response uses it. */
-    private void addBody(RecordWriter writer, ByteBuf content, boolean last, HttpHeaders trailers,
-                         ByteBufAllocator alloc) {
-        if (noBody) {
-            return;
-        }
-        if (!chunked) {
-            writer.body(content, alloc);
-            return;
-        }
-        int size = content.readableBytes();
-        if (size > 0) {
-            ByteBuf prefix = alloc.directBuffer(12);
-            ByteBufUtil.writeAscii(prefix, Integer.toHexString(size));
-            prefix.writeBytes(CRLF);
-            writer.pin(prefix);
-            writer.body(content, alloc);
-            writer.pin(alloc.directBuffer(2).writeBytes(CRLF));
-        }
-        if (last) {
-            ByteBuf end = alloc.directBuffer(5);
-            end.writeBytes(LAST_CHUNK);
-            if (trailers != null) {
-                for (Iterator<Map.Entry<CharSequence, CharSequence>> it = trailers.iteratorCharSequence();
-                     it.hasNext();) {
-                    Map.Entry<CharSequence, CharSequence> trailer = it.next();
-                    end.writeCharSequence(trailer.getKey(), StandardCharsets.ISO_8859_1);
-                    end.writeByte(':').writeByte(' ');
-                    end.writeCharSequence(trailer.getValue(), StandardCharsets.ISO_8859_1);
-                    end.writeBytes(CRLF);
+    /** Adds body bytes as chunks, framed as the response's framing requires. */
+    private void addBody(ResponseRecordWriter writer, ByteBuf content, boolean last, HttpHeaders trailers) {
+        switch (framing) {
+            case NO_BODY:
+                return;
+            case IDENTITY:
+                writer.body(content);  // trailers need chunked framing; without it they are dropped
+                return;
+            default:
+                int size = content.readableBytes();
+                if (size > 0) {
+                    writer.chunkSizeLine(size);
+                    writer.body(content);
+                    writer.framing(CRLF);
                 }
-            }
-            end.writeBytes(CRLF);
-            writer.pin(end);
+                if (last) {
+                    writer.framing(LAST_CHUNK);
+                    if (trailers != null) {
+                        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = trailers.iteratorCharSequence();
+                             it.hasNext();) {
+                            Map.Entry<CharSequence, CharSequence> trailer = it.next();
+                            writer.trailerLine(trailer.getKey(), trailer.getValue());
+                        }
+                    }
+                    writer.framing(CRLF);
+                }
         }
     }
 
-    /** Reads and strips the per-response override; caches only whole 200 responses to GET. */
+    /** The record's cacheTtlSeconds: the override or the default, for whole 200 responses to GET only. */
     private long cacheTtl(HttpHeaders headers, int status, boolean full) {
         String override = headers.get(HttpSysCache.TTL_HEADER);
-        long ttl = defaultCacheTtlSeconds;
-        if (override != null) {
-            headers.remove(HttpSysCache.TTL_HEADER);
-            try {
-                ttl = Long.parseLong(override.trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(HttpSysCache.TTL_HEADER + " must be a number of seconds: "
-                        + override);
-            }
-        }
+        long ttl = override == null ? defaultCacheTtlSeconds : HttpSysCache.parseTtl(override);
         boolean eligible = full && getRequest && status == 200 && ttl > 0;
-        return eligible ? Math.min(ttl, 0xFFFFFFFFL) : 0;
-    }
-
-    /** Writes one record: header, reason, headers, then the chunk table of pinned buffers. */
-    private static final class RecordWriter {
-        private final ByteBuf record;
-        private ByteBuf[] pinned = new ByteBuf[4];
-        private int pinnedCount;
-        private boolean failed = true;
-
-        RecordWriter(ByteBufAllocator alloc, int capacity) {
-            record = alloc.directBuffer(capacity);
-            record.writeZero(HEADER_SIZE);
-        }
-
-        void reason(String reason) {
-            int start = record.writerIndex();
-            ByteBufUtil.writeAscii(record, reason);
-            record.setShortLE(10, record.writerIndex() - start);
-        }
-
-        void header(CharSequence name, CharSequence value) {
-            int id = KnownHeaders.responseHeaderId(name);
-            int entry = record.writerIndex();
-            record.writeZero(8);
-            int nameLength = 0;
-            if (id < 0) {
-                int start = record.writerIndex();
-                record.writeCharSequence(name, StandardCharsets.ISO_8859_1);
-                nameLength = record.writerIndex() - start;
-            }
-            int valueStart = record.writerIndex();
-            record.writeCharSequence(value, StandardCharsets.ISO_8859_1);
-            record.setByte(entry, id < 0 ? KnownHeaders.UNKNOWN : id);
-            record.setShortLE(entry + 2, nameLength);
-            record.setIntLE(entry + 4, record.writerIndex() - valueStart);
-        }
-
-        /** References body bytes in place when addressable, else copies them to direct memory. */
-        void body(ByteBuf content, ByteBufAllocator alloc) {
-            if (!content.isReadable()) {
-                return;
-            }
-            if (DirectAddresses.isAddressable(content)) {
-                pin(content.retainedSlice());
-            } else {
-                pin(alloc.directBuffer(content.readableBytes()).writeBytes(content, content.readerIndex(),
-                        content.readableBytes()));
-            }
-        }
-
-        void pin(ByteBuf buffer) {
-            if (pinnedCount == pinned.length) {
-                ByteBuf[] bigger = new ByteBuf[pinned.length * 2];
-                System.arraycopy(pinned, 0, bigger, 0, pinnedCount);
-                pinned = bigger;
-            }
-            pinned[pinnedCount++] = buffer;
-        }
-
-        EncodedSend finish(int status, int headerCount, int flags, long ttl, boolean last) {
-            try {
-                record.writeZero((8 - (record.writerIndex() & 7)) & 7);
-                for (int i = 0; i < pinnedCount; i++) {
-                    ByteBuf chunk = pinned[i];
-                    record.writeIntLE(CHUNK_MEMORY).writeIntLE(0)
-                            .writeLongLE(DirectAddresses.readableAddress(chunk))
-                            .writeLongLE(0)
-                            .writeLongLE(chunk.readableBytes());
-                }
-                if (pinnedCount > 0xFFFF || headerCount > 0xFFFF) {
-                    throw new IllegalArgumentException("response has more than 65535 headers or chunks");
-                }
-                record.setIntLE(0, record.writerIndex());
-                record.setIntLE(4, flags);
-                record.setShortLE(8, status);
-                record.setShortLE(12, headerCount);
-                record.setShortLE(14, pinnedCount);
-                record.setIntLE(16, (int) ttl);
-                EncodedSend send = new EncodedSend(record, pinned, pinnedCount, flags, last);
-                failed = false;
-                return send;
-            } finally {
-                if (failed) {
-                    record.release();
-                    for (int i = 0; i < pinnedCount; i++) {
-                        pinned[i].release();
-                    }
-                }
-            }
-        }
+        return eligible ? Math.min(ttl, MAX_TTL_SECONDS) : 0;
     }
 }

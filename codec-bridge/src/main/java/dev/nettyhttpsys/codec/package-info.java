@@ -1,7 +1,15 @@
 /**
- * Pure Java translation between the native engine's binary records and Netty HTTP objects:
- * {@link dev.nettyhttpsys.codec.RequestRecordDecoder} (request record to {@code HttpRequest}) and
- * {@link dev.nettyhttpsys.codec.ResponseRecordEncoder} (responses to records, with HTTP framing).
- * Layouts: native/include/hsys/records.h.
+ * Pure Java translation between the native engine's binary records (native/include/hsys/records.h,
+ * little-endian) and Netty HTTP objects; no native code, no sockets.
+ * <ul>
+ *   <li>{@link dev.nettyhttpsys.codec.RequestRecordDecoder}: request record to
+ *       {@link dev.nettyhttpsys.codec.DecodedRequest} (an {@code HttpRequest} plus the engine's facts);</li>
+ *   <li>{@link dev.nettyhttpsys.codec.ResponseRecordEncoder}: a handler's response messages to
+ *       {@link dev.nettyhttpsys.codec.EncodedSend}s, with the HTTP framing rules HTTP.SYS leaves to the sender;</li>
+ *   <li>{@link dev.nettyhttpsys.codec.KnownHeaders}: HTTP.SYS known-header ids;</li>
+ *   <li>{@link dev.nettyhttpsys.codec.HttpSysCache}: per-response output-cache time-to-live;</li>
+ *   <li>{@link dev.nettyhttpsys.codec.ResponseRecordReader}: reads a response record back, for tests
+ *       and benchmarks.</li>
+ * </ul>
  */
 package dev.nettyhttpsys.codec;

@@ -1,0 +1,280 @@
+package dev.nettyhttpsys.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Lays out one response record (records.h) in one direct buffer, in two phases.
+ *
+ * <p>Chunk phase: body bytes are either referenced in place (addressable direct buffers, retained
+ * until the send completes) or copied into the buffer's tail together with any framing bytes;
+ * adjacent tail bytes share one data chunk. Record phase: the record itself (header, reason,
+ * headers, padding, chunk table) follows the tail, so a small response is a single allocation:
+ * <pre>
+ *   [tail: copied body and framing bytes][pad to 8][ResponseRecordHeader, reason, headers, pad, DataChunk...]
+ *                                                  ^ readerIndex of the finished record
+ * </pre>
+ * Chunk addresses are resolved last, when the buffer can no longer move.
+ */
+final class ResponseRecordWriter {
+    static final int HEADER_SIZE = 24;
+    static final int HEADER_ENTRY_SIZE = 8;
+    static final int CHUNK_SIZE = 32;
+    static final int CHUNK_MEMORY = 0;
+    /** Reserved for FileRegion support: handleOrAddress = descriptor/HANDLE, offset = file offset. */
+    static final int CHUNK_FILE = 1;
+    private static final int MAX_U16 = 0xFFFF;
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+    private final ByteBuf buffer;
+    private int recordStart = -1;
+    private int headerCount;
+
+    // The chunk table being planned. A tail chunk's start is an offset into buffer until finish().
+    private int chunkCount;
+    private int[] kinds = new int[4];
+    private boolean[] inTail = new boolean[4];
+    private long[] starts = new long[4];
+    private long[] lengths = new long[4];
+
+    private ByteBuf[] pinned;
+    private int pinnedCount;
+    private boolean closed;
+
+    ResponseRecordWriter(ByteBufAllocator alloc, int initialCapacity) {
+        buffer = alloc.directBuffer(initialCapacity);
+    }
+
+    // ---- chunk phase ----
+
+    /** Adds body bytes: referenced in place when the engine can address them, copied otherwise. */
+    void body(ByteBuf content) {
+        int length = content.readableBytes();
+        if (length == 0) {
+            return;
+        }
+        if (DirectAddresses.isAddressable(content)) {
+            pin(content);
+        } else if (content instanceof CompositeByteBuf && content.nioBufferCount() > 1) {
+            // Each component on its own: direct ones in place, heap ones copied.
+            List<ByteBuf> parts = ((CompositeByteBuf) content).decompose(content.readerIndex(), length);
+            for (ByteBuf part : parts) {
+                body(part);
+            }
+        } else {
+            copy(content, content.readerIndex(), length);
+        }
+    }
+
+    /** References the readable bytes of an addressable buffer, retaining it until release. */
+    private void pin(ByteBuf content) {
+        long address = DirectAddresses.readableAddress(content);
+        if (pinned == null) {
+            pinned = new ByteBuf[2];
+        } else if (pinnedCount == pinned.length) {
+            pinned = Arrays.copyOf(pinned, pinnedCount * 2);
+        }
+        pinned[pinnedCount++] = content.retain();
+        addChunk(CHUNK_MEMORY, false, address, content.readableBytes());
+    }
+
+    /** Copies bytes into the tail. */
+    void copy(ByteBuf source, int index, int length) {
+        int start = beginTail();
+        buffer.writeBytes(source, index, length);
+        endTail(start);
+    }
+
+    /** Appends framing bytes to the tail. */
+    void framing(byte[] bytes) {
+        int start = beginTail();
+        buffer.writeBytes(bytes);
+        endTail(start);
+    }
+
+    /** Appends a chunked-encoding size line: the size in hex, CRLF. */
+    void chunkSizeLine(int size) {
+        int start = beginTail();
+        int digits = Math.max(1, (Integer.SIZE - Integer.numberOfLeadingZeros(size) + 3) / 4);
+        for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) {
+            buffer.writeByte(HEX[(size >>> shift) & 0xF]);
+        }
+        buffer.writeByte('\r').writeByte('\n');
+        endTail(start);
+    }
+
+    /** Appends a trailer field line: name, ": ", value, CRLF. */
+    void trailerLine(CharSequence name, CharSequence value) {
+        int start = beginTail();
+        buffer.writeCharSequence(name, StandardCharsets.ISO_8859_1);
+        buffer.writeByte(':').writeByte(' ');
+        buffer.writeCharSequence(value, StandardCharsets.ISO_8859_1);
+        buffer.writeByte('\r').writeByte('\n');
+        endTail(start);
+    }
+
+    private int beginTail() {
+        if (recordStart >= 0) {
+            throw new IllegalStateException("body bytes added after the record was started");
+        }
+        return buffer.writerIndex();
+    }
+
+    private void endTail(int start) {
+        int length = buffer.writerIndex() - start;
+        if (length == 0) {
+            return;
+        }
+        int last = chunkCount - 1;
+        if (last >= 0 && inTail[last] && starts[last] + lengths[last] == start) {
+            lengths[last] += length;
+        } else {
+            addChunk(CHUNK_MEMORY, true, start, length);
+        }
+    }
+
+    private void addChunk(int kind, boolean tail, long start, long length) {
+        if (chunkCount == kinds.length) {
+            int size = chunkCount * 2;
+            kinds = Arrays.copyOf(kinds, size);
+            inTail = Arrays.copyOf(inTail, size);
+            starts = Arrays.copyOf(starts, size);
+            lengths = Arrays.copyOf(lengths, size);
+        }
+        kinds[chunkCount] = kind;
+        inTail[chunkCount] = tail;
+        starts[chunkCount] = start;
+        lengths[chunkCount] = length;
+        chunkCount++;
+    }
+
+    // ---- record phase ----
+
+    /** Ends the chunk phase and writes the reason phrase after the fixed record header. */
+    void reason(CharSequence reason) {
+        startRecord();
+        int start = buffer.writerIndex();
+        buffer.writeCharSequence(reason, StandardCharsets.ISO_8859_1);
+        int length = buffer.writerIndex() - start;
+        checkU16(length, "reason phrase length");
+        buffer.setShortLE(recordStart + 10, length);
+    }
+
+    /** Writes a header entry: by known response id (0-29), or by name when id is -1. */
+    void header(int id, CharSequence name, CharSequence value) {
+        int entry = startEntry(id, name);
+        int valueStart = buffer.writerIndex();
+        buffer.writeCharSequence(value, StandardCharsets.ISO_8859_1);
+        buffer.setIntLE(entry + 4, buffer.writerIndex() - valueStart);
+    }
+
+    /** Writes a header entry whose value is a non-negative decimal number, without a String. */
+    void header(int id, CharSequence name, long value) {
+        int entry = startEntry(id, name);
+        int valueStart = buffer.writerIndex();
+        writeDecimal(value);
+        buffer.setIntLE(entry + 4, buffer.writerIndex() - valueStart);
+    }
+
+    private int startEntry(int id, CharSequence name) {
+        startRecord();
+        int entry = buffer.writerIndex();
+        buffer.writeLongLE(0);
+        int nameLength = 0;
+        if (id < 0) {
+            int nameStart = buffer.writerIndex();
+            buffer.writeCharSequence(name, StandardCharsets.ISO_8859_1);
+            nameLength = buffer.writerIndex() - nameStart;
+            checkU16(nameLength, "header name length");
+        }
+        buffer.setByte(entry, id < 0 ? KnownHeaders.UNKNOWN : id);
+        buffer.setShortLE(entry + 2, nameLength);
+        headerCount++;
+        return entry;
+    }
+
+    private void writeDecimal(long value) {
+        if (value < 0) {
+            throw new IllegalArgumentException("negative header value " + value);
+        }
+        long divisor = 1;
+        while (value / divisor >= 10) {
+            divisor *= 10;
+        }
+        for (; divisor > 0; divisor /= 10) {
+            buffer.writeByte((int) ('0' + (value / divisor) % 10));
+        }
+    }
+
+    private void startRecord() {
+        if (recordStart < 0) {
+            buffer.writeZero((8 - (buffer.writerIndex() & 7)) & 7);
+            recordStart = buffer.writerIndex();
+            buffer.writeZero(HEADER_SIZE);
+        }
+    }
+
+    /**
+     * Writes the chunk table and the record header and hands everything to an {@link EncodedSend}.
+     * On failure everything is released and the writer is closed.
+     */
+    EncodedSend finish(int flags, int status, long cacheTtlSeconds, boolean last) {
+        boolean done = false;
+        try {
+            startRecord();
+            checkU16(headerCount, "header count");
+            checkU16(chunkCount, "chunk count");
+            buffer.writeZero((8 - ((buffer.writerIndex() - recordStart) & 7)) & 7);
+            int table = buffer.writerIndex();
+            buffer.writeZero(chunkCount * CHUNK_SIZE);
+            // From here on the buffer does not grow, so its address is final.
+            long base = DirectAddresses.readableAddress(buffer) - buffer.readerIndex();
+            for (int i = 0; i < chunkCount; i++) {
+                int entry = table + i * CHUNK_SIZE;
+                buffer.setIntLE(entry, kinds[i]);
+                buffer.setLongLE(entry + 8, inTail[i] ? base + starts[i] : starts[i]);
+                buffer.setLongLE(entry + 24, lengths[i]);
+            }
+            int recordLength = buffer.writerIndex() - recordStart;
+            buffer.setIntLE(recordStart, recordLength);
+            buffer.setIntLE(recordStart + 4, flags);
+            buffer.setShortLE(recordStart + 8, status);
+            buffer.setShortLE(recordStart + 12, headerCount);
+            buffer.setShortLE(recordStart + 14, chunkCount);
+            buffer.setIntLE(recordStart + 16, (int) cacheTtlSeconds);
+            buffer.readerIndex(recordStart);
+            EncodedSend send = new EncodedSend(buffer, base + recordStart, recordLength, pinned, pinnedCount,
+                    flags, last);
+            done = true;
+            closed = true;
+            return send;
+        } finally {
+            if (!done) {
+                abort();
+            }
+        }
+    }
+
+    /** Releases the buffer and every pinned body buffer; safe to call more than once. */
+    void abort() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        buffer.release();
+        for (int i = 0; i < pinnedCount; i++) {
+            pinned[i].release();
+        }
+    }
+
+    private static void checkU16(int value, String what) {
+        if (value > MAX_U16) {
+            throw new IllegalArgumentException("response record " + what + " " + value + " exceeds 65535");
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.nettyhttpsys.codec;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.util.AsciiString;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class KnownHeadersTest {
+    /** HTTP_HEADER_ID order (http.h), as written in native/common/header_ids.cpp. */
+    static final List<String> COMMON = List.of("Cache-Control", "Connection", "Date", "Keep-Alive", "Pragma",
+            "Trailer", "Transfer-Encoding", "Upgrade", "Via", "Warning", "Allow", "Content-Length", "Content-Type",
+            "Content-Encoding", "Content-Language", "Content-Location", "Content-MD5", "Content-Range", "Expires",
+            "Last-Modified");
+    static final List<String> REQUEST = concat(COMMON, List.of("Accept", "Accept-Charset", "Accept-Encoding",
+            "Accept-Language", "Authorization", "Cookie", "Expect", "From", "Host", "If-Match", "If-Modified-Since",
+            "If-None-Match", "If-Range", "If-Unmodified-Since", "Max-Forwards", "Proxy-Authorization", "Referer",
+            "Range", "TE", "Translate", "User-Agent"));
+    static final List<String> RESPONSE = concat(COMMON, List.of("Accept-Ranges", "Age", "ETag", "Location",
+            "Proxy-Authenticate", "Retry-After", "Server", "Set-Cookie", "Vary", "WWW-Authenticate"));
+
+    private static List<String> concat(List<String> first, List<String> second) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(second);
+        return List.copyOf(all);
+    }
+
+    @Test
+    void requestTableMatchesHttpHeaderIdOrder() {
+        assertEquals(41, REQUEST.size());
+        assertEquals(KnownHeaders.REQUEST_HEADER_COUNT, REQUEST.size());
+        for (int id = 0; id < REQUEST.size(); id++) {
+            AsciiString name = KnownHeaders.requestHeaderName(id);
+            assertEquals(REQUEST.get(id).toLowerCase(Locale.ROOT), name.toString(), "request id " + id);
+            assertEquals(id, KnownHeaders.requestHeaderId(REQUEST.get(id)));
+        }
+    }
+
+    @Test
+    void responseTableMatchesHttpHeaderIdOrder() {
+        assertEquals(30, RESPONSE.size());
+        assertEquals(KnownHeaders.RESPONSE_HEADER_COUNT, RESPONSE.size());
+        for (int id = 0; id < RESPONSE.size(); id++) {
+            AsciiString name = KnownHeaders.responseHeaderName(id);
+            assertEquals(RESPONSE.get(id).toLowerCase(Locale.ROOT), name.toString(), "response id " + id);
+            assertEquals(id, KnownHeaders.responseHeaderId(RESPONSE.get(id)), RESPONSE.get(id));
+        }
+    }
+
+    @Test
+    void namesAreTheNettyConstants() {
+        assertSame(HttpHeaderNames.HOST, KnownHeaders.requestHeaderName(28));
+        assertSame(HttpHeaderNames.USER_AGENT, KnownHeaders.requestHeaderName(40));
+        assertSame(HttpHeaderNames.CONTENT_LENGTH, KnownHeaders.requestHeaderName(11));
+        assertSame(HttpHeaderNames.SET_COOKIE, KnownHeaders.responseHeaderName(27));
+        assertSame(HttpHeaderNames.WWW_AUTHENTICATE, KnownHeaders.responseHeaderName(29));
+    }
+
+    @Test
+    void tablesAreIdenticalToTheNativeOnes() throws IOException {
+        Path source = Path.of("..", "native", "common", "header_ids.cpp");
+        assumeTrue(Files.isRegularFile(source), "native sources not next to this module");
+        String text = Files.readString(source);
+        List<String> common = quoted(between(text, "#define HSYS_COMMON_HEADERS", "const std::string_view"));
+        List<String> request = quoted(between(text, "kRequestHeaderNames[kRequestHeaderCount] = {", "};"));
+        List<String> response = quoted(between(text, "kResponseHeaderNames[kResponseHeaderCount] = {", "};"));
+        assertEquals(REQUEST, concat(common, request));
+        assertEquals(RESPONSE, concat(common, response));
+    }
+
+    private static String between(String text, String start, String end) {
+        int from = text.indexOf(start);
+        assertTrue(from >= 0, start);
+        from += start.length();
+        return text.substring(from, text.indexOf(end, from));
+    }
+
+    private static void assertTrue(boolean condition, String what) {
+        org.junit.jupiter.api.Assertions.assertTrue(condition, "not found in header_ids.cpp: " + what);
+    }
+
+    private static List<String> quoted(String text) {
+        List<String> names = new ArrayList<>();
+        Matcher matcher = Pattern.compile("\"([^\"]*)\"").matcher(text);
+        while (matcher.find()) {
+            names.add(matcher.group(1));
+        }
+        return names;
+    }
+
+    @Test
+    void responseIdIsCaseInsensitiveForEveryKindOfCharSequence() {
+        assertEquals(12, KnownHeaders.responseHeaderId(HttpHeaderNames.CONTENT_TYPE));
+        assertEquals(12, KnownHeaders.responseHeaderId("Content-Type"));
+        assertEquals(12, KnownHeaders.responseHeaderId("CONTENT-TYPE"));
+        assertEquals(12, KnownHeaders.responseHeaderId(AsciiString.of("cOnTeNt-TyPe")));
+        assertEquals(12, KnownHeaders.responseHeaderId(new StringBuilder("content-type")));
+        assertEquals(22, KnownHeaders.responseHeaderId("etag"));
+        assertEquals(29, KnownHeaders.responseHeaderId("Www-Authenticate"));
+    }
+
+    @Test
+    void unknownResponseNamesAreMinusOne() {
+        assertEquals(-1, KnownHeaders.responseHeaderId("X-Custom"));
+        assertEquals(-1, KnownHeaders.responseHeaderId(""));
+        assertEquals(-1, KnownHeaders.responseHeaderId("Host"));           // a request-only id
+        assertEquals(-1, KnownHeaders.responseHeaderId("Content-Type2"));
+        assertEquals(-1, KnownHeaders.responseHeaderId("Content-Typ"));
+        assertEquals(-1, KnownHeaders.responseHeaderId("x-httpsys-cache-ttl"));
+        assertEquals(-1, KnownHeaders.requestHeaderId("Server"));        // a response-only id
+    }
+
+    @Test
+    void idsOutsideTheTablesAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> KnownHeaders.requestHeaderName(41));
+        assertThrows(IllegalArgumentException.class, () -> KnownHeaders.requestHeaderName(-1));
+        assertThrows(IllegalArgumentException.class, () -> KnownHeaders.responseHeaderName(30));
+        assertThrows(IllegalArgumentException.class, () -> KnownHeaders.responseHeaderName(KnownHeaders.UNKNOWN));
+    }
+}
