@@ -52,7 +52,7 @@ for transport in "${transports[@]}"; do
     before=$(cpu_ticks "$pid")
     read -r rps total < <(run_wrk "$mode")
     after=$(cpu_ticks "$pid")
-    cpu_us=$(awk -v t=$((after - before)) -v hz="$ticks" -v n="$total" 'BEGIN {printf "%.2f", n > 0 ? t / hz * 1e6 / n : 0}')
+    cpu_us=$(awk -v t=$((after - before)) -v hz="$ticks" -v n="$total" 'BEGIN {printf "%.2f", (n > 0 ? t / hz * 1e6 / n : 0)}')
     echo "| $transport | $mode | $rps | $cpu_us |" >> "$out"
   done
   kill "$pid"; wait "$pid" 2>/dev/null || true
