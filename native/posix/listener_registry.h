@@ -1,0 +1,103 @@
+// The process-wide table of listening sockets and URL-prefix routes. HTTP.SYS shares a port
+// among every request queue that registered a prefix on it; the posix engine does the same
+// within one process: one listening socket per (address, port), whatever loop or queue asked
+// for it, and one route table per port.
+//
+// Bind addresses: "+" and "*" (and host names other than localhost, which HTTP.SYS routes by the
+// Host header) listen on every address (dual-stack [::], else 0.0.0.0); "localhost" listens on
+// 127.0.0.1; an IP literal listens on that address. A prefix whose port is already served by a
+// wildcard socket of this process shares it.
+//
+// Threading: add/remove run on the calling loop's thread under the registry mutex. Loops read
+// routes through PortRoutes::snapshot(), an immutable table swapped on every change, so routing
+// a request takes one atomic load when nothing changed (see Connection::routes()).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "hsys/engine.h"
+#include "pollable.h"
+#include "url_prefix.h"
+
+namespace hsys::posix {
+
+// The routes of one port. Lives as long as the process (connections keep a raw pointer).
+class PortRoutes {
+ public:
+  explicit PortRoutes(uint16_t port) : port_(port), table_(std::make_shared<RouteTable>()) {}
+  uint16_t port() const { return port_; }
+  uint64_t version() const { return version_.load(std::memory_order_acquire); }
+  std::shared_ptr<const RouteTable> snapshot() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return table_;
+  }
+
+ private:
+  friend class ListenerRegistry;
+  void publish(std::shared_ptr<const RouteTable> table);
+
+  uint16_t port_;
+  mutable std::mutex mutex_;
+  std::shared_ptr<const RouteTable> table_;
+  std::atomic<uint64_t> version_{1};
+};
+
+// One listening socket. Closed when the last registration and the last loop polling it let go.
+class ListenerSocket : public Pollable {
+ public:
+  ListenerSocket(int fd, uint16_t port, std::string address, bool wildcard, PortRoutes* routes)
+      : Pollable(Kind::kListener), fd_(fd), port_(port), address_(std::move(address)),
+        wildcard_(wildcard), routes_(routes) {}
+  ~ListenerSocket() override;
+  ListenerSocket(const ListenerSocket&) = delete;
+  ListenerSocket& operator=(const ListenerSocket&) = delete;
+
+  int fd() const { return fd_; }
+  uint16_t port() const { return port_; }
+  const std::string& address() const { return address_; }
+  bool wildcard() const { return wildcard_; }
+  PortRoutes* routes() const { return routes_; }
+
+ private:
+  int fd_;
+  uint16_t port_;
+  std::string address_;
+  bool wildcard_;
+  PortRoutes* routes_;
+};
+
+class ListenerRegistry {
+ public:
+  static ListenerRegistry& instance();
+
+  // Registers prefix for target; returns the socket the target's loop must poll, or nullptr
+  // with error set (prefix taken, port in use, address not local, ...).
+  std::shared_ptr<ListenerSocket> add(const UrlPrefix& prefix, const RouteTarget& target, Error& error);
+  // Unregisters prefix of the queue; returns the socket it used (nullptr if it was not registered).
+  std::shared_ptr<ListenerSocket> remove(const UrlPrefix& prefix, uint64_t queueSerial);
+
+ private:
+  struct Registration {
+    UrlPrefix prefix;
+    uint64_t queueSerial;
+    std::shared_ptr<ListenerSocket> socket;
+  };
+
+  PortRoutes* portRoutes(uint16_t port);
+  std::shared_ptr<ListenerSocket> socketFor(const UrlPrefix& prefix, PortRoutes* routes, Error& error);
+  void republish(PortRoutes* routes, const RouteTarget* added, const UrlPrefix* addedPrefix,
+                 const UrlPrefix* removedPrefix, uint64_t removedSerial);
+
+  std::mutex mutex_;
+  std::map<uint16_t, std::unique_ptr<PortRoutes>> ports_;
+  std::vector<Registration> registrations_;
+  std::vector<std::weak_ptr<ListenerSocket>> sockets_;
+};
+
+}  // namespace hsys::posix
