@@ -1,54 +1,57 @@
-#include "posix_engine.h"
+#include "posix_queue.h"
+
+#include "connection.h"
+#include "listener_registry.h"
+#include "posix_loop.h"
 
 namespace hsys::posix {
 
-PosixQueue::PosixQueue(PosixLoop& loop, const QueueOptions& options, uint64_t token)
-    : loop_(loop), options_(options), token_(token) {}
+PosixQueue::PosixQueue(PosixLoop& loop, const QueueOptions& options, uint64_t token, uint64_t serial)
+    : loop_(loop), options_(options), token_(token), serial_(serial) {}
 
-bool PosixQueue::addUrl(const std::string& prefix, Error& error) {
+PosixQueue::~PosixQueue() = default;
+
+bool PosixQueue::addUrl(const std::string& text, Error& error) {
   if (closed_) {
-    error.set(kInvalidArgument, 0, "the request queue is closed");
+    error.set(kInvalidArgument, 0, "addUrl " + text + ": the request queue is closed");
     return false;
   }
-  UrlPrefixParts parts;
-  std::string problem = parseUrlPrefix(prefix, parts);
+  UrlPrefix prefix;
+  std::string problem = parseUrlPrefix(text, prefix);
   if (!problem.empty()) {
-    error.set(kInvalidArgument, 0, problem + ": " + prefix);
+    error.set(kInvalidArgument, 0, "addUrl " + text + ": " + problem);
     return false;
   }
-  Listener* listener = loop_.listenerFor(parts.port, error);
-  if (listener == nullptr) return false;
-  std::string routeError;
-  if (!listener->routes.add(parts, this, routeError)) {
-    error.set(kInvalidArgument, 0, routeError + ": " + prefix);
-    loop_.releaseListenerIfUnused(listener);
-    return false;
-  }
-  prefixes_.push_back(parts);
+  std::shared_ptr<ListenerSocket> socket =
+      ListenerRegistry::instance().add(prefix, RouteTarget{serial_, loop_.inbox()}, error);
+  if (!socket) return false;
+  loop_.retainListener(socket);
+  prefixes_.push_back(std::move(prefix));
   return true;
 }
 
-bool PosixQueue::removeUrl(const std::string& prefix, Error& error) {
-  UrlPrefixParts parts;
-  std::string problem = parseUrlPrefix(prefix, parts);
+bool PosixQueue::removeUrl(const std::string& text, Error& error) {
+  UrlPrefix prefix;
+  std::string problem = parseUrlPrefix(text, prefix);
   if (!problem.empty()) {
-    error.set(kInvalidArgument, 0, problem + ": " + prefix);
+    error.set(kInvalidArgument, 0, "removeUrl " + text + ": " + problem);
     return false;
   }
-  Error ignored;
-  Listener* listener = loop_.listenerFor(parts.port, ignored);
-  if (listener == nullptr || !listener->routes.remove(parts, this)) {
-    if (listener != nullptr) loop_.releaseListenerIfUnused(listener);
-    error.set(kInvalidArgument, 0, "the prefix is not registered on this request queue: " + prefix);
-    return false;
+  for (size_t i = 0; i < prefixes_.size(); ++i) {
+    if (prefixes_[i].port == prefix.port && prefixes_[i].host == prefix.host && prefixes_[i].path == prefix.path) {
+      std::shared_ptr<ListenerSocket> socket = ListenerRegistry::instance().remove(prefix, serial_);
+      if (socket) loop_.releaseListener(socket);
+      prefixes_.erase(prefixes_.begin() + static_cast<long>(i));
+      return true;
+    }
   }
-  loop_.releaseListenerIfUnused(listener);
-  return true;
+  error.set(kInvalidArgument, 0, "removeUrl " + text + ": the prefix is not registered on this request queue");
+  return false;
 }
 
 bool PosixQueue::start(Error& error) {
   if (closed_) {
-    error.set(kInvalidArgument, 0, "the request queue is closed");
+    error.set(kInvalidArgument, 0, "start: the request queue is closed");
     return false;
   }
   started_ = true;
@@ -57,27 +60,46 @@ bool PosixQueue::start(Error& error) {
 
 int32_t PosixQueue::send(uint64_t requestId, const uint8_t* record, uint32_t recordLength, uint64_t sendToken) {
   Connection* connection = loop_.findRequest(requestId);
-  if (connection == nullptr || connection->queue != this) return kNoSuchRequest;
-  return loop_.send(*connection, record, recordLength, sendToken);
+  if (connection == nullptr || connection->queue() != this) return kNoSuchRequest;
+  if (record == nullptr) return kInvalidArgument;
+  ResponseView& view = loop_.responseView();
+  const char* why = nullptr;
+  if (!view.parse(record, recordLength, &why)) return kInvalidArgument;
+  int32_t status = connection->send(view, sendToken);
+  loop_.settle(connection);
+  return status;
 }
 
 int32_t PosixQueue::receiveBody(uint64_t requestId, uint8_t* buffer, uint32_t capacity, uint64_t bodyToken) {
   Connection* connection = loop_.findRequest(requestId);
-  if (connection == nullptr || connection->queue != this) return kNoSuchRequest;
-  return loop_.receiveBody(*connection, buffer, capacity, bodyToken);
+  if (connection == nullptr || connection->queue() != this) return kNoSuchRequest;
+  if (buffer == nullptr || capacity == 0) return kInvalidArgument;
+  int32_t status = connection->receiveBody(buffer, capacity, bodyToken);
+  loop_.settle(connection);
+  return status;
 }
 
 int32_t PosixQueue::cancel(uint64_t requestId) {
   Connection* connection = loop_.findRequest(requestId);
-  if (connection == nullptr || connection->queue != this) return kNoSuchRequest;
-  loop_.closeConnection(*connection, kCancelled, false);
+  if (connection == nullptr || connection->queue() != this) return kNoSuchRequest;
+  connection->abort(kCancelled, false, true);
   return kOk;
+}
+
+void PosixQueue::unregisterAll() {
+  for (const UrlPrefix& prefix : prefixes_) {
+    std::shared_ptr<ListenerSocket> socket = ListenerRegistry::instance().remove(prefix, serial_);
+    if (socket) loop_.releaseListener(socket);
+  }
+  prefixes_.clear();
 }
 
 void PosixQueue::close() {
   if (closed_) return;
   closed_ = true;
-  loop_.closeQueue(*this);
+  unregisterAll();
+  loop_.cancelQueueRequests(*this);
+  loop_.pushQueueClosed(*this);  // after every completion the cancellations produced
 }
 
 }  // namespace hsys::posix

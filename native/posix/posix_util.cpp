@@ -68,7 +68,7 @@ SocketAddressRecord toAddressRecord(const sockaddr_storage& address) {
 }
 
 std::string_view httpDate() {
-  static thread_local char text[32];
+  static thread_local char text[64];
   static thread_local time_t cachedSecond = -1;
   time_t now = ::time(nullptr);
   if (now != cachedSecond) {

@@ -1,0 +1,112 @@
+// The Loop of the posix engine: one epoll instance polled by one thread, an eventfd for
+// wake-ups and for connections handed over by other loops (LoopInbox), the completion FIFO and
+// the per-poll record arena. It owns its queues and connections; listening sockets are shared
+// process-wide through the ListenerRegistry and polled (EPOLLEXCLUSIVE) by every loop that has
+// a queue on them. A connection accepted by one loop whose request routes to a queue of another
+// loop moves to that loop between requests, so a queue is only ever touched by its own thread.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "connection.h"
+#include "hsys/engine.h"
+#include "http_parser.h"
+#include "listener_registry.h"
+#include "pollable.h"
+#include "posix_queue.h"
+
+namespace hsys::posix {
+
+// Where other threads leave connections for a loop; its eventfd is also the loop's wake-up.
+// Shared (route tables of other loops point at it) and outlives its loop if need be.
+class LoopInbox : public Pollable {
+ public:
+  explicit LoopInbox(int eventFd) : Pollable(Kind::kWakeup), eventFd_(eventFd) {}
+  ~LoopInbox() override;
+  int fd() const { return eventFd_; }
+  void wake();
+  // Takes connection (and wakes the loop) unless the loop is gone; then connection stays with the caller.
+  bool post(std::unique_ptr<Connection>& connection);
+  void drain(std::vector<std::unique_ptr<Connection>>& out);
+  void shut();
+
+ private:
+  std::mutex mutex_;
+  bool open_ = true;
+  std::vector<std::unique_ptr<Connection>> arrivals_;
+  int eventFd_;
+};
+
+uint64_t nextRequestId();
+uint64_t nextConnectionId();
+int64_t monotonicMillis();
+
+class PosixLoop : public Loop {
+ public:
+  PosixLoop(int epollFd, std::shared_ptr<LoopInbox> inbox);
+  ~PosixLoop() override;
+
+  Queue* createQueue(const QueueOptions& options, uint64_t queueToken, Error& error) override;
+  int32_t poll(Completion* out, int32_t capacity, int32_t timeoutMillis) override;
+  void wakeup() override { inbox_->wake(); }
+  const char* backendName() const override { return "posix-epoll"; }
+
+  // Services for connections and queues (loop thread only).
+  void push(uint32_t type, int32_t status, uint64_t token, uint64_t requestId, uint64_t length);
+  void pushQueueClosed(PosixQueue& queue);
+  const std::shared_ptr<LoopInbox>& inbox() const { return inbox_; }
+  PosixQueue* findQueue(uint64_t serial) const;
+  Connection* findRequest(uint64_t requestId) const;
+  void registerRequest(uint64_t requestId, Connection* connection);
+  void unregisterRequest(uint64_t requestId);
+  void retire(Connection* connection);
+  void settle(Connection* connection);
+  void retainListener(const std::shared_ptr<ListenerSocket>& socket);
+  void releaseListener(const std::shared_ptr<ListenerSocket>& socket);
+  void cancelQueueRequests(PosixQueue& queue);
+  void addLingering(Connection* connection);
+  void removeLingering(Connection* connection);
+  ResponseView& responseView() { return responseView_; }
+  const ParserLimits& limits() const { return limits_; }
+  int epollFd() const { return epollFd_; }
+
+ private:
+  struct PolledListener {
+    std::shared_ptr<ListenerSocket> socket;
+    int users = 0;
+  };
+  struct RecordSlot {
+    int32_t index;
+    size_t offset;
+  };
+
+  void acceptAll(ListenerSocket& listener);
+  void adopt(std::unique_ptr<Connection> connection);
+  void adoptArrivals();
+  void expireLingering(int64_t now);
+  int32_t deliver(Completion* out, int32_t capacity);
+  bool addToEpoll(Connection* connection);
+
+  int epollFd_;
+  std::shared_ptr<LoopInbox> inbox_;
+  std::unordered_map<uint64_t, std::unique_ptr<PosixQueue>> queues_;  // by serial
+  std::unordered_map<Connection*, std::unique_ptr<Connection>> connections_;
+  std::unordered_map<uint64_t, Connection*> requests_;
+  std::unordered_map<ListenerSocket*, PolledListener> listeners_;
+  std::vector<std::unique_ptr<Connection>> graveyard_;  // freed at the next poll
+  std::vector<std::unique_ptr<Connection>> arrivals_;
+  std::vector<Connection*> lingering_;
+  std::deque<Completion> pending_;
+  std::vector<uint8_t> arena_;
+  std::vector<uint8_t> scratch_;
+  std::vector<RecordSlot> slots_;
+  ResponseView responseView_;
+  ParserLimits limits_;
+};
+
+}  // namespace hsys::posix

@@ -1,0 +1,264 @@
+#include "response_writer.h"
+
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <charconv>
+#include <climits>
+#include <cstring>
+#include <string_view>
+
+#include "hsys/header_ids.h"
+#include "posix_util.h"
+
+namespace hsys::posix {
+
+namespace {
+
+// Response header ids the engine looks at (HTTP_HEADER_ID).
+constexpr uint8_t kConnectionId = 1;
+constexpr uint8_t kDateId = 2;
+constexpr uint8_t kTransferEncodingId = 6;
+constexpr uint8_t kContentLengthId = 11;
+
+bool validFieldName(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    unsigned char u = static_cast<unsigned char>(c);
+    bool ok = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') ||
+              (u != 0 && std::strchr("!#$%&'*+-.^_`|~", u) != nullptr);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// No CR, LF or NUL: a value must not be able to start a new header (response splitting).
+bool validFieldValue(std::string_view value) {
+  for (char c : value) {
+    if (c == '\r' || c == '\n' || c == '\0') return false;
+  }
+  return true;
+}
+
+bool hasCloseToken(std::string_view list) {
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    size_t end = comma == std::string_view::npos ? list.size() : comma;
+    std::string_view item = list.substr(start, end - start);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (equalsIgnoreCase(item, "close")) return true;
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return false;
+}
+
+void appendNumber(std::string& out, uint64_t value) {
+  char digits[24];
+  auto result = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, static_cast<size_t>(result.ptr - digits));
+}
+
+bool statusForbidsBody(int status) { return status < 200 || status == 204 || status == 304; }
+
+}  // namespace
+
+const char* reasonPhrase(int status) {
+  switch (status) {
+    case 100: return "Continue";
+    case 101: return "Switching Protocols";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 206: return "Partial Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 413: return "Request Entity Too Large";
+    case 414: return "Request-URI Too Long";
+    case 417: return "Expectation Failed";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    case 505: return "HTTP Version Not Supported";
+    default: return "";
+  }
+}
+
+const char* buildResponseHead(const ResponseView& view, const ResponseContext& context, std::string& out,
+                              ResponseDecision& decision) {
+  const int status = view.status;
+  const bool final = !(view.flags & kResponseMoreData);
+  const bool opaque = view.flags & kResponseOpaque;
+  decision.dropBody = context.headRequest || statusForbidsBody(status);
+  bool close = context.engineMustClose || !context.requestKeepAlive || (view.flags & kResponseDisconnect);
+
+  // Pass 1: validate and learn what the record already says.
+  bool hasDate = false, hasLength = false, hasEncoding = false, recordSaysClose = false;
+  const ResponseView::Header* connectionHeader = nullptr;
+  for (const ResponseView::Header& header : view.headers) {
+    uint8_t id = header.knownId;
+    if (id == kUnknownHeader) {
+      if (!validFieldName(header.name)) return "a response header name is not a token";
+      id = responseHeaderId(header.name);  // a known header sent by name still counts
+    } else if (id >= kResponseHeaderCount) {
+      return "a response header has an unknown header id";
+    }
+    if (!validFieldValue(header.value)) return "a response header value contains CR, LF or NUL";
+    switch (id) {
+      case kDateId: hasDate = true; break;
+      case kContentLengthId: hasLength = true; break;
+      case kTransferEncodingId: hasEncoding = true; break;
+      case kConnectionId:
+        connectionHeader = &header;
+        if (hasCloseToken(header.value)) recordSaysClose = true;
+        break;
+      default: break;
+    }
+  }
+  if (!validFieldValue(view.reason)) return "the response reason contains CR, LF or NUL";
+  close = close || recordSaysClose;
+
+  // Framing: HTTP.SYS sets Content-Length on a complete single-call response without framing.
+  bool addLength = final && !hasLength && !hasEncoding && !decision.dropBody && !opaque;
+  // A streamed body with neither length nor chunking ends when the connection does.
+  if (!final && !hasLength && !hasEncoding && !decision.dropBody && !opaque) close = true;
+  if (opaque) close = view.flags & kResponseDisconnect;  // the connection now belongs to the protocol
+  decision.close = close;
+
+  // Pass 2: write.
+  out.clear();
+  out.append("HTTP/1.1 ");
+  appendNumber(out, static_cast<uint64_t>(status));
+  out.push_back(' ');
+  if (view.reason.empty()) out.append(reasonPhrase(status));
+  else out.append(view.reason);
+  out.append("\r\n");
+  for (const ResponseView::Header& header : view.headers) {
+    if (&header == connectionHeader && close && !recordSaysClose) continue;  // replaced below
+    std::string_view name = header.knownId == kUnknownHeader ? header.name : kResponseHeaderNames[header.knownId];
+    out.append(name).append(": ").append(header.value).append("\r\n");
+  }
+  if (!hasDate) out.append("Date: ").append(httpDate()).append("\r\n");
+  if (addLength) {
+    out.append("Content-Length: ");
+    appendNumber(out, view.totalChunkBytes());
+    out.append("\r\n");
+  }
+  if (close && !recordSaysClose) {
+    out.append("Connection: close\r\n");
+  } else if (!close && connectionHeader == nullptr && context.httpMinor == 0) {
+    out.append("Connection: keep-alive\r\n");  // an HTTP/1.0 client closes without it
+  }
+  out.append("\r\n");
+  return nullptr;
+}
+
+void buildEngineResponse(int status, bool headRequest, bool close, std::string& out) {
+  const char* reason = reasonPhrase(status);
+  std::string body = "<!DOCTYPE html><html><head><title>";
+  body.append(reason).append("</title></head><body><h1>").append(reason).append("</h1><p>HTTP Error ");
+  appendNumber(body, static_cast<uint64_t>(status));
+  body.append(". The request could not be served.</p></body></html>\r\n");
+  out.clear();
+  out.append("HTTP/1.1 ");
+  appendNumber(out, static_cast<uint64_t>(status));
+  out.append(" ").append(reason).append("\r\nContent-Type: text/html; charset=us-ascii\r\nDate: ");
+  out.append(httpDate()).append("\r\nContent-Length: ");
+  appendNumber(out, body.size());
+  out.append("\r\n");
+  if (close) out.append("Connection: close\r\n");
+  out.append("\r\n");
+  if (!headRequest) out.append(body);
+}
+
+void OutputQueue::addMemory(const void* data, uint64_t length) {
+  if (length == 0) return;
+  segments_.push_back(Segment{static_cast<const char*>(data), -1, 0, length});
+}
+
+void OutputQueue::addFile(int fd, uint64_t offset, uint64_t length) {
+  if (length == 0) return;
+  segments_.push_back(Segment{nullptr, fd, offset, length});
+}
+
+uint64_t OutputQueue::pendingBytes() const {
+  uint64_t total = 0;
+  for (size_t i = next_; i < segments_.size(); ++i) total += segments_[i].length;
+  return total;
+}
+
+void OutputQueue::clear() {
+  segments_.clear();
+  next_ = 0;
+}
+
+OutputQueue::Result OutputQueue::flush(int socketFd, int& errorCode) {
+  while (next_ < segments_.size()) {
+    Segment& first = segments_[next_];
+    if (first.data == nullptr) {
+      off_t offset = static_cast<off_t>(first.offset);
+      size_t count = first.length > (1u << 30) ? (1u << 30) : static_cast<size_t>(first.length);
+      ssize_t n = ::sendfile(socketFd, first.fd, &offset, count);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN) return Result::kAgain;
+        errorCode = errno;
+        return Result::kError;
+      }
+      if (n == 0) {  // the file is shorter than the chunk says
+        errorCode = EIO;
+        return Result::kError;
+      }
+      first.offset += static_cast<uint64_t>(n);
+      first.length -= static_cast<uint64_t>(n);
+      if (first.length == 0) ++next_;
+      if (static_cast<size_t>(n) < count) return Result::kAgain;
+      continue;
+    }
+    // Gather the run of memory segments into one sendmsg.
+    iov_.clear();
+    uint64_t attempted = 0;
+    for (size_t i = next_; i < segments_.size() && iov_.size() < IOV_MAX; ++i) {
+      if (segments_[i].data == nullptr) break;
+      size_t length = segments_[i].length > (1u << 30) ? (1u << 30) : static_cast<size_t>(segments_[i].length);
+      iov_.push_back(iovec{const_cast<char*>(segments_[i].data), length});
+      attempted += length;
+    }
+    msghdr message{};
+    message.msg_iov = iov_.data();
+    message.msg_iovlen = iov_.size();
+    ssize_t n = ::sendmsg(socketFd, &message, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) return Result::kAgain;
+      errorCode = errno;
+      return Result::kError;
+    }
+    uint64_t written = static_cast<uint64_t>(n);
+    while (written > 0) {
+      Segment& segment = segments_[next_];
+      uint64_t take = written < segment.length ? written : segment.length;
+      segment.data += take;
+      segment.length -= take;
+      written -= take;
+      if (segment.length == 0) ++next_;
+    }
+    if (static_cast<uint64_t>(n) < attempted) return Result::kAgain;  // socket buffer full (edge-triggered)
+  }
+  segments_.clear();
+  next_ = 0;
+  return Result::kDone;
+}
+
+}  // namespace hsys::posix

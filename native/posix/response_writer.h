@@ -1,0 +1,66 @@
+// Turns a response record into bytes on the wire: the status line and headers (known header
+// ids named through kResponseHeaderNames, plus Date, Connection: close and, for a complete
+// single-send response, Content-Length, as HTTP.SYS adds them), then the data chunks written
+// in place with writev (memory) and sendfile (file chunks). Nothing is copied but the head.
+#pragma once
+
+#include <sys/uio.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hsys/records.h"
+
+namespace hsys::posix {
+
+// What the engine knows about the request a response answers.
+struct ResponseContext {
+  bool headRequest = false;       // HEAD: never a body
+  uint16_t httpMinor = 1;
+  bool requestKeepAlive = true;   // the client allows a next request on this connection
+  bool engineMustClose = false;   // e.g. an unread request body: the next request cannot be found
+};
+
+struct ResponseDecision {
+  bool close = false;      // close the connection after this response
+  bool dropBody = false;   // HEAD, 1xx, 204, 304: chunk bytes are not sent
+};
+
+// Serialises the head of view (which has kResponseHasHead) into out, replacing its contents.
+// Returns nullptr, or why the record cannot be sent (CR/LF in a header, unknown header id...).
+const char* buildResponseHead(const ResponseView& view, const ResponseContext& context, std::string& out,
+                              ResponseDecision& decision);
+
+// "HTTP/1.1 <status> <reason>" plus Date, Content-Length, optional Connection: close and an
+// HTML body, for the answers the engine gives by itself (404, 400, 503...).
+void buildEngineResponse(int status, bool headRequest, bool close, std::string& out);
+
+const char* reasonPhrase(int status);
+
+// Pending output of one connection: memory and file segments written in order.
+class OutputQueue {
+ public:
+  void addMemory(const void* data, uint64_t length);
+  void addFile(int fd, uint64_t offset, uint64_t length);
+  bool empty() const { return next_ == segments_.size(); }
+  uint64_t pendingBytes() const;
+  void clear();
+
+  enum class Result { kDone, kAgain, kError };
+  // Writes as much as the socket takes. kAgain: wait for EPOLLOUT. kError: errorCode is errno.
+  Result flush(int socketFd, int& errorCode);
+
+ private:
+  struct Segment {
+    const char* data;  // memory; null for a file segment
+    int fd;
+    uint64_t offset;
+    uint64_t length;
+  };
+  std::vector<Segment> segments_;
+  size_t next_ = 0;
+  std::vector<iovec> iov_;
+};
+
+}  // namespace hsys::posix
