@@ -200,7 +200,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         }
         if (pendingHead != null) {
             deliverHead();
-        } else if (!inputDone && !bodyReadInFlight) {
+        } else if (!inputDone && !bodyReadInFlight && !finished) {
             bodyReadInFlight = true;
             bodyBuffer = alloc().directBuffer(BODY_READ_SIZE);
             queue.receiveBody(requestId, ops, bodyBuffer);
@@ -241,6 +241,9 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         if (status != EngineStatus.OK) {
             buffer.release();
             inputDone = true;
+            if (finished) {
+                return;  // the response is complete; the engine dropped the rest of the body
+            }
             pipeline().fireExceptionCaught(EngineStatus.exception("reading the request body", status));
             close();
             return;
