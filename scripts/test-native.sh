@@ -16,6 +16,6 @@ trap wine_env_stop EXIT
 # open, so the output goes through a file rather than straight to whoever reads ours.
 log="$build/windows-x86_64/contract-under-wine.log"
 status=0
-(cd "$build/windows-x86_64" && timeout 600 wine ./hsys_contract_tests.exe --duration=true) >"$log" 2>&1 || status=$?
+(cd "$build/windows-x86_64" && timeout 180 wine ./hsys_contract_tests.exe --duration=true) >"$log" 2>&1 || status=$?
 cat "$log"
 exit "$status"

@@ -104,7 +104,9 @@ TEST_CASE("large heads queued behind a busy receive are all delivered") {
   REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
 
   std::string big(9000, 'q');
-  std::string bigger(30000, 'r');  // more than the grown buffer keeps
+  // More than the buffer grown for `big` keeps, yet under 20 KB: Wine 8's http.sys dies completing
+  // a larger receive ("wine client error: partial write 20480").
+  std::string bigger(15000, 'r');
   TestConnection first, second;
   REQUIRE(first.connect(port));
   REQUIRE(second.connect(port));
