@@ -1,6 +1,7 @@
 // The two binary records that cross the JNI boundary, shared by every backend and by Java
 // (codec-bridge: RequestRecordDecoder / ResponseRecordEncoder). Little-endian, no padding
-// except where stated. docs/records.md describes the same layouts for Java readers.
+// except where stated. codec-bridge reads and writes the same layouts in Java
+// (RequestRecordDecoder, ResponseRecordEncoder, ResponseRecordReader).
 //
 // Request record (written by a backend, read by Java):
 //   RequestRecordHeader (88 bytes)
