@@ -21,7 +21,6 @@ constexpr const char* kWindowClass = "dev/nettyhttpsys/transport/RecordWindow";
 jclass gExceptionClass = nullptr;
 jmethodID gExceptionConstructor = nullptr;
 jfieldID gWindowBuffer = nullptr;
-jfieldID gWindowBase = nullptr;
 
 hsys::Loop* asLoop(jlong handle) { return reinterpret_cast<hsys::Loop*>(handle); }
 hsys::Queue* asQueue(jlong handle) { return reinterpret_cast<hsys::Queue*>(handle); }
@@ -92,7 +91,6 @@ jint JNICALL poll(JNIEnv* env, jclass, jlong loop, jlong completions, jint capac
   jobject buffer = env->NewDirectByteBuffer(reinterpret_cast<void*>(low), static_cast<jlong>(high - low));
   if (buffer == nullptr) return 0;  // exception pending
   env->SetObjectField(window, gWindowBuffer, buffer);
-  env->SetLongField(window, gWindowBase, static_cast<jlong>(low));
   env->DeleteLocalRef(buffer);
   return count;
 }
@@ -192,9 +190,8 @@ extern "C" JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM* vm, void*) {
   jclass window = env->FindClass(kWindowClass);
   if (gExceptionConstructor == nullptr || window == nullptr) return JNI_ERR;
   gWindowBuffer = env->GetFieldID(window, "buffer", "Ljava/nio/ByteBuffer;");
-  gWindowBase = env->GetFieldID(window, "base", "J");
   jclass native = env->FindClass(kNativeClass);
-  if (gWindowBuffer == nullptr || gWindowBase == nullptr || native == nullptr) return JNI_ERR;
+  if (gWindowBuffer == nullptr || native == nullptr) return JNI_ERR;
   if (env->RegisterNatives(native, kMethods, sizeof kMethods / sizeof kMethods[0]) != JNI_OK) {
     return JNI_ERR;
   }

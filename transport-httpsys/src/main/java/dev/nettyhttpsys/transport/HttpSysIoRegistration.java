@@ -17,14 +17,6 @@ final class HttpSysIoRegistration implements IoRegistration {
         this.handle = handle;
     }
 
-    HttpSysIoHandler handler() {
-        return handler;
-    }
-
-    HttpSysIoHandle handle() {
-        return handle;
-    }
-
     @SuppressWarnings("unchecked")
     @Override
     public <T> T attachment() {

@@ -9,6 +9,4 @@ import java.nio.ByteBuffer;
 final class RecordWindow {
     /** Set from native code. */
     ByteBuffer buffer;
-    /** Set from native code: the native address the window starts at (for diagnostics). */
-    long base;
 }
