@@ -138,6 +138,7 @@ void RequestRecordWriter::begin(uint64_t requestId, uint64_t connectionId, uint1
   start_ = out_.size();
   headerCount_ = 0;
   bodyLength_ = 0;
+  tlsOffset_ = 0;
   RequestRecordHeader head{};
   head.flags = flags;
   head.requestId = requestId;
@@ -174,8 +175,17 @@ void RequestRecordWriter::addBody(std::string_view bytes) {
   bodyLength_ += static_cast<uint32_t>(bytes.size());
 }
 
+void RequestRecordWriter::addTls(const TlsRecord& tls, std::string_view certificate) {
+  tlsOffset_ = static_cast<uint32_t>(out_.size() - start_);
+  TlsRecord copy = tls;
+  copy.certLength = static_cast<uint32_t>(certificate.size());
+  appendStruct(out_, copy);
+  appendBytes(out_, certificate);
+}
+
 size_t RequestRecordWriter::finish() {
   RequestRecordHeader* head = reinterpret_cast<RequestRecordHeader*>(out_.data() + start_);
+  head->tlsOffset = tlsOffset_;
   head->recordLength = static_cast<uint32_t>(out_.size() - start_);
   head->headerCount = headerCount_;
   head->bodyLength = bodyLength_;

@@ -96,14 +96,30 @@ jint JNICALL poll(JNIEnv* env, jclass, jlong loop, jlong completions, jint capac
 }
 
 jlong JNICALL createQueue(JNIEnv* env, jclass, jlong loop, jlong token, jstring name,
-                          jint receiveBufferSize, jint pendingReceives, jint queueLength,
-                          jint maxRequestBodyBytes) {
+                          jlongArray settings) {
+  if (settings == nullptr || env->GetArrayLength(settings) != hsys::kQueueOptionCount) {
+    throwHttpSysException(env, "createQueue: the queue settings array has the wrong length",
+                          hsys::kInvalidArgument, 0);
+    return 0;
+  }
+  jlong values[hsys::kQueueOptionCount];
+  env->GetLongArrayRegion(settings, 0, hsys::kQueueOptionCount, values);
+  auto u32 = [&](int index) { return static_cast<uint32_t>(values[index]); };
   hsys::QueueOptions options;
   options.name = toUtf8(env, name);
-  options.receiveBufferSize = static_cast<uint32_t>(receiveBufferSize);
-  options.pendingReceives = static_cast<uint32_t>(pendingReceives);
-  options.queueLength = static_cast<uint32_t>(queueLength);
-  options.maxRequestBodyBytes = static_cast<uint32_t>(maxRequestBodyBytes);
+  options.mode = u32(hsys::kOptMode);
+  options.receiveBufferSize = u32(hsys::kOptReceiveBufferSize);
+  options.pendingReceives = u32(hsys::kOptPendingReceives);
+  options.queueLength = u32(hsys::kOptQueueLength);
+  options.maxRequestBodyBytes = static_cast<uint64_t>(values[hsys::kOptMaxRequestBodyBytes]);
+  options.maxConnections = u32(hsys::kOptMaxConnections);
+  options.entityBodyTimeoutSeconds = u32(hsys::kOptEntityBodyTimeout);
+  options.drainEntityBodyTimeoutSeconds = u32(hsys::kOptDrainEntityBodyTimeout);
+  options.requestQueueTimeoutSeconds = u32(hsys::kOptRequestQueueTimeout);
+  options.idleConnectionTimeoutSeconds = u32(hsys::kOptIdleConnectionTimeout);
+  options.headerWaitTimeoutSeconds = u32(hsys::kOptHeaderWaitTimeout);
+  options.minSendRateBytesPerSecond = u32(hsys::kOptMinSendRate);
+  options.exportClientCertificate = values[hsys::kOptExportClientCertificate] != 0;
   hsys::Error error;
   hsys::Queue* queue = asLoop(loop)->createQueue(options, static_cast<uint64_t>(token), error);
   if (queue == nullptr) {
@@ -150,6 +166,35 @@ jlong JNICALL bufferAddress(JNIEnv* env, jclass, jobject buffer) {
   return reinterpret_cast<jlong>(env->GetDirectBufferAddress(buffer));
 }
 
+// The OS handle behind a FileChannel (sun.nio.ch.FileChannelImpl.fd): a file descriptor on
+// POSIX, a HANDLE on Windows. JNI field access is not subject to module encapsulation, which is
+// how Netty's native transports reach the same field for sendfile. Returns -1 when the channel
+// is not a FileChannelImpl (e.g. a custom FileChannel) so Java falls back to copying.
+jlong JNICALL fileHandle(JNIEnv* env, jclass, jobject fileChannel) {
+  if (fileChannel == nullptr) return -1;
+  jclass channelClass = env->GetObjectClass(fileChannel);
+  jfieldID descriptorField = env->GetFieldID(channelClass, "fd", "Ljava/io/FileDescriptor;");
+  env->DeleteLocalRef(channelClass);
+  if (descriptorField == nullptr) {
+    env->ExceptionClear();
+    return -1;
+  }
+  jobject descriptor = env->GetObjectField(fileChannel, descriptorField);
+  if (descriptor == nullptr) return -1;
+  jclass descriptorClass = env->GetObjectClass(descriptor);
+#ifdef _WIN32
+  jfieldID handleField = env->GetFieldID(descriptorClass, "handle", "J");
+  jlong handle = handleField == nullptr ? -1 : env->GetLongField(descriptor, handleField);
+#else
+  jfieldID handleField = env->GetFieldID(descriptorClass, "fd", "I");
+  jlong handle = handleField == nullptr ? -1 : static_cast<jlong>(env->GetIntField(descriptor, handleField));
+#endif
+  if (handleField == nullptr) env->ExceptionClear();
+  env->DeleteLocalRef(descriptorClass);
+  env->DeleteLocalRef(descriptor);
+  return handle;
+}
+
 // Signatures as the Java side declares them in Native.java.
 const JNINativeMethod kMethods[] = {
     {const_cast<char*>("createLoop"), const_cast<char*>("()J"), reinterpret_cast<void*>(createLoop)},
@@ -158,7 +203,7 @@ const JNINativeMethod kMethods[] = {
     {const_cast<char*>("wakeup"), const_cast<char*>("(J)V"), reinterpret_cast<void*>(wakeup)},
     {const_cast<char*>("poll"), const_cast<char*>("(JJIILdev/nettyhttpsys/transport/RecordWindow;)I"),
      reinterpret_cast<void*>(poll)},
-    {const_cast<char*>("createQueue"), const_cast<char*>("(JJLjava/lang/String;IIII)J"),
+    {const_cast<char*>("createQueue"), const_cast<char*>("(JJLjava/lang/String;[J)J"),
      reinterpret_cast<void*>(createQueue)},
     {const_cast<char*>("addUrl"), const_cast<char*>("(JLjava/lang/String;)V"), reinterpret_cast<void*>(addUrl)},
     {const_cast<char*>("removeUrl"), const_cast<char*>("(JLjava/lang/String;)V"), reinterpret_cast<void*>(removeUrl)},
@@ -169,6 +214,8 @@ const JNINativeMethod kMethods[] = {
     {const_cast<char*>("closeQueue"), const_cast<char*>("(J)V"), reinterpret_cast<void*>(closeQueue)},
     {const_cast<char*>("bufferAddress"), const_cast<char*>("(Ljava/nio/ByteBuffer;)J"),
      reinterpret_cast<void*>(bufferAddress)},
+    {const_cast<char*>("fileHandle"), const_cast<char*>("(Ljava/nio/channels/FileChannel;)J"),
+     reinterpret_cast<void*>(fileHandle)},
 };
 
 jclass globalClass(JNIEnv* env, const char* name) {

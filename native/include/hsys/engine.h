@@ -61,13 +61,49 @@ struct Error {
   }
 };
 
+// How Loop::createQueue treats QueueOptions::name (HttpCreateRequestQueue's flags).
+enum QueueMode : uint32_t {
+  kQueueCreate = 0,          // create a new queue; fails with kBusy-like system error if the name exists
+  kQueueAttach = 1,          // open a queue another process created (HTTP_CREATE_REQUEST_QUEUE_FLAG_OPEN_EXISTING)
+  kQueueCreateOrAttach = 2,  // create, or open it when the name already exists
+};
+
 // How a request queue is opened. Zero means "the backend's default" for every number.
+// The JNI layer fills this from a long[] whose order is QueueOptionIndex (QueueOptionsLayout.java).
 struct QueueOptions {
   std::string name;                 // request queue name; empty = anonymous
+  uint32_t mode = kQueueCreate;     // QueueMode; attaching needs a name
   uint32_t receiveBufferSize = 0;   // initial receive buffer per posted receive (HTTPSYS_BUFFER_SIZE)
   uint32_t pendingReceives = 0;     // receives kept posted (HTTPSYS_PENDING_READ_COUNT)
   uint32_t queueLength = 0;         // requests waiting for a receive before 503 (HTTPSYS_REQUEST_QUEUE_LENGTH)
-  uint32_t maxRequestBodyBytes = 0; // 0 = unlimited (posix: 413 above it)
+  uint64_t maxRequestBodyBytes = 0; // 0 = unlimited; above it the engine answers 413
+  uint32_t maxConnections = 0;      // 0 = unlimited (HttpServerConnectionsProperty)
+  // Timeouts in seconds, as HTTP_TIMEOUT_LIMIT_INFO; 0 = the backend's default.
+  uint32_t entityBodyTimeoutSeconds = 0;      // for the whole request body to arrive
+  uint32_t drainEntityBodyTimeoutSeconds = 0; // to drain an unread body after the response
+  uint32_t requestQueueTimeoutSeconds = 0;    // a request may wait in the queue for a receive
+  uint32_t idleConnectionTimeoutSeconds = 0;  // a keep-alive connection may stay idle
+  uint32_t headerWaitTimeoutSeconds = 0;      // for the request head to arrive
+  uint32_t minSendRateBytesPerSecond = 0;     // slower clients are disconnected
+  bool exportClientCertificate = false;       // fetch the client certificate (TlsRecord) for TLS requests
+};
+
+// Positions in the long[] that carries QueueOptions across JNI (all but the name).
+enum QueueOptionIndex : int {
+  kOptMode = 0,
+  kOptReceiveBufferSize,
+  kOptPendingReceives,
+  kOptQueueLength,
+  kOptMaxRequestBodyBytes,
+  kOptMaxConnections,
+  kOptEntityBodyTimeout,
+  kOptDrainEntityBodyTimeout,
+  kOptRequestQueueTimeout,
+  kOptIdleConnectionTimeout,
+  kOptHeaderWaitTimeout,
+  kOptMinSendRate,
+  kOptExportClientCertificate,
+  kQueueOptionCount,
 };
 
 class Queue {

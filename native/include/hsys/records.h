@@ -9,6 +9,7 @@
 //   url bytes [urlLength]                   request target as sent: "/path?query"
 //   headerCount x { HeaderEntry (8 bytes), name bytes [nameLength], value bytes [valueLength] }
 //   body bytes [bodyLength]                 the first entity bytes, if any arrived with the head
+//   TlsRecord + certificate bytes           only with kRequestSecure, at offset tlsOffset
 //
 // Response record (written by Java, read by a backend):
 //   ResponseRecordHeader (24 bytes)
@@ -32,6 +33,30 @@ enum RequestFlags : uint32_t {
   kRequestHttp2 = 4,      // arrived over HTTP/2 (no Transfer-Encoding in the response)
 };
 
+// TLS facts of a secure request (HTTP_SSL_INFO + HTTP_SSL_CLIENT_CERT_INFO), raw: Java names them.
+enum TlsFlags : uint32_t {
+  kTlsClientCertNegotiated = 1,  // SslClientCertNegotiated
+  kTlsClientCertPresent = 2,     // certificate bytes follow (certLength > 0)
+  kTlsCertDeniedByMapper = 4,    // CertDeniedByMapper
+};
+
+struct TlsRecord {
+  uint32_t flags;                 // TlsFlags
+  uint32_t protocol;              // SP_PROT_* of HTTP_SSL_PROTOCOL_INFO (0 = unknown)
+  uint32_t cipherType;            // ALG_ID
+  uint32_t cipherStrength;
+  uint32_t hashType;
+  uint32_t hashStrength;
+  uint32_t keyExchangeType;
+  uint32_t keyExchangeStrength;
+  uint16_t connectionKeySize;
+  uint16_t serverCertKeySize;
+  uint32_t certErrorFlags;        // HTTP_SSL_CLIENT_CERT_INFO::CertFlags (CERT_TRUST_* errors; 0 = trusted)
+  uint32_t certLength;            // DER bytes following this record
+  uint32_t reserved;
+};
+static_assert(sizeof(TlsRecord) == 48, "layout");
+
 struct SocketAddressRecord {
   uint16_t family;   // 4 or 6; 0 = unknown
   uint16_t port;     // host byte order
@@ -52,7 +77,8 @@ struct RequestRecordHeader {
   uint32_t bodyLength;
   SocketAddressRecord remote;
   SocketAddressRecord local;
-  uint64_t reserved;
+  uint32_t tlsOffset;      // offset of the TlsRecord from the record start; 0 = none
+  uint32_t reserved;
 };
 static_assert(sizeof(RequestRecordHeader) == 88, "layout");
 
@@ -74,6 +100,8 @@ enum ResponseFlags : uint32_t {
   kResponseMoreData = 2,   // more sends follow for this response
   kResponseDisconnect = 4, // close the connection once this send is done
   kResponseOpaque = 8,     // after this send the connection carries opaque bytes (after a 101)
+  kResponseBufferData = 16,    // let the kernel buffer the data (HTTP_SEND_RESPONSE_FLAG_BUFFER_DATA)
+  kResponseEnableNagling = 32, // Nagle on for this send (HTTP_SEND_RESPONSE_FLAG_ENABLE_NAGLING)
 };
 
 struct ResponseRecordHeader {
@@ -132,6 +160,8 @@ class RequestRecordWriter {
   void addKnownHeader(uint8_t knownId, std::string_view value);
   void addHeader(std::string_view name, std::string_view value);
   void addBody(std::string_view bytes);
+  // After addBody: appends the TLS facts and certificate bytes and sets tlsOffset.
+  void addTls(const TlsRecord& tls, std::string_view certificate);
   // Fixes up the lengths; returns the offset of the record inside the vector.
   size_t finish();
 
@@ -140,6 +170,7 @@ class RequestRecordWriter {
   size_t start_ = 0;
   uint16_t headerCount_ = 0;
   uint32_t bodyLength_ = 0;
+  uint32_t tlsOffset_ = 0;
 };
 
 }  // namespace hsys

@@ -166,12 +166,10 @@ public final class HttpSysIoHandler implements IoHandler {
     }
 
     /** Creates a native request queue delivering to target; closed later with {@link Native#closeQueue}. */
-    long createQueue(CompletionTarget target, long[] tokenOut, String name, int receiveBufferSize,
-                     int pendingReceives, int queueLength, int maxRequestBodyBytes) throws HttpSysException {
+    long createQueue(CompletionTarget target, long[] tokenOut, String name, long[] settings) throws HttpSysException {
         long token = newToken(target);
         try {
-            long queue = Native.createQueue(loop, token, name, receiveBufferSize, pendingReceives, queueLength,
-                    maxRequestBodyBytes);
+            long queue = Native.createQueue(loop, token, name, settings);
             openQueues++;
             tokenOut[0] = token;
             return queue;

@@ -162,7 +162,7 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
             }
             return;
         }
-        HttpSysChannel child = new HttpSysChannel(this, current, request, config.cacheDurationSeconds());
+        HttpSysChannel child = new HttpSysChannel(this, current, request, config.setting(HttpSysChannelOption.CACHE_DURATION_SECONDS));
         current.track(request.requestId(), child.requestOps());
         pipeline().fireChannelRead(child);
         pipeline().fireChannelReadComplete();

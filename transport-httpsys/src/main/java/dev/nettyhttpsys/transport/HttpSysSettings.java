@@ -19,38 +19,15 @@ final class HttpSysSettings {
         return value == null || value.isBlank() ? null : value.trim();
     }
 
-    /** An integer setting; a value that is not a number in range is an error naming the source. */
-    static int intSetting(String property, String environmentVariable, int defaultValue, int min, int max) {
-        String value = lookup(property, environmentVariable);
-        if (value == null) {
-            return defaultValue;
-        }
-        try {
-            int parsed = Integer.parseInt(value);
-            if (parsed < min || parsed > max) {
-                throw new IllegalArgumentException();
-            }
-            return parsed;
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "%s / %s must be an integer from %d to %d, got '%s'",
-                    property, environmentVariable, min, max, value));
-        }
-    }
-
-    static boolean booleanSetting(String property, String environmentVariable, boolean defaultValue) {
-        String value = lookup(property, environmentVariable);
-        if (value == null) {
-            return defaultValue;
-        }
-        switch (value.toLowerCase(Locale.ROOT)) {
+    /** Parses the boolean spellings operators use in environment variables. */
+    static Boolean parseBoolean(String value) {
+        switch (value.trim().toLowerCase(Locale.ROOT)) {
             case "1": case "true": case "yes": case "on":
-                return true;
+                return Boolean.TRUE;
             case "0": case "false": case "no": case "off":
-                return false;
+                return Boolean.FALSE;
             default:
-                throw new IllegalArgumentException(property + " / " + environmentVariable
-                        + " must be true or false, got '" + value + "'");
+                throw new IllegalArgumentException("expected true/false, 1/0, yes/no or on/off");
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.nettyhttpsys.transport;
 
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 
 /**
  * The JNI surface (native/jni/jni_bridge.cpp registers these in JNI_OnLoad). Handles are native
@@ -28,9 +29,8 @@ final class Native {
 
     static native int poll(long loop, long completions, int capacity, int timeoutMillis, RecordWindow window);
 
-    static native long createQueue(long loop, long token, String name, int receiveBufferSize,
-                                   int pendingReceives, int queueLength, int maxRequestBodyBytes)
-            throws HttpSysException;
+    /** {@code settings} is ordered as engine.h {@code QueueOptionIndex} (see {@link ServerSettings}). */
+    static native long createQueue(long loop, long token, String name, long[] settings) throws HttpSysException;
 
     static native void addUrl(long queue, String prefix) throws HttpSysException;
 
@@ -47,4 +47,7 @@ final class Native {
     static native void closeQueue(long queue);
 
     static native long bufferAddress(ByteBuffer directBuffer);
+
+    /** The fd (POSIX) or HANDLE (Windows) behind a JDK FileChannel; -1 for other FileChannels. */
+    static native long fileHandle(FileChannel channel);
 }

@@ -39,13 +39,21 @@ final class RequestQueue implements CompletionTarget {
 
     /** Creates the native queue, registers the prefixes and starts receiving. On this loop. */
     void open(HttpSysServerChannelConfig config, Iterable<UrlPrefix> prefixes) throws HttpSysException {
+        String name = config.setting(HttpSysChannelOption.REQUEST_QUEUE_NAME);
+        HttpSysQueueMode mode = config.setting(HttpSysChannelOption.REQUEST_QUEUE_MODE);
+        if (mode != HttpSysQueueMode.CREATE && name.isEmpty()) {
+            throw new IllegalArgumentException("REQUEST_QUEUE_MODE " + mode
+                    + " needs a REQUEST_QUEUE_NAME: only named queues can be shared");
+        }
         long[] tokenOut = new long[1];
-        handle = handler.createQueue(this, tokenOut, config.requestQueueName(), config.getReceiveBufferSize(),
-                config.pendingReceives(), config.getBacklog(), config.maxRequestBodySize());
+        handle = handler.createQueue(this, tokenOut, name, config.nativeQueueSettings());
         token = tokenOut[0];
         try {
-            for (UrlPrefix prefix : prefixes) {
-                Native.addUrl(handle, prefix.toString());
+            // An attached queue serves the URLs its creator registered.
+            if (mode != HttpSysQueueMode.ATTACH) {
+                for (UrlPrefix prefix : prefixes) {
+                    Native.addUrl(handle, prefix.toString());
+                }
             }
             Native.startQueue(handle);
         } catch (HttpSysException e) {

@@ -100,9 +100,9 @@ class HttpSysTransportTest {
     @Test
     void optionsAreReadable() {
         Map<io.netty.channel.ChannelOption<?>, Object> options = server.channel.config().getOptions();
-        assertEquals(HttpSysServerChannelConfig.DEFAULT_QUEUE_LENGTH,
+        assertEquals(ServerSettings.DEFAULT_QUEUE_LENGTH,
                 options.get(HttpSysChannelOption.REQUEST_QUEUE_LENGTH));
-        assertEquals(HttpSysServerChannelConfig.DEFAULT_PENDING_RECEIVES,
+        assertEquals(ServerSettings.DEFAULT_PENDING_RECEIVES,
                 options.get(HttpSysChannelOption.PENDING_RECEIVES));
     }
 }
