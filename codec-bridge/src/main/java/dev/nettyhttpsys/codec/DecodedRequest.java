@@ -21,9 +21,10 @@ public final class DecodedRequest {
     private final int flags;
     private final InetSocketAddress remoteAddress;
     private final InetSocketAddress localAddress;
+    private final TlsFacts tls;
 
     DecodedRequest(HttpRequest request, ByteBuf initialBody, long requestId, long connectionId, int flags,
-                   InetSocketAddress remoteAddress, InetSocketAddress localAddress) {
+                   InetSocketAddress remoteAddress, InetSocketAddress localAddress, TlsFacts tls) {
         this.request = request;
         this.initialBody = initialBody;
         this.requestId = requestId;
@@ -31,6 +32,7 @@ public final class DecodedRequest {
         this.flags = flags;
         this.remoteAddress = remoteAddress;
         this.localAddress = localAddress;
+        this.tls = tls;
     }
 
     /** A {@code DefaultHttpRequest} with the raw target as its URI; HTTP/2 appears as HTTP/1.1. */
@@ -75,5 +77,10 @@ public final class DecodedRequest {
 
     public InetSocketAddress localAddress() {
         return localAddress;
+    }
+
+    /** The TLS connection's facts; null for plain HTTP. */
+    public TlsFacts tls() {
+        return tls;
     }
 }

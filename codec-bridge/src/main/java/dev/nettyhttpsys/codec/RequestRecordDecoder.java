@@ -16,7 +16,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Reads a request record (records.h: {@code RequestRecordHeader}, 88 bytes little-endian, then
- * method, URL, headers and the first body bytes) into a Netty {@link io.netty.handler.codec.http.HttpRequest}.
+ * method, URL, headers, the first body bytes and, for TLS requests, the TlsRecord) into a Netty {@link io.netty.handler.codec.http.HttpRequest}.
  *
  * <p>The engine has validated the request, so Netty's header validation is off. Text is decoded
  * as ISO-8859-1, as Netty's {@code HttpRequestDecoder} does, so both transports see the same
@@ -107,8 +107,23 @@ public final class RequestRecordDecoder {
         advance(position, bodyLength, end, "body", -1);
         ByteBuf body = bodyLength == 0 ? Unpooled.EMPTY_BUFFER
                 : alloc.buffer((int) bodyLength).writeBytes(record, bodyStart, (int) bodyLength);
+        long tlsOffset = record.getUnsignedIntLE(base + 80);
+        TlsFacts tls = null;
+        if (tlsOffset != 0) {
+            if (tlsOffset < position - base) {
+                body.release();
+                throw new IllegalArgumentException("request record tlsOffset " + tlsOffset
+                        + " points inside the request head or body");
+            }
+            try {
+                tls = TlsRecordDecoder.decode(record, base + (int) tlsOffset, end);
+            } catch (IllegalArgumentException e) {
+                body.release();
+                throw e;
+            }
+        }
         DefaultHttpRequest request = new DefaultHttpRequest(version, method, uri, headers);
-        return new DecodedRequest(request, body, requestId, connectionId, flags, remote, local);
+        return new DecodedRequest(request, body, requestId, connectionId, flags, remote, local, tls);
     }
 
     /**

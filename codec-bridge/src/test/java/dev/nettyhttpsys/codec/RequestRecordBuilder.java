@@ -24,6 +24,7 @@ final class RequestRecordBuilder {
     private final ByteBuf headers = scratch();
     private int headerCount;
     private byte[] body = new byte[0];
+    private ByteBuf tls;
 
     /** A heap buffer outside leak tracking (it needs no release): room for any test record. */
     static ByteBuf scratch() {
@@ -95,6 +96,16 @@ final class RequestRecordBuilder {
         return this;
     }
 
+    /** Appends a TlsRecord (records.h) with these fields and certificate bytes after the body. */
+    RequestRecordBuilder tls(int flags, int protocol, int cipher, int cipherStrength, int certStatus, byte[] cert) {
+        tls = scratch();
+        tls.writeIntLE(flags).writeIntLE(protocol).writeIntLE(cipher).writeIntLE(cipherStrength)
+                .writeIntLE(0x800c).writeIntLE(256).writeIntLE(0xae06).writeIntLE(384)
+                .writeShortLE(256).writeShortLE(2048).writeIntLE(certStatus).writeIntLE(cert.length).writeIntLE(0)
+                .writeBytes(cert);
+        return this;
+    }
+
     /** The finished record in a heap buffer, reader index at its start. */
     ByteBuf build() {
         byte[] methodBytes = method.getBytes(StandardCharsets.ISO_8859_1);
@@ -108,6 +119,10 @@ final class RequestRecordBuilder {
         out.writeLongLE(0);
         out.writeBytes(methodBytes).writeBytes(urlBytes).writeBytes(headers, 0, headers.writerIndex())
                 .writeBytes(body);
+        if (tls != null) {
+            out.setIntLE(80, out.writerIndex());
+            out.writeBytes(tls, 0, tls.writerIndex());
+        }
         out.setIntLE(0, out.writerIndex());
         return out;
     }

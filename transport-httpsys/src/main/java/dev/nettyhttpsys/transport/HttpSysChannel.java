@@ -1,8 +1,10 @@
 package dev.nettyhttpsys.transport;
 
+import dev.nettyhttpsys.codec.ClientCertificate;
 import dev.nettyhttpsys.codec.DecodedRequest;
 import dev.nettyhttpsys.codec.EncodedSend;
 import dev.nettyhttpsys.codec.ResponseRecordEncoder;
+import dev.nettyhttpsys.codec.TlsFacts;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.AbstractChannel;
@@ -51,6 +53,8 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
     private final InetSocketAddress remoteAddress;
     private final InetSocketAddress localAddress;
     private final boolean secure;
+    private final TlsFacts tls;
+    private ClientCertificate clientCertificate;
     private final ResponseRecordEncoder encoder;
     private final Ops ops = new Ops();
 
@@ -77,6 +81,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         this.remoteAddress = request.remoteAddress();
         this.localAddress = request.localAddress();
         this.secure = request.isSecure();
+        this.tls = request.tls();
         this.pendingHead = request.request();
         this.pendingBody = request.initialBody();
         this.moreBody = request.hasMoreBody();
@@ -101,6 +106,25 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
     /** True when the request arrived over TLS. */
     public boolean isSecure() {
         return secure;
+    }
+
+    /** The TLS connection's protocol, cipher and key facts as HTTP.SYS reports them; null for plain HTTP. */
+    public TlsFacts tls() {
+        return tls;
+    }
+
+    /**
+     * The client certificate and whether Windows trusts it; null for plain HTTP. The certificate is
+     * present when the TLS binding negotiates client certificates or
+     * {@link HttpSysChannelOption#EXPORT_CLIENT_CERTIFICATE} asks the engine to fetch it.
+     *
+     * @throws IllegalArgumentException when HTTP.SYS handed over bytes that are not an X.509 certificate
+     */
+    public ClientCertificate clientCertificate() {
+        if (clientCertificate == null && tls != null) {
+            clientCertificate = ClientCertificate.of(tls);
+        }
+        return clientCertificate;
     }
 
     @Override
