@@ -40,21 +40,26 @@ public final class HelloWorldServer {
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, transport.factory.get());
         try {
-            Channel channel = new ServerBootstrap()
-                    .group(group)
-                    .channel(transport.channel)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(new HttpServerCodec(), HANDLER);
-                        }
-                    })
-                    .bind(port).sync().channel();
+            Channel channel = start(group, transport, port);
             System.out.println("READY " + transport + " on port " + port);
             channel.closeFuture().sync();
         } finally {
             group.shutdownGracefully();
         }
+    }
+
+    /** Binds the hello-world server on group (whose IoHandler must suit transport); returns its channel. */
+    static Channel start(EventLoopGroup group, Transport transport, int port) throws InterruptedException {
+        return new ServerBootstrap()
+                .group(group)
+                .channel(transport.channel)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec(), HANDLER);
+                    }
+                })
+                .bind(port).sync().channel();
     }
 
     private static final ChannelHandler HANDLER = new Handler();
