@@ -8,7 +8,6 @@
 
 #include <string>
 
-#include "dynamic_httpapi.h"
 #include "engine_harness.h"
 #include "test_client.h"
 #include "windows_test_util.h"
@@ -17,19 +16,6 @@ using namespace hsys;
 using namespace hsys::test;
 
 TEST_SUITE("windows backend: disconnects") {
-
-TEST_CASE("disconnect notifications are used only where HttpWaitForDisconnectEx is real") {
-  const windows::HttpApiRuntime& runtime = windows::httpApi();
-  if (runtime.underWine) {
-    // Exported, but a stub that aborts the process: resolved, never called.
-    CHECK((runtime.waitForDisconnectEx != nullptr));
-    CHECK_FALSE(runtime.canWaitForDisconnect);
-    CHECK_FALSE(runtime.canReceiveClientCertificate);
-  } else {
-    CHECK((runtime.waitForDisconnectEx != nullptr));
-    CHECK(runtime.canWaitForDisconnect);
-  }
-}
 
 TEST_CASE("a client that leaves while its request is open produces kRequestAborted" *
           doctest::skip(runningUnderWine()) *
