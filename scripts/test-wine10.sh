@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the windows backend's contract tests under Wine 10 (Debian trixie), which implements
 # HttpSendResponseEntityBody and MORE_DATA (streamed responses) that the host's Wine 8 lacks.
-# Not part of the default test command: the first run builds a trixie chroot with Wine
-# (debootstrap + apt, a few minutes, needs root and network); later runs reuse it.
+# The first run builds a trixie chroot with Wine (debootstrap + apt, about a minute here, needs
+# root and network); later runs reuse it and take seconds, and then scripts/test-native.sh (so
+# mvn verify) runs this too. Without a cached chroot the default test command skips it.
 #
 #   scripts/test-wine10.sh [WINDOWS_BUILD_DIR]     default: build/windows-dev
 #
