@@ -498,7 +498,12 @@ void WindowsQueue::sendEngineAnswer(uint64_t requestId, uint16_t status, const c
   if (!buildResponse(view, httpApi(), false, *op, &whyInvalid)) return;
   ULONG result = HttpSendHttpResponse(handle_, requestId, op->sendFlags, &op->response, nullptr,
                                       nullptr, nullptr, 0, op->overlapped(), nullptr);
-  if (startedAsync(*op, result)) (void)op.release();
+  if (startedAsync(*op, result)) {
+    (void)op.release();
+  } else if (httpApi().canCancelRequest) {
+    // No answer possible: reset rather than leave the client waiting for the timeouts.
+    HttpCancelHttpRequest(handle_, requestId, nullptr);
+  }
 }
 
 void WindowsQueue::deliver(const HTTP_REQUEST& request, const HTTP_SSL_CLIENT_CERT_INFO* certificate) {
