@@ -83,6 +83,61 @@ TEST_CASE("every limit and timeout set: the queue opens and serves") {
   answer(harness, queue, request, client);
 }
 
+TEST_CASE("queueLength: with the queue full, HTTP.SYS answers 503 instead of resetting" *
+          doctest::skip(runningUnderWine()) *
+          doctest::description("Wine implements neither HttpServerQueueLengthProperty nor "
+                               "HttpServer503VerbosityProperty")) {
+  Harness harness;
+  QueueOptions options;
+  options.queueLength = 1;
+  options.pendingReceives = 1;
+  uint16_t port = freePort();
+  Queue* queue = harness.openQueue(port, options);
+  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
+  // The loop does not poll meanwhile, so no receive is reposted: the first request takes the
+  // posted receive, the second waits in the queue (length 1), the third overflows it.
+  TestConnection first, second, third;
+  REQUIRE(first.connect(port));
+  REQUIRE(first.sendAll("GET /1 HTTP/1.1\r\n" + hostHeader(port) + "\r\n"));
+  Sleep(200);
+  REQUIRE(second.connect(port));
+  REQUIRE(second.sendAll("GET /2 HTTP/1.1\r\n" + hostHeader(port) + "\r\n"));
+  Sleep(200);
+  REQUIRE(third.connect(port));
+  REQUIRE(third.sendAll("GET /3 HTTP/1.1\r\n" + hostHeader(port) + "\r\n"));
+  std::string raw;
+  REQUIRE(third.readResponse(raw, 5000));
+  CHECK(statusOf(raw) == 503);
+  // The first two are served once the loop polls again.
+  for (int served = 0; served < 2; ++served) {
+    ReceivedRequest request;
+    REQUIRE(harness.waitForRequest(request));
+    answer(harness, queue, request, request.url == "/1" ? first : second);
+  }
+}
+
+TEST_CASE("idleConnectionTimeoutSeconds: an idle keep-alive connection is closed" *
+          doctest::skip(runningUnderWine()) *
+          doctest::description("Wine does not implement HttpServerTimeoutsProperty")) {
+  Harness harness;
+  QueueOptions options;
+  options.idleConnectionTimeoutSeconds = 2;
+  uint16_t port = freePort();
+  Queue* queue = harness.openQueue(port, options);
+  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
+  TestConnection client;
+  REQUIRE(client.connect(port));
+  REQUIRE(client.sendAll("GET /idle HTTP/1.1\r\n" + hostHeader(port) + "\r\n"));
+  ReceivedRequest request;
+  REQUIRE(harness.waitForRequest(request));
+  answer(harness, queue, request, client);
+  // The idle timer runs once the connection's first request was routed; HTTP.SYS's timer wheel
+  // is coarse, so allow several times the limit.
+  std::string rest;
+  CHECK(client.readUntilClosed(rest, 15000));
+  CHECK(rest.empty());
+}
+
 TEST_CASE("Wine: attaching to a named queue is refused, since Wine ignores queue names" *
           doctest::skip(!runningUnderWine()) *
           doctest::description("only under Wine: Windows attaches (see the next case)")) {
