@@ -18,4 +18,13 @@ log="$build/windows-x86_64/contract-under-wine.log"
 status=0
 (cd "$build/windows-x86_64" && timeout 180 wine ./hsys_contract_tests.exe --duration=true) >"$log" 2>&1 || status=$?
 cat "$log"
+
+# Wine 10 (streamed responses) runs only where scripts/test-wine10.sh already built its chroot:
+# then it takes a few seconds; building the chroot (network, root) is never done from here.
+if [ -f "$root/build/wine10/chroot.ready" ] && [ "$(id -u)" -eq 0 ] && [ "${HSYS_SKIP_WINE10:-0}" != 1 ]; then
+  echo "== native contract tests: windows backend under Wine 10 (cached chroot)"
+  bash "$root/scripts/test-wine10.sh" "$build/windows-x86_64" || status=$?
+else
+  echo "== Wine 10 run skipped: no cached chroot (build it once with scripts/test-wine10.sh, as root)"
+fi
 exit "$status"

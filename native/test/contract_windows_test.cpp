@@ -16,52 +16,10 @@
 
 #include "engine_harness.h"
 #include "test_client.h"
+#include "windows_test_util.h"
 
 using namespace hsys;
 using namespace hsys::test;
-
-namespace {
-
-// "8.0", "10.0"...: the Wine version this process runs under, or nullptr on real Windows.
-const char* wineVersion() {
-  using WineGetVersion = const char*(CDECL*)();
-  HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
-  auto get = ntdll == nullptr ? nullptr
-                              : reinterpret_cast<WineGetVersion>(reinterpret_cast<void*>(
-                                    GetProcAddress(ntdll, "wine_get_version")));
-  return get == nullptr ? nullptr : get();
-}
-
-bool runningUnderWine() { return wineVersion() != nullptr; }
-
-int wineMajor() {
-  const char* version = wineVersion();
-  int major = 0;
-  if (version != nullptr) std::sscanf(version, "%d", &major);
-  return major;
-}
-
-// Wine before 10 has no HttpSendResponseEntityBody (a process-aborting stub).
-bool wineWithoutStreaming() { return runningUnderWine() && wineMajor() < 10; }
-
-std::string hostHeader(uint16_t port) { return "Host: 127.0.0.1:" + std::to_string(port) + "\r\n"; }
-
-std::string prefixFor(uint16_t port) { return "http://127.0.0.1:" + std::to_string(port) + "/"; }
-
-// Answers a request with a small fixed body and checks the client got it.
-void answer(Harness& harness, Queue* queue, const ReceivedRequest& request, TestConnection& client,
-            const std::string& body = "ok") {
-  ResponseBuilder response;
-  response.header("Content-Length", std::to_string(body.size())).body(body);
-  CHECK(harness.sendAndWait(queue, request.requestId, response) == kOk);
-  std::string raw;
-  REQUIRE(client.readResponse(raw));
-  ParsedResponse parsed;
-  REQUIRE(parseResponse(raw, parsed));
-  CHECK(parsed.body == body);
-}
-
-}  // namespace
 
 TEST_SUITE("windows backend") {
 
@@ -451,60 +409,6 @@ TEST_CASE("a response offered to the kernel cache is served again without a rece
   CHECK(parsed.body == "cached");
   ReceivedRequest again;
   CHECK_FALSE(harness.waitForRequest(again, 300));  // HTTP.SYS answered from its cache
-}
-
-TEST_CASE("a file chunk is sent from a file handle" *
-          doctest::skip(runningUnderWine()) *
-          doctest::description("Wine's HttpSendHttpResponse sends memory chunks only "
-                               "(ERROR_CALL_NOT_IMPLEMENTED)")) {
-  wchar_t directory[MAX_PATH], path[MAX_PATH];
-  REQUIRE(GetTempPathW(MAX_PATH, directory) != 0);
-  REQUIRE(GetTempFileNameW(directory, L"hsy", 0, path) != 0);
-  HANDLE file = CreateFileW(path, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ, nullptr,
-                            CREATE_ALWAYS, FILE_ATTRIBUTE_TEMPORARY | FILE_FLAG_DELETE_ON_CLOSE, nullptr);
-  REQUIRE(file != INVALID_HANDLE_VALUE);
-  const char content[] = "0123456789from-a-file";
-  DWORD written = 0;
-  REQUIRE(WriteFile(file, content, sizeof content - 1, &written, nullptr));
-
-  Harness harness;
-  uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
-  TestConnection client;
-  REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll("GET /file HTTP/1.1\r\n" + hostHeader(port) + "\r\n"));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
-
-  // A record by hand: head, one header, one file chunk (offset 10, 11 bytes).
-  std::vector<uint8_t> record(sizeof(ResponseRecordHeader));
-  HeaderEntry length{11, 0, 0, 2};  // Content-Length (id 11)
-  const uint8_t* entry = reinterpret_cast<const uint8_t*>(&length);
-  record.insert(record.end(), entry, entry + sizeof length);
-  record.push_back('1');
-  record.push_back('1');
-  while (record.size() % 8 != 0) record.push_back(0);
-  DataChunk chunk{kChunkFile, 0, reinterpret_cast<uint64_t>(file), 10, 11};
-  const uint8_t* chunkBytes = reinterpret_cast<const uint8_t*>(&chunk);
-  record.insert(record.end(), chunkBytes, chunkBytes + sizeof chunk);
-  ResponseRecordHeader head{};
-  head.recordLength = static_cast<uint32_t>(record.size());
-  head.flags = kResponseHasHead;
-  head.status = 200;
-  head.headerCount = 1;
-  head.chunkCount = 1;
-  std::memcpy(record.data(), &head, sizeof head);
-  REQUIRE(queue->send(request.requestId, record.data(), static_cast<uint32_t>(record.size()), 31) == kOk);
-  Completion sent;
-  REQUIRE(harness.waitFor(kSendCompleted, 31, sent));
-  CHECK(sent.status == kOk);
-  std::string raw;
-  REQUIRE(client.readResponse(raw));
-  ParsedResponse parsed;
-  REQUIRE(parseResponse(raw, parsed));
-  CHECK(parsed.body == "from-a-file");
-  CloseHandle(file);
 }
 
 }  // TEST_SUITE

@@ -43,6 +43,14 @@ ReceivedRequest decodeRequest(const uint8_t* record, uint64_t length) {
     cursor += entry.valueLength;
   }
   request.body.assign(cursor, head.bodyLength);
+  if (head.tlsOffset != 0 && head.tlsOffset + sizeof(TlsRecord) <= length) {
+    request.hasTls = true;
+    std::memcpy(&request.tls, record + head.tlsOffset, sizeof(TlsRecord));
+    const char* der = reinterpret_cast<const char*>(record) + head.tlsOffset + sizeof(TlsRecord);
+    if (head.tlsOffset + sizeof(TlsRecord) + request.tls.certLength <= length) {
+      request.certificate.assign(der, request.tls.certLength);
+    }
+  }
   return request;
 }
 
@@ -56,7 +64,18 @@ ResponseBuilder& ResponseBuilder::header(std::string name, std::string value) {
   return *this;
 }
 ResponseBuilder& ResponseBuilder::body(std::string bytes) {
-  bodies_.push_back(std::move(bytes));
+  Piece piece;
+  piece.bytes = std::move(bytes);
+  pieces_.push_back(std::move(piece));
+  return *this;
+}
+ResponseBuilder& ResponseBuilder::fileChunk(uint64_t handle, uint64_t offset, uint64_t length) {
+  Piece piece;
+  piece.file = true;
+  piece.handle = handle;
+  piece.offset = offset;
+  piece.length = length;
+  pieces_.push_back(std::move(piece));
   return *this;
 }
 ResponseBuilder& ResponseBuilder::flags(uint32_t extraFlags) {
@@ -91,8 +110,10 @@ const std::vector<uint8_t>& ResponseBuilder::build() {
     }
   }
   while (record_.size() % 8 != 0) record_.push_back(0);
-  for (const std::string& bytes : bodies_) {
-    DataChunk chunk{kChunkMemory, 0, reinterpret_cast<uint64_t>(bytes.data()), 0, bytes.size()};
+  for (const Piece& piece : pieces_) {
+    DataChunk chunk = piece.file
+        ? DataChunk{kChunkFile, 0, piece.handle, piece.offset, piece.length}
+        : DataChunk{kChunkMemory, 0, reinterpret_cast<uint64_t>(piece.bytes.data()), 0, piece.bytes.size()};
     append(&chunk, sizeof chunk);
   }
   ResponseRecordHeader head{};
@@ -101,7 +122,7 @@ const std::vector<uint8_t>& ResponseBuilder::build() {
   head.status = status_;
   head.reasonLength = static_cast<uint16_t>(hasHead ? reason_.size() : 0);
   head.headerCount = static_cast<uint16_t>(hasHead ? headers_.size() : 0);
-  head.chunkCount = static_cast<uint16_t>(bodies_.size());
+  head.chunkCount = static_cast<uint16_t>(pieces_.size());
   head.cacheTtlSeconds = cacheTtl_;
   std::memcpy(record_.data(), &head, sizeof head);
   return record_;

@@ -21,6 +21,9 @@ struct ReceivedRequest {
   std::string method, url, body;
   std::vector<std::pair<std::string, std::string>> headers;  // known ids resolved to names
   SocketAddressRecord remote{}, local{};
+  bool hasTls = false;         // the record carries a TlsRecord (tlsOffset != 0)
+  TlsRecord tls{};
+  std::string certificate;     // DER bytes after the TlsRecord
   std::string header(const std::string& name) const;  // case-insensitive, "" if absent
 };
 ReceivedRequest decodeRequest(const uint8_t* record, uint64_t length);
@@ -32,6 +35,8 @@ class ResponseBuilder {
   ResponseBuilder& status(uint16_t code, std::string reason);
   ResponseBuilder& header(std::string name, std::string value);  // known names become ids
   ResponseBuilder& body(std::string bytes);                      // one memory chunk each call
+  // A file chunk: handle is a Windows HANDLE or a file descriptor, as the backend expects.
+  ResponseBuilder& fileChunk(uint64_t handle, uint64_t offset, uint64_t length);
   ResponseBuilder& flags(uint32_t extraFlags);                   // kResponseMoreData, ...
   ResponseBuilder& bodyOnly();                                   // a later send: no head
   ResponseBuilder& cacheTtl(uint32_t seconds);
@@ -41,7 +46,12 @@ class ResponseBuilder {
   uint16_t status_ = 200;
   std::string reason_ = "OK";
   std::vector<std::pair<std::string, std::string>> headers_;
-  std::vector<std::string> bodies_;
+  struct Piece {
+    std::string bytes;  // memory chunk
+    bool file = false;
+    uint64_t handle = 0, offset = 0, length = 0;
+  };
+  std::vector<Piece> pieces_;
   uint32_t flags_ = kResponseHasHead;
   uint32_t cacheTtl_ = 0;
   std::vector<uint8_t> record_;

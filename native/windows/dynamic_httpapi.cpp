@@ -23,6 +23,9 @@ HttpApiRuntime resolve() {
   runtime.setRequestProperty = lookup<HttpSetRequestPropertyFn>(httpapi, "HttpSetRequestProperty");
   runtime.delegateRequestEx = lookup<HttpDelegateRequestExFn>(httpapi, "HttpDelegateRequestEx");
   runtime.findUrlGroupId = lookup<HttpFindUrlGroupIdFn>(httpapi, "HttpFindUrlGroupId");
+  runtime.waitForDisconnectEx = lookup<HttpWaitForDisconnectExFn>(httpapi, "HttpWaitForDisconnectEx");
+  runtime.receiveClientCertificate =
+      lookup<HttpReceiveClientCertificateFn>(httpapi, "HttpReceiveClientCertificate");
 
   HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
   runtime.ntStatusToDosError = lookup<RtlNtStatusToDosErrorFn>(ntdll, "RtlNtStatusToDosError");
@@ -39,7 +42,15 @@ HttpApiRuntime resolve() {
     runtime.canSendEntityBody = runtime.wineMajor >= 10;
     runtime.canCancelRequest = false;
     runtime.honoursResponseInfo = false;
+    runtime.honoursSendFlags = false;
+    runtime.canSendFileChunks = false;
+    runtime.honoursQueueNames = false;
+    runtime.canWaitForDisconnect = false;      // exported, but as a process-aborting stub
+    runtime.canReceiveClientCertificate = false;
+    runtime.propertiesMayBeMissing = true;
   }
+  if (runtime.waitForDisconnectEx == nullptr) runtime.canWaitForDisconnect = false;
+  if (runtime.receiveClientCertificate == nullptr) runtime.canReceiveClientCertificate = false;
   return runtime;
 }
 

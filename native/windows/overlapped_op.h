@@ -33,7 +33,7 @@ struct OverlappedHeader {
 static_assert(offsetof(OverlappedHeader, overlapped) == 0, "OVERLAPPED must come first");
 
 struct OverlappedOp {
-  enum class Kind : uint8_t { kReceive, kSend, kBody };
+  enum class Kind : uint8_t { kReceive, kSend, kBody, kDisconnect, kClientCert };
 
   OverlappedOp(Kind kind, WindowsQueue* queue) : kind(kind), queue(queue) {
     header.op = this;
@@ -61,6 +61,7 @@ struct OverlappedOp {
 // An 8-aligned byte buffer (HTTP_REQUEST holds 8-byte fields and pointers).
 class AlignedBuffer {
  public:
+  void swap(AlignedBuffer& other) { words_.swap(other.words_); }  // pointers into it stay valid
   uint8_t* data() { return reinterpret_cast<uint8_t*>(words_.data()); }
   uint32_t capacity() const { return static_cast<uint32_t>(words_.size() * sizeof(uint64_t)); }
   void resize(uint32_t bytes) { words_.assign((bytes + 7) / 8, 0); }
@@ -84,6 +85,7 @@ struct SendOp : OverlappedOp {
   bool hasHead = false;
   bool finalSend = false;  // the response ends with this send
   bool opaque = false;
+  bool disconnect = false;       // kResponseDisconnect: the request (and connection) end here
   ULONG sendFlags = 0;           // HTTP_SEND_RESPONSE_FLAG_*
   bool offerToCache = false;     // pass cachePolicy
   HTTP_RESPONSE_V2 response{};
@@ -94,11 +96,28 @@ struct SendOp : OverlappedOp {
   std::vector<HTTP_KNOWN_HEADER> extraKnown;  // values of multipleKnown, in blocks
   std::vector<HTTP_RESPONSE_INFO> responseInfo;
   char contentLength[24] = {};  // a Content-Length value the backend adds
+  std::vector<std::vector<uint8_t>> fileCopies;  // file chunks read into memory (no file chunks in Wine)
+  bool internal = false;  // an answer of the backend itself (413): no kSendCompleted
 };
 
 // An HttpReceiveRequestEntityBody call into the caller's buffer (valid until kBodyReceived).
 struct BodyOp : OverlappedOp {
   explicit BodyOp(WindowsQueue* queue) : OverlappedOp(Kind::kBody, queue) {}
+};
+
+// HttpWaitForDisconnectEx for one connection: completes when the client goes away (or the
+// queue closes), however many requests the connection carried meanwhile.
+struct DisconnectOp : OverlappedOp {
+  explicit DisconnectOp(WindowsQueue* queue) : OverlappedOp(Kind::kDisconnect, queue) {}
+  uint64_t connectionId = 0;
+};
+
+// HttpReceiveClientCertificate for a TLS request that is handed out once the certificate is
+// there. It keeps the receive buffer holding the request (the receive got a fresh one).
+struct ClientCertOp : OverlappedOp {
+  explicit ClientCertOp(WindowsQueue* queue) : OverlappedOp(Kind::kClientCert, queue) {}
+  AlignedBuffer request;      // the HTTP_REQUEST and everything it points at
+  AlignedBuffer certificate;  // HTTP_SSL_CLIENT_CERT_INFO followed by the DER bytes
 };
 
 }  // namespace hsys::windows

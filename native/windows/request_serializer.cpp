@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "hsys/records.h"
+#include "tls_facts.h"
 
 namespace hsys::windows {
 
@@ -44,7 +45,8 @@ SocketAddressRecord addressOf(const SOCKADDR* address) {
 
 }  // namespace
 
-size_t serializeRequest(const HTTP_REQUEST& request, std::vector<uint8_t>& arena) {
+size_t serializeRequest(const HTTP_REQUEST& request, std::vector<uint8_t>& arena,
+                        const HTTP_SSL_CLIENT_CERT_INFO* certificate) {
   uint32_t flags = 0;
   if (request.Flags & HTTP_REQUEST_FLAG_MORE_ENTITY_BODY_EXISTS) flags |= kRequestMoreBody;
   if (request.Flags & HTTP_REQUEST_FLAG_HTTP2) flags |= kRequestHttp2;
@@ -76,6 +78,11 @@ size_t serializeRequest(const HTTP_REQUEST& request, std::vector<uint8_t>& arena
     if (chunk.DataChunkType != HttpDataChunkFromMemory) continue;  // the kernel only fills memory
     writer.addBody(std::string_view(static_cast<const char*>(chunk.FromMemory.pBuffer),
                                     chunk.FromMemory.BufferLength));
+  }
+  if (request.pSslInfo != nullptr) {
+    TlsFacts tls = tlsFacts(*request.pSslInfo, request.pRequestInfo, request.RequestInfoCount,
+                            certificate);
+    writer.addTls(tls.record, tls.certificate);
   }
   return writer.finish();
 }

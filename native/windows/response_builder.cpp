@@ -1,5 +1,6 @@
 #include "response_builder.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <limits>
 
@@ -14,7 +15,34 @@ constexpr size_t kMaxHeaderValue = std::numeric_limits<USHORT>::max();
 
 bool statusMayHaveBody(uint16_t status) { return status >= 200 && status != 204 && status != 304; }
 
-bool buildChunks(const ResponseView& view, SendOp& op, const char** whyInvalid) {
+// Reads [offset, offset + length) of a file into memory, for an HTTP.SYS without file chunks
+// (Wine). Positional, and safe for handles opened with FILE_FLAG_OVERLAPPED: the event's low bit
+// keeps the completion away from any port the handle is bound to (Java's channels).
+bool readFileRange(HANDLE file, uint64_t offset, uint64_t length, std::vector<uint8_t>& out) {
+  out.resize(static_cast<size_t>(length));
+  HANDLE event = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+  if (event == nullptr) return false;
+  uint64_t done = 0;
+  bool ok = true;
+  while (ok && done < length) {
+    OVERLAPPED overlapped{};
+    overlapped.Offset = static_cast<DWORD>(offset + done);
+    overlapped.OffsetHigh = static_cast<DWORD>((offset + done) >> 32);
+    overlapped.hEvent = reinterpret_cast<HANDLE>(reinterpret_cast<uintptr_t>(event) | 1);
+    DWORD want = static_cast<DWORD>(std::min<uint64_t>(length - done, 1u << 30));
+    DWORD got = 0;
+    if (!ReadFile(file, out.data() + done, want, &got, &overlapped)) {
+      ok = GetLastError() == ERROR_IO_PENDING && GetOverlappedResult(file, &overlapped, &got, TRUE);
+    }
+    if (ok && got == 0) ok = false;  // the file is shorter than the chunk says
+    done += got;
+  }
+  CloseHandle(event);
+  return ok;
+}
+
+bool buildChunks(const ResponseView& view, const HttpApiRuntime& runtime, SendOp& op,
+                 const char** whyInvalid) {
   op.chunks.resize(view.chunks.size());
   for (size_t i = 0; i < view.chunks.size(); ++i) {
     const DataChunk& in = view.chunks[i];
@@ -27,6 +55,20 @@ bool buildChunks(const ResponseView& view, SendOp& op, const char** whyInvalid) 
       }
       out.DataChunkType = HttpDataChunkFromMemory;
       out.FromMemory.pBuffer = reinterpret_cast<void*>(static_cast<uintptr_t>(in.handleOrAddress));
+      out.FromMemory.BufferLength = static_cast<ULONG>(in.length);
+    } else if (!runtime.canSendFileChunks) {
+      if (in.length > std::numeric_limits<ULONG>::max()) {
+        *whyInvalid = "a file chunk longer than 4 GiB cannot be copied for this HTTP.SYS";
+        return false;
+      }
+      op.fileCopies.emplace_back();
+      HANDLE file = reinterpret_cast<HANDLE>(static_cast<uintptr_t>(in.handleOrAddress));
+      if (!readFileRange(file, in.offset, in.length, op.fileCopies.back())) {
+        *whyInvalid = "a file chunk could not be read (bad handle, or the range is past the end)";
+        return false;
+      }
+      out.DataChunkType = HttpDataChunkFromMemory;
+      out.FromMemory.pBuffer = op.fileCopies.back().data();
       out.FromMemory.BufferLength = static_cast<ULONG>(in.length);
     } else {
       out.DataChunkType = HttpDataChunkFromFileHandle;
@@ -155,10 +197,17 @@ bool buildResponse(const ResponseView& view, const HttpApiRuntime& runtime, bool
   op.finalSend = (view.flags & kResponseMoreData) == 0;
   op.sendFlags = 0;
   if (view.flags & kResponseMoreData) op.sendFlags |= HTTP_SEND_RESPONSE_FLAG_MORE_DATA;
-  if (view.flags & kResponseDisconnect) op.sendFlags |= HTTP_SEND_RESPONSE_FLAG_DISCONNECT;
-  if (view.flags & kResponseOpaque) op.sendFlags |= HTTP_SEND_RESPONSE_FLAG_OPAQUE;
+  if (runtime.honoursSendFlags) {
+    if (view.flags & kResponseDisconnect) op.sendFlags |= HTTP_SEND_RESPONSE_FLAG_DISCONNECT;
+    if (view.flags & kResponseOpaque) op.sendFlags |= HTTP_SEND_RESPONSE_FLAG_OPAQUE;
+    if (view.flags & kResponseBufferData) op.sendFlags |= HTTP_SEND_RESPONSE_FLAG_BUFFER_DATA;
+    if (view.flags & kResponseEnableNagling) op.sendFlags |= HTTP_SEND_RESPONSE_FLAG_ENABLE_NAGLING;
+  }
+  op.disconnect = (view.flags & kResponseDisconnect) != 0;
 
-  if (!buildChunks(view, op, whyInvalid)) return false;
+  // Chunks first: op.chunks (and any file copies) are sized once, before pointers are taken.
+  op.fileCopies.reserve(view.chunks.size());
+  if (!buildChunks(view, runtime, op, whyInvalid)) return false;
   if (!op.hasHead) return true;
 
   ZeroMemory(&op.response, sizeof op.response);

@@ -28,3 +28,30 @@
 #ifndef HTTP_RESPONSE_INFO_FLAGS_PRESERVE_ORDER
 #define HTTP_RESPONSE_INFO_FLAGS_PRESERVE_ORDER 0x00000001
 #endif
+#ifndef HTTP_SEND_RESPONSE_FLAG_ENABLE_NAGLING
+#define HTTP_SEND_RESPONSE_FLAG_ENABLE_NAGLING 0x00000008
+#endif
+#ifndef HTTP_CREATE_REQUEST_QUEUE_FLAG_OPEN_EXISTING
+#define HTTP_CREATE_REQUEST_QUEUE_FLAG_OPEN_EXISTING 0x00000001
+#endif
+#ifndef HTTP_LIMIT_INFINITE
+#define HTTP_LIMIT_INFINITE static_cast<ULONG>(-1)
+#endif
+
+namespace hsys::windows {
+
+// HTTP_REQUEST_INFO_TYPE value and structure of the Windows 10 SDK that mingw-w64 lacks
+// (HttpRequestInfoTypeSslProtocol, HTTP_SSL_PROTOCOL_INFO); same layout, our own names.
+constexpr int kRequestInfoTypeSslProtocol = 2;
+struct SslProtocolInfo {
+  ULONG Protocol;       // SP_PROT_*
+  ULONG CipherType;     // ALG_ID
+  ULONG CipherStrength;
+  ULONG HashType;
+  ULONG HashStrength;
+  ULONG KeyExchangeType;
+  ULONG KeyExchangeStrength;
+};
+static_assert(sizeof(SslProtocolInfo) == 28, "HTTP_SSL_PROTOCOL_INFO layout");
+
+}  // namespace hsys::windows

@@ -8,6 +8,13 @@ namespace {
 
 bool isCall(const char* call, const char* name) { return std::strcmp(call, name) == 0; }
 
+// "HttpSetRequestQueueProperty(HttpServerQueueLengthProperty)" is a property call.
+bool startsWith(const char* call, const char* prefix) {
+  return std::strncmp(call, prefix, std::strlen(prefix)) == 0;
+}
+
+bool isPropertyCall(const char* call) { return std::strchr(call, '(') != nullptr; }
+
 bool isUrlCall(const char* call) {
   return isCall(call, "HttpAddUrlToUrlGroup") || isCall(call, "HttpRemoveUrlFromUrlGroup") ||
          isCall(call, "HttpSetUrlGroupProperty");
@@ -22,9 +29,16 @@ std::string hintFor(const char* call, DWORD code, const std::string& subject) {
         return "run elevated or reserve the prefix: netsh http add urlacl url=" + prefix +
                " user=<you>";
       }
+      if (startsWith(call, "HttpCreateRequestQueue")) {
+        return "the request queue's creator did not give this user access to it";
+      }
       return "run elevated (administrator) or reserve the URL prefix with netsh http add urlacl";
     case ERROR_INVALID_PARAMETER:
       if (isUrlCall(call)) return "invalid URL prefix (it must end with '/', e.g. http://+:8080/)";
+      if (isPropertyCall(call)) {
+        return "HTTP.SYS rejected the value (request queue length 1-65535; see the QueueOptions "
+               "documentation for each limit)";
+      }
       return "an argument was rejected by HTTP.SYS";
     case ERROR_ALREADY_EXISTS:
       if (isCall(call, "HttpCreateRequestQueue")) {
@@ -45,6 +59,10 @@ std::string hintFor(const char* call, DWORD code, const std::string& subject) {
       return "the request is finished or its connection was closed";
     case ERROR_FILE_NOT_FOUND:
       if (isUrlCall(call)) return "the prefix is not registered on this queue";
+      if (startsWith(call, "HttpCreateRequestQueue")) {
+        return "no request queue with this name exists; the process that creates it must run "
+               "first (or use create-or-attach)";
+      }
       return {};
     case ERROR_NO_SYSTEM_RESOURCES:
     case ERROR_NOT_ENOUGH_MEMORY:

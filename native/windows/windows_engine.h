@@ -1,8 +1,11 @@
 // The windows backend: the engine interface over the HTTP Server API 2.0 and an IO completion
 // port. One WindowsLoop owns one completion port and the request queues bound to it.
 //   windows_loop.cpp        completion port, batched dequeue, wake-up, record arena, createLoop
-//   windows_queue.cpp       server session, URL groups, request queue, receives, sends, body reads
+//   windows_queue.cpp       server session, URL groups, request queue, receives, sends, body
+//                           reads, disconnect notifications, client certificates, 413 answers
+//   queue_settings.cpp      QueueOptions checked and applied as HTTP.SYS properties
 //   request_serializer.cpp  HTTP_REQUEST -> request record
+//   tls_facts.cpp           HTTP_SSL_INFO -> TlsRecord
 //   response_builder.cpp    response record -> HTTP_RESPONSE_V2 and data chunks
 //   dynamic_httpapi.cpp     optional exports, Wine detection and its capability limits
 //   win32_errors.cpp        Win32 codes -> statuses and messages with hints
@@ -64,6 +67,8 @@ class WindowsQueue : public Queue {
     bool bodyPending = false;
     bool opaque = false;
     bool headRequest = false;  // HEAD: the response has no body
+    uint64_t connectionId = 0;
+    uint64_t bodyBytes = 0;    // body bytes handed out so far (maxRequestBodyBytes)
   };
 
   // Posts op (the request id after ERROR_MORE_DATA, else HTTP_NULL_ID); NO_ERROR when a packet
@@ -74,6 +79,20 @@ class WindowsQueue : public Queue {
   void onReceive(ReceiveOp& op, DWORD error, DWORD bytes);
   void onSend(SendOp& op, DWORD error, DWORD bytes);
   void onBody(BodyOp& op, DWORD error, DWORD bytes);
+  void onDisconnect(DisconnectOp& op, DWORD error);
+  void onClientCertificate(ClientCertOp& op, DWORD error, DWORD bytes);
+  // Registers the request, queues its kRequestReceived and watches its connection.
+  void deliver(const HTTP_REQUEST& request, const HTTP_SSL_CLIENT_CERT_INFO* certificate);
+  // maxRequestBodyBytes: a declared (or already copied) body over the limit is answered 413 by
+  // the backend and never delivered; a streamed one over it is abandoned mid-way.
+  bool rejectOversizedBody(const HTTP_REQUEST& request);
+  void abandonOversized(std::unordered_map<uint64_t, RequestState>::iterator found);
+  void sendEngineAnswer(uint64_t requestId, uint16_t status, const char* reason);
+  // HttpWaitForDisconnectEx once per connection; kRequestAborted for its open requests.
+  void watchConnection(uint64_t connectionId);
+  void abortConnection(uint64_t connectionId);
+  void fetchClientCertificate(ReceiveOp& receive);
+  bool startClientCertificate(ClientCertOp& op);
   void rearmParkedReceives();
   void maybeReportClosed();
 
@@ -88,9 +107,11 @@ class WindowsQueue : public Queue {
   std::vector<std::unique_ptr<ReceiveOp>> receives_;
   std::vector<ReceiveOp*> parkedReceives_;  // failed synchronously; retried on the next completion
   std::unordered_map<uint64_t, RequestState> requests_;
+  std::unordered_map<uint64_t, DisconnectOp*> connections_;  // pending disconnect waits (kernel-owned)
   size_t opsInKernel_ = 0;
   uint32_t receiveFailures_ = 0;  // consecutive failed receive completions
   bool started_ = false;
+  bool attached_ = false;  // opened a queue another process created (kQueueAttach)
   bool closing_ = false;
   bool closedReported_ = false;
 };
@@ -109,7 +130,8 @@ class WindowsLoop : public Loop {
   HANDLE port() const { return port_; }
   void push(uint32_t type, int32_t status, uint64_t token, uint64_t requestId, uint64_t length);
   // Serializes a request into this poll's arena and queues its kRequestReceived.
-  void pushRequest(uint64_t queueToken, const HTTP_REQUEST& request);
+  void pushRequest(uint64_t queueToken, const HTTP_REQUEST& request,
+                   const HTTP_SSL_CLIENT_CERT_INFO* certificate = nullptr);
   // The queue reported kQueueClosed: delete it once the current dispatch is over.
   void retire(WindowsQueue* queue);
   // createLoop: HttpInitialize succeeded, so the destructor calls HttpTerminate.

@@ -107,8 +107,9 @@ void WindowsLoop::push(uint32_t type, int32_t status, uint64_t token, uint64_t r
   pending_.push_back(std::move(pending));
 }
 
-void WindowsLoop::pushRequest(uint64_t queueToken, const HTTP_REQUEST& request) {
-  size_t offset = serializeRequest(request, arena_);
+void WindowsLoop::pushRequest(uint64_t queueToken, const HTTP_REQUEST& request,
+                              const HTTP_SSL_CLIENT_CERT_INFO* certificate) {
+  size_t offset = serializeRequest(request, arena_, certificate);
   RequestRecordHeader head;
   std::memcpy(&head, arena_.data() + offset, sizeof head);
   Pending pending;

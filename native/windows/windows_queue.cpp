@@ -1,7 +1,10 @@
 #include <algorithm>
+#include <cstdlib>
 
 #include "dynamic_httpapi.h"
+#include "queue_settings.h"
 #include "response_builder.h"
+#include "tls_facts.h"
 #include "win32_errors.h"
 #include "windows_engine.h"
 
@@ -19,9 +22,37 @@ constexpr uint32_t kShrinkFactor = 4;
 // must not turn the loop into a busy spin); it is retried when another receive succeeds.
 constexpr uint32_t kMaxReceiveFailures = 16;
 
+// A client certificate info block plus a typical certificate chain's leaf.
+constexpr uint32_t kClientCertBufferSize = 4096;
+
 HTTPAPI_VERSION apiVersion2() {
   HTTPAPI_VERSION version = HTTPAPI_VERSION_2;
   return version;
+}
+
+// Content-Length of a request as the kernel saw it; UINT64_MAX when absent or not a number
+// (HTTP.SYS rejects malformed ones before they reach us).
+uint64_t declaredLength(const HTTP_REQUEST& request) {
+  const HTTP_KNOWN_HEADER& header = request.Headers.KnownHeaders[HttpHeaderContentLength];
+  if (header.pRawValue == nullptr || header.RawValueLength == 0) return UINT64_MAX;
+  uint64_t value = 0;
+  for (USHORT i = 0; i < header.RawValueLength; ++i) {
+    char c = header.pRawValue[i];
+    if (c == ' ' || c == '\t') continue;
+    if (c < '0' || c > '9') return UINT64_MAX;
+    if (value > (UINT64_MAX - 9) / 10) return UINT64_MAX - 1;  // absurdly large: over any limit
+    value = value * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return value;
+}
+
+uint64_t copiedBodyBytes(const HTTP_REQUEST& request) {
+  uint64_t total = 0;
+  for (USHORT i = 0; i < request.EntityChunkCount; ++i) {
+    const HTTP_DATA_CHUNK& chunk = request.pEntityChunks[i];
+    if (chunk.DataChunkType == HttpDataChunkFromMemory) total += chunk.FromMemory.BufferLength;
+  }
+  return total;
 }
 
 }  // namespace
@@ -36,17 +67,25 @@ WindowsQueue::WindowsQueue(WindowsLoop& loop, const QueueOptions& options, uint6
 WindowsQueue::~WindowsQueue() { closeHandles(); }
 
 bool WindowsQueue::open(Error& error) {
-  ULONG result = HttpCreateServerSession(apiVersion2(), &session_, 0);
-  if (result != NO_ERROR) {
-    setWin32Error(error, "HttpCreateServerSession", result);
-    return false;
-  }
+  const HttpApiRuntime& runtime = httpApi();
+  if (!checkQueueOptions(options_, runtime, error)) return false;
   std::wstring name = widen(options_.name);
-  result = HttpCreateRequestQueue(apiVersion2(), name.empty() ? nullptr : name.c_str(), nullptr, 0,
-                                  &handle_);
+  const wchar_t* queueName = name.empty() ? nullptr : name.c_str();
+  ULONG result = ERROR_ALREADY_EXISTS;
+  if (options_.mode != kQueueAttach) {
+    result = HttpCreateRequestQueue(apiVersion2(), queueName, nullptr, 0, &handle_);
+  }
+  if (result == ERROR_ALREADY_EXISTS && options_.mode != kQueueCreate) {
+    // Another process created the queue: use it as it is. Its creator owns the URLs and the
+    // properties, so an attached queue sets neither (as ASP.NET Core's HttpSys does).
+    result = HttpCreateRequestQueue(apiVersion2(), queueName, nullptr,
+                                    HTTP_CREATE_REQUEST_QUEUE_FLAG_OPEN_EXISTING, &handle_);
+    attached_ = result == NO_ERROR;
+  }
   if (result != NO_ERROR) {
     handle_ = nullptr;
-    setWin32Error(error, "HttpCreateRequestQueue", result, options_.name);
+    setWin32Error(error, "HttpCreateRequestQueue", result,
+                  options_.mode == kQueueCreate ? options_.name : options_.name + " (open existing)");
     return false;
   }
   // A request queue handle binds to exactly one port, for good.
@@ -54,26 +93,16 @@ bool WindowsQueue::open(Error& error) {
     setWin32Error(error, "CreateIoCompletionPort", GetLastError());
     return false;
   }
+  if (attached_) return true;
 
-  // Answer 503 when the queue overflows; the default (Basic) resets the connection instead.
-  // Wine does not implement queue properties (ERROR_CALL_NOT_IMPLEMENTED): not fatal.
-  HTTP_503_RESPONSE_VERBOSITY verbosity = Http503ResponseVerbosityLimited;
-  result = HttpSetRequestQueueProperty(handle_, HttpServer503VerbosityProperty, &verbosity,
-                                       sizeof verbosity, 0, nullptr);
-  if (result != NO_ERROR && result != ERROR_CALL_NOT_IMPLEMENTED) {
-    setWin32Error(error, "HttpSetRequestQueueProperty(HttpServer503VerbosityProperty)", result);
+  result = HttpCreateServerSession(apiVersion2(), &session_, 0);
+  if (result != NO_ERROR) {
+    session_ = HTTP_NULL_ID;
+    setWin32Error(error, "HttpCreateServerSession", result);
     return false;
   }
-  if (options_.queueLength != 0) {
-    ULONG length = options_.queueLength;
-    result = HttpSetRequestQueueProperty(handle_, HttpServerQueueLengthProperty, &length,
-                                         sizeof length, 0, nullptr);
-    if (result != NO_ERROR && result != ERROR_CALL_NOT_IMPLEMENTED) {
-      setWin32Error(error, "HttpSetRequestQueueProperty(HttpServerQueueLengthProperty)", result);
-      return false;
-    }
-  }
-  return true;
+  return applyQueueProperties(handle_, options_, runtime, error) &&
+         applySessionProperties(session_, options_, runtime, error);
 }
 
 void WindowsQueue::closeHandles() {
@@ -99,6 +128,11 @@ bool WindowsQueue::addUrl(const std::string& prefix, Error& error) {
     error.set(kInvalidArgument, 0, "addUrl " + prefix + ": the request queue is closed");
     return false;
   }
+  if (attached_) {
+    error.set(kInvalidArgument, 0, "addUrl " + prefix + ": attached to request queue " +
+                                       options_.name + ", whose creator registers its URLs");
+    return false;
+  }
   HTTP_URL_GROUP_ID group = HTTP_NULL_ID;
   ULONG result = HttpCreateUrlGroup(session_, &group, 0);
   if (result != NO_ERROR) {
@@ -114,6 +148,10 @@ bool WindowsQueue::addUrl(const std::string& prefix, Error& error) {
     setWin32Error(error, "HttpSetUrlGroupProperty", result, prefix);
     return false;
   }
+  if (!applyUrlGroupProperties(group, options_, httpApi(), prefix, error)) {
+    HttpCloseUrlGroup(group);
+    return false;
+  }
   std::wstring url = widen(prefix);
   result = HttpAddUrlToUrlGroup(group, url.c_str(), 0, 0);
   if (result != NO_ERROR) {
@@ -126,6 +164,11 @@ bool WindowsQueue::addUrl(const std::string& prefix, Error& error) {
 }
 
 bool WindowsQueue::removeUrl(const std::string& prefix, Error& error) {
+  if (attached_) {
+    error.set(kInvalidArgument, 0, "removeUrl " + prefix + ": attached to request queue " +
+                                       options_.name + ", whose creator registers its URLs");
+    return false;
+  }
   auto found = std::find_if(groups_.begin(), groups_.end(),
                             [&](const auto& entry) { return entry.first == prefix; });
   if (found == groups_.end()) {
@@ -321,6 +364,12 @@ void WindowsQueue::onCompletion(OverlappedOp* op, DWORD error, DWORD bytes) {
     case OverlappedOp::Kind::kBody:
       onBody(static_cast<BodyOp&>(*op), error, bytes);
       break;
+    case OverlappedOp::Kind::kDisconnect:
+      onDisconnect(static_cast<DisconnectOp&>(*op), error);
+      break;
+    case OverlappedOp::Kind::kClientCert:
+      onClientCertificate(static_cast<ClientCertOp&>(*op), error, bytes);
+      break;
   }
   maybeReportClosed();
 }
@@ -337,11 +386,16 @@ void WindowsQueue::onReceive(ReceiveOp& op, DWORD error, DWORD bytes) {
   switch (error) {
     case NO_ERROR: {
       receiveFailures_ = 0;
-      RequestState state;
-      state.headRequest = request->Verb == HttpVerbHEAD;
-      requests_[request->RequestId] = state;
-      loop_.pushRequest(token_, *request);  // copies everything out of the buffer
-      if (op.buffer.capacity() > kShrinkFactor * options_.receiveBufferSize) {
+      if (rejectOversizedBody(*request)) {
+        // Answered 413 by the backend; the request never reaches Java.
+      } else if (needsClientCertificate(*request, options_.exportClientCertificate) &&
+                 httpApi().canReceiveClientCertificate) {
+        fetchClientCertificate(op);  // takes the buffer; the request is handed out later
+      } else {
+        deliver(*request, nullptr);  // copies everything out of the buffer
+      }
+      if (op.buffer.capacity() < options_.receiveBufferSize ||
+          op.buffer.capacity() > kShrinkFactor * options_.receiveBufferSize) {
         op.buffer.resize(options_.receiveBufferSize);
       }
       postReceive(op, HTTP_NULL_ID);
@@ -377,10 +431,10 @@ void WindowsQueue::onSend(SendOp& op, DWORD error, DWORD bytes) {
     RequestState& state = found->second;
     state.sendPending = false;
     if (op.opaque) state.opaque = true;
-    bool finished = error != NO_ERROR || (op.sendFlags & HTTP_SEND_RESPONSE_FLAG_DISCONNECT) ||
-                    (op.finalSend && !state.opaque);
+    bool finished = error != NO_ERROR || op.disconnect || (op.finalSend && !state.opaque);
     if (finished) requests_.erase(found);
   }
+  if (op.internal) return;
   loop_.push(kSendCompleted, completionStatus(error), op.token, op.requestId,
              error == NO_ERROR ? bytes : 0);
 }
@@ -395,7 +449,144 @@ void WindowsQueue::onBody(BodyOp& op, DWORD error, DWORD bytes) {
   }
   int32_t status = completionStatus(error);
   if (status == kConnectionLost && found != requests_.end()) requests_.erase(found);
+  if (error == NO_ERROR && found != requests_.end() && options_.maxRequestBodyBytes != 0) {
+    // Only bodies without Content-Length (chunked) get here with too many bytes: HTTP.SYS
+    // never delivers more than a declared length, and declared lengths were checked.
+    found->second.bodyBytes += bytes;
+    if (found->second.bodyBytes > options_.maxRequestBodyBytes) {
+      loop_.push(kBodyReceived, kInvalidArgument, op.token, op.requestId, 0);
+      abandonOversized(found);
+      return;
+    }
+  }
   loop_.push(kBodyReceived, status, op.token, op.requestId, error == NO_ERROR ? bytes : 0);
+}
+
+bool WindowsQueue::rejectOversizedBody(const HTTP_REQUEST& request) {
+  uint64_t limit = options_.maxRequestBodyBytes;
+  if (limit == 0) return false;
+  uint64_t declared = declaredLength(request);
+  if ((declared == UINT64_MAX || declared <= limit) && copiedBodyBytes(request) <= limit) return false;
+  sendEngineAnswer(request.RequestId, 413, "Request Entity Too Large");
+  return true;
+}
+
+void WindowsQueue::abandonOversized(std::unordered_map<uint64_t, RequestState>::iterator found) {
+  uint64_t requestId = found->first;
+  RequestState& state = found->second;
+  if (!state.headSent && !state.sendPending) {
+    sendEngineAnswer(requestId, 413, "Request Entity Too Large");
+  } else if (httpApi().canCancelRequest) {
+    HttpCancelHttpRequest(handle_, requestId, nullptr);
+  }
+  requests_.erase(found);
+  loop_.push(kRequestAborted, kConnectionLost, token_, requestId, 0);
+}
+
+void WindowsQueue::sendEngineAnswer(uint64_t requestId, uint16_t status, const char* reason) {
+  // Static strings only: the send may outlive this call.
+  static const char kClose[] = "close";
+  ResponseView view;
+  view.flags = kResponseHasHead | kResponseDisconnect;
+  view.status = status;
+  view.reason = reason;
+  view.headers.push_back({static_cast<uint8_t>(HttpHeaderConnection), {}, kClose});
+  auto op = std::make_unique<SendOp>(this);
+  op->requestId = requestId;
+  op->internal = true;
+  const char* whyInvalid = nullptr;
+  if (!buildResponse(view, httpApi(), false, *op, &whyInvalid)) return;
+  ULONG result = HttpSendHttpResponse(handle_, requestId, op->sendFlags, &op->response, nullptr,
+                                      nullptr, nullptr, 0, op->overlapped(), nullptr);
+  if (startedAsync(*op, result)) {
+    (void)op.release();
+  } else if (httpApi().canCancelRequest) {
+    // No answer possible: reset rather than leave the client waiting for the timeouts.
+    HttpCancelHttpRequest(handle_, requestId, nullptr);
+  }
+}
+
+void WindowsQueue::deliver(const HTTP_REQUEST& request, const HTTP_SSL_CLIENT_CERT_INFO* certificate) {
+  RequestState state;
+  state.headRequest = request.Verb == HttpVerbHEAD;
+  state.connectionId = request.ConnectionId;
+  state.bodyBytes = copiedBodyBytes(request);
+  requests_[request.RequestId] = state;
+  loop_.pushRequest(token_, request, certificate);
+  watchConnection(request.ConnectionId);
+}
+
+void WindowsQueue::watchConnection(uint64_t connectionId) {
+  const HttpApiRuntime& runtime = httpApi();
+  if (!runtime.canWaitForDisconnect || connections_.count(connectionId) != 0) return;
+  auto op = std::make_unique<DisconnectOp>(this);
+  op->connectionId = connectionId;
+  ULONG result = runtime.waitForDisconnectEx(handle_, connectionId, 0, op->overlapped());
+  if (startedAsync(*op, result)) {
+    connections_[connectionId] = op.release();
+  } else if (result == ERROR_CONNECTION_INVALID) {
+    abortConnection(connectionId);  // gone already
+  }
+}
+
+void WindowsQueue::onDisconnect(DisconnectOp& op, DWORD error) {
+  std::unique_ptr<DisconnectOp> owned(&op);
+  connections_.erase(op.connectionId);
+  // Cancelled: the queue is closing. Anything else: the client went away.
+  if (closing_ || error == ERROR_OPERATION_ABORTED) return;
+  abortConnection(op.connectionId);
+}
+
+void WindowsQueue::abortConnection(uint64_t connectionId) {
+  // Requests still open on the connection end here; their pending sends and body reads
+  // complete on their own with an error.
+  for (auto it = requests_.begin(); it != requests_.end();) {
+    if (it->second.connectionId != connectionId) {
+      ++it;
+      continue;
+    }
+    loop_.push(kRequestAborted, kConnectionLost, token_, it->first, 0);
+    it = requests_.erase(it);
+  }
+}
+
+void WindowsQueue::fetchClientCertificate(ReceiveOp& receive) {
+  auto op = std::make_unique<ClientCertOp>(this);
+  op->request.swap(receive.buffer);
+  receive.buffer.resize(options_.receiveBufferSize);
+  op->certificate.resize(kClientCertBufferSize);
+  const auto* request = reinterpret_cast<const HTTP_REQUEST*>(op->request.data());
+  op->requestId = request->RequestId;
+  if (!startClientCertificate(*op)) deliver(*request, nullptr);
+  else (void)op.release();
+}
+
+bool WindowsQueue::startClientCertificate(ClientCertOp& op) {
+  const auto* request = reinterpret_cast<const HTTP_REQUEST*>(op.request.data());
+  op.reset();
+  ULONG result = httpApi().receiveClientCertificate(
+      handle_, request->ConnectionId, 0,
+      reinterpret_cast<HTTP_SSL_CLIENT_CERT_INFO*>(op.certificate.data()), op.certificate.capacity(),
+      nullptr, op.overlapped());
+  return startedAsync(op, result);
+}
+
+void WindowsQueue::onClientCertificate(ClientCertOp& op, DWORD error, DWORD bytes) {
+  std::unique_ptr<ClientCertOp> owned(&op);
+  if (closing_) return;
+  const auto* request = reinterpret_cast<const HTTP_REQUEST*>(op.request.data());
+  if (error == ERROR_MORE_DATA) {
+    op.certificate.resize(bytes > op.certificate.capacity() ? bytes : op.certificate.capacity() * 2);
+    if (startClientCertificate(op)) {
+      (void)owned.release();
+      return;
+    }
+  }
+  // Without a certificate (none sent, renegotiation refused) the request still goes out; Java
+  // sees a TLS record without kTlsClientCertPresent.
+  deliver(*request, error == NO_ERROR
+                        ? reinterpret_cast<const HTTP_SSL_CLIENT_CERT_INFO*>(op.certificate.data())
+                        : nullptr);
 }
 
 }  // namespace hsys::windows
