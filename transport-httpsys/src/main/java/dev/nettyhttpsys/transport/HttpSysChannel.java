@@ -200,7 +200,9 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         }
         if (pendingHead != null) {
             deliverHead();
-        } else if (!inputDone && !bodyReadInFlight && !finished) {
+        } else if (!inputDone && !bodyReadInFlight && !lastSubmitted) {
+            // Once the whole response is submitted the rest of the body no longer matters (the
+            // engine drains or drops it), and reading it could race the end of the request.
             bodyReadInFlight = true;
             bodyBuffer = alloc().directBuffer(BODY_READ_SIZE);
             queue.receiveBody(requestId, ops, bodyBuffer);
@@ -234,7 +236,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         bodyReadInFlight = false;
         ByteBuf buffer = bodyBuffer;
         bodyBuffer = null;
-        if (!open) {
+        if (!open || lastSubmitted) {
             buffer.release();
             return;
         }

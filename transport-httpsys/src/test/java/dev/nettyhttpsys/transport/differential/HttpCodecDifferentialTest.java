@@ -1,0 +1,133 @@
+package dev.nettyhttpsys.transport.differential;
+
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** HttpServerCodec + HttpObjectAggregator + a handler in the style of Netty's examples. */
+class HttpCodecDifferentialTest {
+    private static Differential servers;
+
+    @BeforeAll
+    static void start() throws Exception {
+        servers = Differential.start(Handlers.initializer(ch -> ch.pipeline().addLast(new HttpServerCodec(),
+                new HttpObjectAggregator(100), new Handlers.Echo())));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (servers != null) {
+            servers.close();
+        }
+    }
+
+    @Test
+    void get() throws Exception {
+        servers.exchange("GET /hello?x=1 HTTP/1.1\r\nHost: t\r\nX-Test: abc\r\n\r\n");
+    }
+
+    @Test
+    void keepAliveServesSeveralRequestsOnOneConnection() throws Exception {
+        Differential.Outcome outcome = servers.exchange("GET /a HTTP/1.1\r\nHost: t\r\n\r\n",
+                "POST /b HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello", "GET /c HTTP/1.1\r\nHost: t\r\n\r\n");
+        assertEquals(3, outcome.httpsys.exchanges.size());
+    }
+
+    @Test
+    void postWithLengthAndChunkedBodies() throws Exception {
+        servers.exchange("POST /len HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\nhello world",
+                "POST /chunked HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
+    }
+
+    @Test
+    void head() throws Exception {
+        servers.exchange("HEAD /h HTTP/1.1\r\nHost: t\r\n\r\n", "GET /after-head HTTP/1.1\r\nHost: t\r\n\r\n");
+    }
+
+    @Test
+    void connectionCloseIsHonoured() throws Exception {
+        Differential.Outcome outcome = servers.exchange("GET /bye HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+        assertTrue(outcome.httpsys.serverClosed);
+    }
+
+    @Test
+    void http10ClosesByDefault() throws Exception {
+        Differential.Outcome outcome = servers.exchange("GET /old HTTP/1.0\r\n\r\n");
+        assertTrue(outcome.httpsys.serverClosed);
+    }
+
+    @Test
+    void http10KeepAlive() throws Exception {
+        servers.exchange("GET /ka1 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+                "GET /ka2 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    }
+
+    @Test
+    void aggregatorAnswers413ForABodyOverItsLimit() throws Exception {
+        Differential.Outcome outcome = servers.exchange("POST /big HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n"
+                + Differential.repeat('x', 1000));
+        assertEquals(413, outcome.httpsys.last().status);
+    }
+
+    /**
+     * Documented difference: a final answer to {@code Expect: 100-continue} means the body will
+     * not come, but HTTP.SYS cannot know whether the client sends it anyway, so it closes the
+     * connection after the answer (adding {@code Connection: close}); NIO keeps it open.
+     * Everything else of the answer is the same.
+     */
+    @Test
+    void aggregatorAnswers413ForAnOversizedExpectContinue() throws Exception {
+        Differential.Outcome outcome = servers.observeExpectContinue(
+                "POST /big HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n",
+                Differential.repeat('x', 1000));
+        RawResponse nio = outcome.nio.last();
+        RawResponse httpsys = outcome.httpsys.last();
+        assertEquals(413, nio.status);
+        assertEquals(413, httpsys.status);
+        assertNull(nio.header("connection"));
+        assertEquals("close", httpsys.header("connection"));
+        assertEquals(nio.header("content-length"), httpsys.header("content-length"));
+        assertTrue(outcome.httpsys.serverClosed);
+    }
+
+    @Test
+    void aggregatorSendsContinueThenTheResponse() throws Exception {
+        Differential.Outcome outcome = servers.expectContinue(
+                "POST /small HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n", "hello");
+        assertEquals(2, outcome.httpsys.exchanges.get(0).size(), "100 Continue, then 200");
+    }
+
+    /**
+     * Documented difference: HTTP.SYS sends {@code 100 Continue} itself, and only while the body
+     * is still to come; a client that sent the body with the head gets no interim response (the
+     * aggregator's 100 is dropped), where NIO's aggregator answers 100 anyway.
+     */
+    @Test
+    void noContinueWhenTheBodyCameWithTheHead() throws Exception {
+        Differential.Outcome outcome = servers.observeBoth(
+                "POST /eager HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\nhello");
+        assertEquals(100, outcome.nio.exchanges.get(0).get(0).status);
+        assertEquals(1, outcome.httpsys.exchanges.get(0).size());
+        Differential.assertSameResponse(false, outcome.nio.last(), outcome.httpsys.last());
+    }
+
+    /**
+     * Documented difference: the engine's strict parser answers a malformed request itself (400,
+     * its own HTML page, then closes), so the pipeline never sees it; on NIO, HttpServerCodec
+     * hands the handler a request whose decoder result is a failure.
+     */
+    @Test
+    void malformedRequestIsAnsweredByTheEngine() throws Exception {
+        Differential.Outcome outcome = servers.observeBoth("POST /bad HTTP/1.1\r\nHost: t\r\nContent-Length: abc\r\n\r\n");
+        assertEquals(400, outcome.httpsys.last().status);
+        assertEquals("close", outcome.httpsys.last().header("connection"));
+        assertTrue(outcome.httpsys.serverClosed);
+        assertTrue(outcome.nio.last().bodyText().contains("decoder=failure"), outcome.nio.last().toString());
+    }
+}
