@@ -39,7 +39,8 @@ import java.util.Map;
  *       handler's headers untouched (as {@code HttpServerCodec} does) and drop body bytes;</li>
  *   <li>interim responses (100, 102, 103) produce nothing: the engine answers
  *       {@code Expect: 100-continue} itself, and the final response must follow;</li>
- *   <li>{@code Connection: close} sets the disconnect flag on the last send; a 101 sets the
+ *   <li>a response that is not keep-alive by Netty's rules ({@code Connection: close}, or an
+ *       HTTP/1.0 response without {@code keep-alive}) sets the disconnect flag on the last send; a 101 sets the
  *       opaque flag, after which bytes pass through unframed.</li>
  * </ul>
  * Output caching: see {@link HttpSysCache}.
@@ -213,7 +214,9 @@ public final class ResponseRecordEncoder {
             framing = Framing.IDENTITY;
             disconnectAtEnd = true;  // HTTP/1.0 without a length: closing the connection ends the body
         }
-        if (!http2 && headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)) {
+        // The pipeline's keep-alive decision, read as Netty reads it: Connection: close, or an
+        // HTTP/1.0 response without keep-alive (HttpServerKeepAliveHandler says "close" that way).
+        if (!http2 && !upgrade && !HttpUtil.isKeepAlive(response)) {
             disconnectAtEnd = true;
         }
 

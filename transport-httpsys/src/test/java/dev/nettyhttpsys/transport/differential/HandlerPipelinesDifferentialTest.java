@@ -1,0 +1,191 @@
+package dev.nettyhttpsys.transport.differential;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.HttpContentCompressor;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.cors.CorsConfig;
+import io.netty.handler.codec.http.cors.CorsConfigBuilder;
+import io.netty.handler.codec.http.cors.CorsHandler;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Netty's stock HTTP handlers, each in the pipeline a user would build, on both transports. */
+class HandlerPipelinesDifferentialTest {
+    private static final String BIG_TEXT;
+
+    static {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; text.length() < 200_000; i++) {
+            text.append("line ").append(i).append(" of a compressible body\n");
+        }
+        BIG_TEXT = text.toString();
+    }
+
+    /** Streams a head and three parts without a length: the pipeline decides the framing. */
+    private static final class Streamer extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            HttpResponse head = new DefaultHttpResponse(request.protocolVersion(), HttpResponseStatus.OK);
+            head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
+            ctx.write(head);
+            for (int i = 0; i < 3; i++) {
+                ctx.write(new DefaultHttpContent(Unpooled.copiedBuffer("part" + i + ";", StandardCharsets.US_ASCII)));
+            }
+            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        }
+    }
+
+    @Test
+    void keepAliveHandlerKeepsAndClosesAsNettyDoes() throws Exception {
+        try (Differential servers = Differential.start(Handlers.initializer(ch -> ch.pipeline().addLast(
+                new HttpServerCodec(), new HttpServerKeepAliveHandler(), new HttpObjectAggregator(1024),
+                new Handlers.Plain("kept"))))) {
+            servers.exchange("GET /1 HTTP/1.1\r\nHost: t\r\n\r\n", "GET /2 HTTP/1.1\r\nHost: t\r\n\r\n");
+            assertTrue(servers.exchange("GET /3 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").httpsys.serverClosed);
+            assertTrue(servers.exchange("GET /4 HTTP/1.0\r\n\r\n").httpsys.serverClosed);
+            // The handler does not answer keep-alive in HTTP/1.0 terms, so Netty closes: so must the engine.
+            assertTrue(servers.exchange("GET /5 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").httpsys.serverClosed);
+        }
+    }
+
+    /**
+     * Documented difference: a streamed HTTP/1.1 response without Content-Length is chunked by
+     * this transport (HTTP.SYS leaves framing to the sender, and chunking keeps the connection
+     * reusable); Netty's encoder sends it close-delimited. HttpServerKeepAliveHandler marks it
+     * {@code Connection: close} on both, both close, and the bodies are the same.
+     */
+    @Test
+    void streamedResponseWithoutLength() throws Exception {
+        try (Differential servers = Differential.start(Handlers.initializer(ch -> ch.pipeline().addLast(
+                new HttpServerCodec(), new HttpServerKeepAliveHandler(), new HttpObjectAggregator(1024),
+                new Streamer())))) {
+            Differential.Outcome outcome = servers.observeBoth("GET /s HTTP/1.1\r\nHost: t\r\n\r\n");
+            RawResponse nio = outcome.nio.last();
+            RawResponse httpsys = outcome.httpsys.last();
+            assertEquals(RawResponse.Framing.CLOSE, nio.framing);
+            assertEquals(RawResponse.Framing.CHUNKED, httpsys.framing);
+            assertEquals("close", nio.header("connection"));
+            assertEquals("close", httpsys.header("connection"));
+            assertEquals("part0;part1;part2;", nio.bodyText());
+            assertEquals(nio.bodyText(), httpsys.bodyText());
+            assertTrue(outcome.nio.serverClosed);
+            assertTrue(outcome.httpsys.serverClosed);
+            // HTTP/1.0 cannot take chunks: close-delimited on both.
+            servers.exchange("GET /s HTTP/1.0\r\n\r\n");
+        }
+    }
+
+    @Test
+    void contentCompressorNegotiates() throws Exception {
+        try (Differential servers = Differential.start(Handlers.initializer(ch -> ch.pipeline().addLast(
+                new HttpServerCodec(), new HttpContentCompressor(), new HttpObjectAggregator(1024),
+                new Handlers.Plain(BIG_TEXT))))) {
+            Differential.Outcome gzip = servers.exchange("GET /g HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip\r\n\r\n",
+                    "GET /d HTTP/1.1\r\nHost: t\r\nAccept-Encoding: deflate\r\n\r\n",
+                    "GET /i HTTP/1.1\r\nHost: t\r\n\r\n",
+                    "HEAD /h HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip, deflate\r\n\r\n");
+            assertEquals("gzip", gzip.httpsys.finalResponse(0).header("content-encoding"));
+            assertEquals("deflate", gzip.httpsys.finalResponse(1).header("content-encoding"));
+            assertNull(gzip.httpsys.finalResponse(2).header("content-encoding"));
+            assertEquals(BIG_TEXT, gzip.httpsys.finalResponse(2).bodyText());
+            assertTrue(gzip.httpsys.finalResponse(0).body.length < BIG_TEXT.length() / 4);
+        }
+    }
+
+    @Test
+    void expectContinueHandlerAcceptsAndRejects() throws Exception {
+        try (Differential servers = Differential.start(Handlers.initializer(ch -> ch.pipeline().addLast(
+                new HttpServerCodec(), new HttpServerExpectContinueHandler() {
+                    @Override
+                    protected HttpResponse acceptMessage(HttpRequest request) {
+                        if (request.uri().startsWith("/deny")) {
+                            return null;
+                        }
+                        return super.acceptMessage(request);
+                    }
+                }, new HttpObjectAggregator(1024), new Handlers.Echo())))) {
+            Differential.Outcome accepted = servers.expectContinue(
+                    "POST /ok HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n", "hello");
+            assertEquals(100, accepted.httpsys.exchanges.get(0).get(0).status);
+            assertEquals(200, accepted.httpsys.last().status);
+            Differential.Outcome denied = servers.observeExpectContinue(
+                    "POST /deny HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n", "hello");
+            // 417 on both; the engine closes the connection (the body may still come), as for the aggregator's 413.
+            assertEquals(417, denied.nio.last().status);
+            assertEquals(417, denied.httpsys.last().status);
+            assertEquals(denied.nio.last().header("content-length"), denied.httpsys.last().header("content-length"));
+            assertTrue(denied.httpsys.serverClosed);
+        }
+    }
+
+    @Test
+    void corsPreflightAndSimpleRequests() throws Exception {
+        CorsConfig config = CorsConfigBuilder.forOrigin("http://allowed.example")
+                .allowedRequestMethods(HttpMethod.GET, HttpMethod.PUT).allowedRequestHeaders("X-Custom")
+                .exposeHeaders("X-Exposed").maxAge(600).allowCredentials().build();
+        try (Differential servers = Differential.start(Handlers.initializer(ch -> ch.pipeline().addLast(
+                new HttpServerCodec(), new HttpObjectAggregator(1024), new CorsHandler(config),
+                new Handlers.Echo())))) {
+            Differential.Outcome outcome = servers.exchange(
+                    "OPTIONS /r HTTP/1.1\r\nHost: t\r\nOrigin: http://allowed.example\r\n"
+                            + "Access-Control-Request-Method: PUT\r\nAccess-Control-Request-Headers: X-Custom\r\n\r\n",
+                    "GET /r HTTP/1.1\r\nHost: t\r\nOrigin: http://allowed.example\r\n\r\n",
+                    "GET /r HTTP/1.1\r\nHost: t\r\nOrigin: http://evil.example\r\n\r\n");
+            assertEquals("http://allowed.example",
+                    outcome.httpsys.finalResponse(0).header("access-control-allow-origin"));
+            assertNull(outcome.httpsys.finalResponse(2).header("access-control-allow-origin"));
+        }
+    }
+
+    /**
+     * Documented difference: a whole response without Content-Length gets one from this
+     * transport (HTTP.SYS computes it for a single-call response too), where Netty's encoder
+     * sends it close-delimited. Status, other fields and body are the same, and both close.
+     */
+    @Test
+    void wholeResponseWithoutLengthGetsOne() throws Exception {
+        try (Differential servers = Differential.start(Handlers.initializer(ch -> ch.pipeline().addLast(
+                new HttpServerCodec(), new HttpObjectAggregator(1024),
+                new SimpleChannelInboundHandler<FullHttpRequest>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
+                        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                                HttpResponseStatus.NOT_FOUND, Unpooled.copiedBuffer("gone", StandardCharsets.US_ASCII)))
+                                .addListener(ChannelFutureListener.CLOSE);
+                    }
+                })))) {
+            Differential.Outcome outcome = servers.observeBoth("GET /missing HTTP/1.1\r\nHost: t\r\n\r\n");
+            RawResponse nio = outcome.nio.last();
+            RawResponse httpsys = outcome.httpsys.last();
+            assertEquals(404, httpsys.status);
+            assertEquals(RawResponse.Framing.CLOSE, nio.framing);
+            assertEquals(RawResponse.Framing.LENGTH, httpsys.framing);
+            assertEquals("4", httpsys.header("content-length"));
+            assertEquals("gone", nio.bodyText());
+            assertEquals("gone", httpsys.bodyText());
+            assertTrue(outcome.nio.serverClosed);
+        }
+    }
+}
