@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
+import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -70,6 +71,7 @@ public final class ResponseRecordEncoder {
     private final boolean http11;
     private final boolean http2;
     private final long defaultCacheTtlSeconds;
+    private final FileRegionHandles fileHandles;
     private State state = State.HEAD;
     private Framing framing;
     private boolean disconnectAtEnd;
@@ -82,6 +84,16 @@ public final class ResponseRecordEncoder {
      */
     public ResponseRecordEncoder(HttpMethod requestMethod, HttpVersion requestVersion, boolean http2,
                                  long defaultCacheTtlSeconds) {
+        this(requestMethod, requestVersion, http2, defaultCacheTtlSeconds, FileRegionHandles.NONE);
+    }
+
+    /**
+     * As above; {@code fileHandles} finds the file behind a {@link FileRegion} so the engine sends
+     * it without copying (regions it finds no handle for are read into memory).
+     */
+    public ResponseRecordEncoder(HttpMethod requestMethod, HttpVersion requestVersion, boolean http2,
+                                 long defaultCacheTtlSeconds, FileRegionHandles fileHandles) {
+        this.fileHandles = fileHandles;
         this.headRequest = HttpMethod.HEAD.equals(requestMethod);
         this.getRequest = HttpMethod.GET.equals(requestMethod);
         this.http11 = requestVersion.isKeepAliveDefault();
@@ -107,7 +119,7 @@ public final class ResponseRecordEncoder {
      * @throws IllegalStateException         content before the head, a second head, or anything
      *                                       after the response is complete
      * @throws IllegalArgumentException      a message type an HTTP response cannot carry
-     * @throws UnsupportedOperationException a {@link FileRegion} (not supported yet)
+     * @throws UncheckedIOException         a {@link FileRegion} whose file cannot be opened or read
      */
     public EncodedSend encode(Object msg, ByteBufAllocator alloc) {
         EncodedSend send = null;
@@ -128,8 +140,15 @@ public final class ResponseRecordEncoder {
 
     private EncodedSend dispatch(Object msg, ByteBufAllocator alloc) {
         if (msg instanceof FileRegion) {
-            throw new UnsupportedOperationException(msg.getClass().getName()
-                    + ": FileRegion is not supported by the HTTP.SYS transport yet; write the bytes as ByteBuf");
+            if (state == State.BODY) {
+                return encodeFile((FileRegion) msg, alloc);
+            }
+            if (state == State.OPAQUE) {
+                return encodeOpaque(FileRegionCopier.copy((FileRegion) msg, alloc), alloc);
+            }
+            throw new IllegalStateException(state == State.HEAD
+                    ? "FileRegion written before the response head (an HttpResponse)"
+                    : "the response is already complete; cannot write a FileRegion");
         }
         if (msg instanceof HttpMessage && !(msg instanceof HttpResponse)) {
             throw new IllegalArgumentException("cannot send " + msg.getClass().getName() + " as a response");
@@ -290,6 +309,41 @@ public final class ResponseRecordEncoder {
                 state = State.DONE;
             }
             return send;
+        } catch (RuntimeException | Error e) {
+            writer.abort();
+            throw e;
+        }
+    }
+
+    /**
+     * A file body part (never the last part: Netty ends a response with a LastHttpContent). Sent
+     * by handle when the transport finds one, the region pinned until the send completes;
+     * otherwise its bytes are copied.
+     */
+    private EncodedSend encodeFile(FileRegion region, ByteBufAllocator alloc) {
+        long remaining = region.count() - region.transferred();
+        if (framing == Framing.NO_BODY || remaining <= 0) {
+            return null;
+        }
+        long handle = fileHandles.handleOf(region);
+        if (handle < 0) {
+            ByteBuf copy = FileRegionCopier.copy(region, alloc);
+            try {
+                return encodeBody(copy, false, null, alloc);
+            } finally {
+                copy.release();
+            }
+        }
+        ResponseRecordWriter writer = new ResponseRecordWriter(alloc, 128);
+        try {
+            if (framing == Framing.CHUNKED) {
+                writer.chunkSizeLine(remaining);
+                writer.file(region, handle, region.position() + region.transferred(), remaining);
+                writer.framing(CRLF);
+            } else {
+                writer.file(region, handle, region.position() + region.transferred(), remaining);
+            }
+            return writer.finish(FLAG_MORE_DATA, 0, 0, false);
         } catch (RuntimeException | Error e) {
             writer.abort();
             throw e;

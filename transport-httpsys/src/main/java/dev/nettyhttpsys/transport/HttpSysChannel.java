@@ -12,6 +12,7 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultChannelPipeline;
 import io.netty.channel.EventLoop;
+import io.netty.channel.FileRegion;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -81,7 +82,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         this.pendingBody = request.initialBody();
         this.moreBody = request.hasMoreBody();
         this.encoder = new ResponseRecordEncoder(pendingHead.method(), pendingHead.protocolVersion(),
-                request.isHttp2(), defaultCacheTtl);
+                request.isHttp2(), defaultCacheTtl, NativeFileRegionHandles.INSTANCE);
     }
 
     RequestQueue.RequestOps requestOps() {
@@ -265,11 +266,12 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
 
     @Override
     protected Object filterOutboundMessage(Object msg) {
-        if (msg instanceof HttpObject || msg instanceof ByteBuf || msg instanceof ByteBufHolder) {
+        if (msg instanceof HttpObject || msg instanceof ByteBuf || msg instanceof ByteBufHolder
+                || msg instanceof FileRegion) {
             responseStarted = true;
             return msg;
         }
-        throw new UnsupportedOperationException("HttpSysChannel writes HttpObject or ByteBuf messages, not "
+        throw new UnsupportedOperationException("HttpSysChannel writes HttpObject, ByteBuf or FileRegion messages, not "
                 + msg.getClass().getName());
     }
 
