@@ -20,8 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Fails a test class when Netty's leak detector (PARANOID in the build) reports a leaked buffer:
  * after the class, it collects garbage and allocates a few tracked buffers, which makes the
  * detector report what the collector found; the reports are captured from its JUL logger.
+ *
+ * <p>Shared through this module's test jar: the transport's tests register it for every class
+ * (junit-platform.properties there enables extension auto-detection).
  */
-final class LeakDetectorGate implements BeforeAllCallback, AfterAllCallback {
+public final class LeakDetectorGate implements BeforeAllCallback, AfterAllCallback {
     private static final Logger DETECTOR_LOG = Logger.getLogger(ResourceLeakDetector.class.getName());
     private final List<String> leaks = new ArrayList<>();
     private final Handler capture = new Handler() {
@@ -46,11 +49,22 @@ final class LeakDetectorGate implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        DETECTOR_LOG.addHandler(capture);
+        start();
     }
 
     @Override
     public void afterAll(ExtensionContext context) throws InterruptedException {
+        List<String> found = stop();
+        assertTrue(found.isEmpty(), "Netty reported leaks in " + context.getDisplayName() + ": " + found);
+    }
+
+    /** Starts listening to the leak detector. */
+    void start() {
+        DETECTOR_LOG.addHandler(capture);
+    }
+
+    /** Makes the detector report what the collector found, stops listening, and returns the reports. */
+    List<String> stop() throws InterruptedException {
         try {
             for (int round = 0; round < 3; round++) {
                 System.gc();
@@ -59,7 +73,7 @@ final class LeakDetectorGate implements BeforeAllCallback, AfterAllCallback {
                 probe.release();
             }
             synchronized (leaks) {
-                assertTrue(leaks.isEmpty(), "Netty reported leaks in " + context.getDisplayName() + ": " + leaks);
+                return new ArrayList<>(leaks);
             }
         } finally {
             DETECTOR_LOG.removeHandler(capture);
