@@ -350,6 +350,22 @@ public final class ResponseRecordEncoder {
         }
     }
 
+    /**
+     * Ends an opaque stream (after a 101) the way closing a socket does: an empty send with the
+     * disconnect flag, so the engine closes the connection gracefully after the bytes before it.
+     *
+     * @throws IllegalStateException when the response is not in opaque mode
+     */
+    public EncodedSend encodeOpaqueEnd(ByteBufAllocator alloc) {
+        if (state != State.OPAQUE) {
+            throw new IllegalStateException("only an opaque stream (after 101 Switching Protocols) is ended this way");
+        }
+        ResponseRecordWriter writer = new ResponseRecordWriter(alloc, 64);
+        EncodedSend send = writer.finish(FLAG_DISCONNECT, 0, 0, true);
+        state = State.DONE;
+        return send;
+    }
+
     private static EncodedSend encodeOpaque(ByteBuf bytes, ByteBufAllocator alloc) {
         if (!bytes.isReadable()) {
             return null;

@@ -61,6 +61,10 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
     private ByteBuf pendingBody;
     private final boolean moreBody;
     private boolean readScheduled;
+    // read() was called and no data answered it yet (Netty's read() asks for one batch).
+    private boolean readRequested;
+    // After a 101 went out: raw bytes both ways until either side ends the stream.
+    private boolean opaque;
     private boolean bodyReadInFlight;
     private ByteBuf bodyBuffer;
     private boolean inputDone;
@@ -186,6 +190,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
 
     @Override
     protected void doBeginRead() {
+        readRequested = true;
         if (!readScheduled && open) {
             readScheduled = true;
             // Deliver from a task, not from inside read(), so a handler calling read() in
@@ -200,8 +205,9 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
             return;
         }
         if (pendingHead != null) {
+            readRequested = false;
             deliverHead();
-        } else if (!inputDone && !bodyReadInFlight && !lastSubmitted) {
+        } else if ((opaque || !inputDone) && !bodyReadInFlight && !lastSubmitted) {
             // Once the whole response is submitted the rest of the body no longer matters (the
             // engine drains or drops it), and reading it could race the end of the request.
             bodyReadInFlight = true;
@@ -241,6 +247,11 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
             buffer.release();
             return;
         }
+        readRequested = false;
+        if (opaque) {
+            onOpaqueReceived(status, bytes, buffer);
+            return;
+        }
         if (status != EngineStatus.OK) {
             buffer.release();
             inputDone = true;
@@ -259,6 +270,18 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
             buffer.writerIndex(buffer.writerIndex() + (int) bytes);
             pipeline().fireChannelRead(new DefaultHttpContent(buffer));
         }
+        pipeline().fireChannelReadComplete();
+    }
+
+    /** Raw bytes after a 101: delivered as ByteBuf, as a socket channel would; EOF closes the channel. */
+    private void onOpaqueReceived(int status, long bytes, ByteBuf buffer) {
+        if (status != EngineStatus.OK || bytes == 0) {
+            buffer.release();
+            close();
+            return;
+        }
+        buffer.writerIndex(buffer.writerIndex() + (int) bytes);
+        pipeline().fireChannelRead(buffer);
         pipeline().fireChannelReadComplete();
     }
 
@@ -309,6 +332,13 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         EncodedSend send = inFlight;
         inFlight = null;
         send.release();
+        if (status == EngineStatus.OK && (send.flags() & ResponseRecordEncoder.FLAG_OPAQUE) != 0) {
+            // Only now does the engine read opaque bytes; a read asked for earlier waited for this.
+            opaque = true;
+            if (open && readRequested) {
+                doBeginRead();
+            }
+        }
         ChannelOutboundBuffer out = unsafe().outboundBuffer();
         if (status != EngineStatus.OK) {
             if (out != null) {
@@ -324,9 +354,21 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         if (send.isLast()) {
             finish(false);
             close();
+        } else if (!open && opaque) {
+            endOpaque();  // closed while this send was in flight
         } else if (out != null && !out.isEmpty()) {
-            unsafe().flush();
+            ((RequestUnsafe) unsafe()).flushFlushed();
         }
+    }
+
+    /** Ends an opaque stream gracefully (FIN after the bytes before it), as closing a socket does. */
+    private void endOpaque() {
+        if (finished || inFlight != null || lastSubmitted) {
+            return;
+        }
+        lastSubmitted = true;
+        inFlight = encoder.encodeOpaqueEnd(alloc());
+        queue.send(requestId, ops, inFlight);
     }
 
     /** Tells the queue this request is over; abandoning it (no complete response) resets it. */
@@ -352,7 +394,11 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
     @Override
     protected void doClose() {
         open = false;
-        finish(!lastSubmitted);
+        if (opaque && !finished) {
+            endOpaque();  // or, with a send in flight, once it completes
+        } else {
+            finish(!lastSubmitted);
+        }
         if (pendingBody != null) {
             pendingBody.release();
             pendingBody = null;
@@ -429,6 +475,10 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
             safeSetFailure(promise, new UnsupportedOperationException("HTTP.SYS channels accept requests; they do not connect"));
         }
 
+        /** Continues writing what was already flushed, without flushing later writes (unsafe().flush() would). */
+        void flushFlushed() {
+            flush0();
+        }
     }
 
     /** The queue's callbacks, already on this channel's loop. */

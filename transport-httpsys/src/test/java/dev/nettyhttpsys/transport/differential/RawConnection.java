@@ -133,6 +133,52 @@ final class RawConnection implements AutoCloseable {
         return all.toByteArray();
     }
 
+    /** Reads one WebSocket frame as sent (server frames are not masked) and returns its bytes. */
+    byte[] readWebSocketFrame() throws IOException {
+        ByteArrayOutputStream frame = new ByteArrayOutputStream();
+        byte[] start = exactly(2);
+        frame.write(start);
+        long length = start[1] & 0x7F;
+        if (length == 126) {
+            byte[] extended = exactly(2);
+            frame.write(extended);
+            length = ((extended[0] & 0xFF) << 8) | (extended[1] & 0xFF);
+        } else if (length == 127) {
+            byte[] extended = exactly(8);
+            frame.write(extended);
+            length = java.nio.ByteBuffer.wrap(extended).getLong();
+        }
+        if ((start[1] & 0x80) != 0) {
+            throw new IOException("a server frame is masked");
+        }
+        frame.write(exactly(Math.toIntExact(length)));
+        return frame.toByteArray();
+    }
+
+    /** A client frame: FIN, the opcode, masked payload (RFC 6455 5.3; a fixed mask keeps runs comparable). */
+    static byte[] clientFrame(int opcode, byte[] payload) {
+        ByteArrayOutputStream frame = new ByteArrayOutputStream();
+        frame.write(0x80 | opcode);
+        if (payload.length < 126) {
+            frame.write(0x80 | payload.length);
+        } else if (payload.length <= 0xFFFF) {
+            frame.write(0x80 | 126);
+            frame.write(payload.length >>> 8);
+            frame.write(payload.length & 0xFF);
+        } else {
+            frame.write(0x80 | 127);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                frame.write((int) ((long) payload.length >>> shift) & 0xFF);
+            }
+        }
+        byte[] mask = {0x12, 0x34, 0x56, 0x78};
+        frame.writeBytes(mask);
+        for (int i = 0; i < payload.length; i++) {
+            frame.write(payload[i] ^ mask[i & 3]);
+        }
+        return frame.toByteArray();
+    }
+
     private byte[] exactly(int size) throws IOException {
         byte[] bytes = in.readNBytes(size);
         if (bytes.length != size) {
