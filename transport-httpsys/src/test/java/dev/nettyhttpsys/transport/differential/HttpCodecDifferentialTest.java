@@ -1,10 +1,17 @@
 package dev.nettyhttpsys.transport.differential;
 
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -129,5 +136,34 @@ class HttpCodecDifferentialTest {
         assertEquals("close", outcome.httpsys.last().header("connection"));
         assertTrue(outcome.httpsys.serverClosed);
         assertTrue(outcome.nio.last().bodyText().contains("decoder=failure"), outcome.nio.last().toString());
+    }
+
+    /**
+     * Documented difference: the pipeline, and every handler instance in it, lives as long as
+     * its channel: a connection on NIO, one request on this transport (HTTP.SYS hands out
+     * requests). Per-connection handler state does not carry over to the next request here.
+     */
+    @Test
+    void handlerStateLivesPerRequest() throws Exception {
+        try (Differential counting = Differential.start(Handlers.initializer(ch -> ch.pipeline().addLast(
+                new HttpServerCodec(), new HttpObjectAggregator(100), new Counter())))) {
+            Differential.Outcome outcome = counting.observeBoth("GET /1 HTTP/1.1\r\nHost: t\r\n\r\n",
+                    "GET /2 HTTP/1.1\r\nHost: t\r\n\r\n");
+            assertEquals("request 2 on this channel", outcome.nio.finalResponse(1).bodyText());
+            assertEquals("request 1 on this channel", outcome.httpsys.finalResponse(1).bodyText());
+        }
+    }
+
+    /** Counts the requests its channel carried. */
+    private static final class Counter extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private int count;
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            count++;
+            Handlers.respond(ctx, request, HttpResponseStatus.OK,
+                    Unpooled.copiedBuffer("request " + count + " on this channel",
+                            StandardCharsets.US_ASCII));
+        }
     }
 }
