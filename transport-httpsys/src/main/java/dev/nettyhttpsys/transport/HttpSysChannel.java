@@ -71,6 +71,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
     // Response side: one send in flight at a time, so sends reach the engine in order.
     private EncodedSend inFlight;
     private boolean responseStarted;
+    private boolean headSubmitted;
     private boolean lastSubmitted;
     private boolean finished;
 
@@ -316,6 +317,12 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
                 send = encoder.encode(ReferenceCountUtil.retain(msg), alloc());
             } catch (Throwable t) {
                 in.remove(t);
+                if (headSubmitted) {
+                    // Part of a response already went out: sending the rest around the hole
+                    // would deliver a complete-looking but wrong response. Reset instead.
+                    close();
+                    return;
+                }
                 continue;
             }
             if (send == null) {
@@ -324,6 +331,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
             }
             inFlight = send;
             lastSubmitted = send.isLast();
+            headSubmitted = true;
             queue.send(requestId, ops, send);
         }
     }

@@ -342,4 +342,31 @@ class ChannelSemanticsTest {
         }
         assertTrue(inactive.await(10, TimeUnit.SECONDS), "channelInactive after the client went away");
     }
+
+    @Test
+    void aPartThatCannotBeSentResetsRatherThanSendingAroundTheHole() throws Exception {
+        start(ch -> ch.pipeline().addLast(new HttpServerCodec(), new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                boolean last = msg instanceof LastHttpContent;
+                ReferenceCountUtil.release(msg);
+                if (last) {
+                    ctx.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+                    ctx.write(new DefaultHttpContent(Unpooled.copiedBuffer("part1;", StandardCharsets.US_ASCII)));
+                    // A request object is no response part: the write fails...
+                    ctx.write(new io.netty.handler.codec.http.DefaultHttpRequest(HttpVersion.HTTP_1_1,
+                            io.netty.handler.codec.http.HttpMethod.GET, "/"));
+                    // ...and what follows must not make the response look complete.
+                    ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultLastHttpContent(
+                            Unpooled.copiedBuffer("end", StandardCharsets.US_ASCII)));
+                }
+            }
+        }));
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String seen = readUntilClosed(socket);
+            assertTrue(seen.startsWith("HTTP/1.1 200"), seen);
+            assertFalse(seen.contains("end"), "nothing after the failed part: " + seen);
+        }
+    }
 }
