@@ -1,0 +1,141 @@
+package dev.nettyhttpsys.transport.differential;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContentDecompressor;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.GZIPOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Wire details one handler can produce: trailers, 204/304, big bodies, pipelining, request fields and targets. */
+class WireDetailsDifferentialTest {
+    private static Differential servers;
+
+    /** Answers by path; every answer keeps the connection open. */
+    private static final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            String uri = request.uri();
+            if (uri.startsWith("/trailers")) {
+                HttpResponse head = new DefaultHttpResponse(request.protocolVersion(), HttpResponseStatus.OK);
+                HttpUtil.setTransferEncodingChunked(head, true);
+                ctx.write(head);
+                ctx.write(new DefaultHttpContent(Unpooled.copiedBuffer("body", StandardCharsets.US_ASCII)));
+                LastHttpContent last = new DefaultLastHttpContent(Unpooled.copiedBuffer("!", StandardCharsets.US_ASCII));
+                last.trailingHeaders().set("X-Checksum", "abc123").add("X-Note", "one").add("X-Note", "two");
+                ctx.writeAndFlush(last);
+            } else if (uri.startsWith("/204")) {
+                ctx.writeAndFlush(new DefaultFullHttpResponse(request.protocolVersion(), HttpResponseStatus.NO_CONTENT));
+            } else if (uri.startsWith("/304")) {
+                FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(),
+                        HttpResponseStatus.NOT_MODIFIED);
+                response.headers().set(HttpHeaderNames.ETAG, "\"v1\"");
+                ctx.writeAndFlush(response);
+            } else if (uri.startsWith("/big")) {
+                byte[] bytes = new byte[5 * 1024 * 1024];
+                for (int i = 0; i < bytes.length; i++) {
+                    bytes[i] = (byte) (i * 31);
+                }
+                // One bulk write: the PARANOID leak detector records every access to a tracked buffer.
+                ByteBuf body = ctx.alloc().buffer(bytes.length).writeBytes(bytes);
+                FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), HttpResponseStatus.OK, body);
+                HttpUtil.setContentLength(response, body.readableBytes());
+                ctx.writeAndFlush(response);
+            } else {
+                // Every request field sorted by name (values in order), the raw target and the body.
+                TreeMap<String, String> fields = new TreeMap<>();
+                for (Map.Entry<String, String> field : request.headers()) {
+                    fields.merge(field.getKey().toLowerCase(), field.getValue(), (a, b) -> a + " | " + b);
+                }
+                String text = request.method() + " " + uri + " " + request.protocolVersion() + "\n" + fields
+                        + "\nbody=" + request.content().toString(StandardCharsets.UTF_8);
+                Handlers.respond(ctx, request, HttpResponseStatus.OK, Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        servers = Differential.start(Handlers.initializer(ch -> ch.pipeline().addLast(new HttpServerCodec(),
+                new HttpContentDecompressor(0), new HttpObjectAggregator(1 << 20), new Router())));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (servers != null) {
+            servers.close();
+        }
+    }
+
+    @Test
+    void trailersOnAChunkedResponse() throws Exception {
+        Differential.Outcome outcome = servers.exchange("GET /trailers HTTP/1.1\r\nHost: t\r\n\r\n",
+                "HEAD /trailers HTTP/1.1\r\nHost: t\r\n\r\n", "GET /after HTTP/1.1\r\nHost: t\r\n\r\n");
+        assertEquals("abc123", RawResponse.byName(outcome.httpsys.finalResponse(0).trailers).get("x-checksum").get(0));
+    }
+
+    @Test
+    void noContentAndNotModified() throws Exception {
+        servers.exchange("GET /204 HTTP/1.1\r\nHost: t\r\n\r\n", "GET /304 HTTP/1.1\r\nHost: t\r\n\r\n",
+                "GET /after HTTP/1.1\r\nHost: t\r\n\r\n");
+    }
+
+    @Test
+    void aLargeBufferBody() throws Exception {
+        servers.exchange("GET /big HTTP/1.1\r\nHost: t\r\n\r\n", "GET /big HTTP/1.1\r\nHost: t\r\n\r\n");
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+        // Three requests in one write: the answers come back in request order on both.
+        servers.exchange("GET /p1 HTTP/1.1\r\nHost: t\r\n\r\nPOST /p2 HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc"
+                + "GET /p3 HTTP/1.1\r\nHost: t\r\n\r\n", "", "");
+    }
+
+    @Test
+    void requestFieldsAndTargetsReachTheHandlerUnchanged() throws Exception {
+        servers.exchange("GET /a%20b/c?x=%41&y=1+2&z HTTP/1.1\r\nHost: example.test:8080\r\nAccept: text/html\r\n"
+                        + "accept: application/json\r\nX-Custom: one\r\nX-CUSTOM: two\r\nCookie: a=1\r\nCookie: b=2\r\n"
+                        + "User-Agent: differential/1.0\r\nX-Empty:\r\nX-Spaces:   padded value  \r\n\r\n",
+                "OPTIONS * HTTP/1.1\r\nHost: t\r\n\r\n",
+                "DELETE /things/42 HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n",
+                "PATCH /things/42 HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n{\"a\": 1}\n");
+    }
+
+    @Test
+    void gzipRequestBodyIsInflatedByTheDecompressor() throws Exception {
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(compressed)) {
+            gzip.write("a body that was gzipped by the client".getBytes(StandardCharsets.US_ASCII));
+        }
+        ByteArrayOutputStream request = new ByteArrayOutputStream();
+        request.writeBytes(("POST /gz HTTP/1.1\r\nHost: t\r\nContent-Encoding: gzip\r\nContent-Length: " + compressed.size()
+                + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        request.writeBytes(compressed.toByteArray());
+        Differential.Outcome outcome = servers.exchange(request.toByteArray());
+        assertEquals(true, outcome.httpsys.last().bodyText().contains("body=a body that was gzipped by the client"));
+    }
+}
