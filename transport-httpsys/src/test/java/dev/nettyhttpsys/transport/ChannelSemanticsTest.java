@@ -369,4 +369,38 @@ class ChannelSemanticsTest {
             assertFalse(seen.contains("end"), "nothing after the failed part: " + seen);
         }
     }
+
+    @Test
+    void aSendCompletionDoesNotFlushLaterUnflushedWrites() throws Exception {
+        CompletableFuture<String> check = new CompletableFuture<>();
+        start(ch -> ch.pipeline().addLast(new HttpServerCodec(), new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                boolean last = msg instanceof LastHttpContent;
+                ReferenceCountUtil.release(msg);
+                if (!last) {
+                    return;
+                }
+                io.netty.handler.codec.http.HttpResponse head =
+                        new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                HttpUtil.setContentLength(head, 2);
+                ChannelFuture headSent = ctx.writeAndFlush(head);
+                ChannelFuture unflushed = ctx.write(new DefaultHttpContent(Unpooled.copiedBuffer("A", StandardCharsets.US_ASCII)));
+                headSent.addListener(f -> ctx.executor().execute(() -> {
+                    // The head's completion must not have pushed the unflushed part to the engine.
+                    check.complete("flushed=" + (ctx.channel().unsafe().outboundBuffer().current() != null)
+                            + " done=" + unflushed.isDone());
+                    ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultLastHttpContent(
+                            Unpooled.copiedBuffer("B", StandardCharsets.US_ASCII)));
+                }));
+            }
+        }));
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            assertTrue(readHead(in).startsWith("HTTP/1.1 200"));
+            assertEquals("AB", new String(in.readNBytes(2), StandardCharsets.US_ASCII));
+        }
+        assertEquals("flushed=false done=false", check.get(5, TimeUnit.SECONDS));
+    }
 }

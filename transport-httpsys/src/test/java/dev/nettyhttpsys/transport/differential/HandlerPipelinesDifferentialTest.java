@@ -188,4 +188,14 @@ class HandlerPipelinesDifferentialTest {
             assertTrue(outcome.nio.serverClosed);
         }
     }
+
+    @Test
+    void separateDecoderAndEncoder() throws Exception {
+        try (Differential servers = Differential.start(Handlers.initializer(ch -> ch.pipeline().addLast(
+                new io.netty.handler.codec.http.HttpRequestDecoder(), new io.netty.handler.codec.http.HttpResponseEncoder(),
+                new HttpObjectAggregator(1024), new Handlers.Echo())))) {
+            servers.exchange("GET /split HTTP/1.1\r\nHost: t\r\n\r\n",
+                    "POST /split HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nok");
+        }
+    }
 }

@@ -138,6 +138,19 @@ class HttpCodecDifferentialTest {
         assertTrue(outcome.nio.last().bodyText().contains("decoder=failure"), outcome.nio.last().toString());
     }
 
+    /** A chunked body that outgrows the aggregator: 413 mid-body, then both close. */
+    @Test
+    void aggregatorAnswers413ForAChunkedBodyOverItsLimit() throws Exception {
+        StringBuilder request = new StringBuilder("POST /chunks HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n");
+        for (int i = 0; i < 20; i++) {
+            request.append("10\r\n").append(Differential.repeat('c', 16)).append("\r\n");
+        }
+        request.append("0\r\n\r\n");
+        Differential.Outcome outcome = servers.exchange(request.toString());
+        assertEquals(413, outcome.httpsys.last().status);
+        assertTrue(outcome.httpsys.serverClosed);
+    }
+
     /**
      * Documented difference: the pipeline, and every handler instance in it, lives as long as
      * its channel: a connection on NIO, one request on this transport (HTTP.SYS hands out
