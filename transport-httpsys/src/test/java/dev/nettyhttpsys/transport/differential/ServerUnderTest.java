@@ -6,6 +6,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
@@ -17,39 +18,52 @@ import java.net.ServerSocket;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-/** One server of a differential pair, started exactly as a user would: only the factory and channel class differ. */
+/**
+ * One server of a differential pair, started exactly as Netty's examples start one (a boss group
+ * and a worker group): only the IoHandler factory and the channel class differ. On this
+ * transport the workers are other loops than the request queue's, so every request also
+ * exercises the hops between the two.
+ */
 final class ServerUnderTest implements AutoCloseable {
     enum Kind { NIO, HTTPSYS }
 
     final Kind kind;
     final int port;
-    private final EventLoopGroup group;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
     private final Channel channel;
 
-    private ServerUnderTest(Kind kind, EventLoopGroup group, Channel channel, int port) {
+    private ServerUnderTest(Kind kind, EventLoopGroup boss, EventLoopGroup workers, Channel channel, int port) {
         this.kind = kind;
-        this.group = group;
+        this.boss = boss;
+        this.workers = workers;
         this.channel = channel;
         this.port = port;
     }
 
     static ServerUnderTest start(Kind kind, ChannelInitializer<SocketChannel> initializer,
                                  Consumer<ServerBootstrap> customizer) throws Exception {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
-                kind == Kind.NIO ? NioIoHandler.newFactory() : HttpSysIoHandler.newFactory());
+        IoHandlerFactory factory = kind == Kind.NIO ? NioIoHandler.newFactory() : HttpSysIoHandler.newFactory();
+        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, factory);
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, factory);
         try {
-            ServerBootstrap bootstrap = new ServerBootstrap().group(group)
+            ServerBootstrap bootstrap = new ServerBootstrap().group(boss, workers)
                     .channel(kind == Kind.NIO ? NioServerSocketChannel.class : HttpSysServerChannel.class)
                     .childHandler(initializer);
             customizer.accept(bootstrap);
             // HTTP.SYS cannot pick a free port (it binds URL prefixes), so both get an explicit one.
             int port = freePort();
             Channel channel = bootstrap.bind(new InetSocketAddress(port)).sync().channel();
-            return new ServerUnderTest(kind, group, channel, port);
+            return new ServerUnderTest(kind, boss, workers, channel, port);
         } catch (Exception e) {
-            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+            shutdown(boss, workers);
             throw e;
         }
+    }
+
+    private static void shutdown(EventLoopGroup boss, EventLoopGroup workers) {
+        boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     private static int freePort() throws IOException {
@@ -65,7 +79,7 @@ final class ServerUnderTest implements AutoCloseable {
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        shutdown(boss, workers);
     }
 
     @Override
