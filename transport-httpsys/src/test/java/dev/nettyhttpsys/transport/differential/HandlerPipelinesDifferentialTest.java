@@ -198,4 +198,43 @@ class HandlerPipelinesDifferentialTest {
                     "POST /split HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nok");
         }
     }
+
+    /** The bootstrap options Netty's examples set are accepted by both transports, without warnings. */
+    @Test
+    void usualBootstrapOptionsAreAccepted() throws Exception {
+        java.util.List<String> warnings = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    warnings.add(record.getLoggerName() + ": " + record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger bootstrapLog = java.util.logging.Logger.getLogger("io.netty.bootstrap");
+        bootstrapLog.addHandler(capture);
+        try (Differential servers = Differential.start(Handlers.initializer(ch -> ch.pipeline().addLast(
+                new HttpServerCodec(), new HttpObjectAggregator(1024), new Handlers.Echo())),
+                b -> b.option(io.netty.channel.ChannelOption.SO_BACKLOG, 1024)
+                        .option(io.netty.channel.ChannelOption.SO_REUSEADDR, true)
+                        .handler(new io.netty.handler.logging.LoggingHandler(io.netty.handler.logging.LogLevel.DEBUG))
+                        .childOption(io.netty.channel.ChannelOption.TCP_NODELAY, true)
+                        .childOption(io.netty.channel.ChannelOption.SO_KEEPALIVE, true)
+                        .childOption(io.netty.channel.ChannelOption.ALLOCATOR, io.netty.buffer.PooledByteBufAllocator.DEFAULT)
+                        .childOption(io.netty.channel.ChannelOption.WRITE_BUFFER_WATER_MARK,
+                                new io.netty.channel.WriteBufferWaterMark(32 * 1024, 64 * 1024)))) {
+            servers.exchange("GET /options HTTP/1.1\r\nHost: t\r\n\r\n");
+        } finally {
+            bootstrapLog.removeHandler(capture);
+        }
+        assertTrue(warnings.isEmpty(), warnings::toString);
+    }
 }
