@@ -35,8 +35,10 @@ import java.net.SocketAddress;
  * One HTTP request and its response, as a channel: HTTP.SYS hands out requests, not connections
  * (and HTTP/2 multiplexes them), so like Netty's HTTP/2 stream channels there is one child channel
  * per request. It reads {@link HttpRequest}, then {@code HttpContent}s ending with a
- * {@link LastHttpContent}; it writes a response ({@code FullHttpResponse}, or a head and contents)
- * and closes itself when the response is complete. Closing it earlier abandons the request.
+ * {@link LastHttpContent}; it writes a response ({@code FullHttpResponse}, or a head and contents,
+ * {@code ByteBuf}s or {@link FileRegion}s) and closes itself when the response is complete.
+ * Closing it earlier abandons the request (the client sees a reset). After a 101 it carries raw
+ * {@code ByteBuf}s both ways, as a socket would, until either side closes.
  *
  * <p>It is a {@link SocketChannel} so {@code ChannelInitializer<SocketChannel>} works unchanged;
  * socket options are accepted and have no effect (HTTP.SYS owns the connection).
