@@ -1,4 +1,4 @@
-package dev.nettyhttpsys.codec;
+package dev.nettyhttpsys.testsupport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;

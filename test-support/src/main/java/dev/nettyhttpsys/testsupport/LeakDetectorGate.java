@@ -1,4 +1,4 @@
-package dev.nettyhttpsys.codec;
+package dev.nettyhttpsys.testsupport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
@@ -21,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * after the class, it collects garbage and allocates a few tracked buffers, which makes the
  * detector report what the collector found; the reports are captured from its JUL logger.
  *
- * <p>Shared through this module's test jar: the transport's tests register it for every class
- * (junit-platform.properties there enables extension auto-detection).
+ * <p>codec-bridge's tests name it with {@code @ExtendWith}; the transport's tests get it for every
+ * class through JUnit's extension auto-detection (junit-platform.properties and META-INF/services
+ * there).
  */
 public final class LeakDetectorGate implements BeforeAllCallback, AfterAllCallback {
     private static final Logger DETECTOR_LOG = Logger.getLogger(ResourceLeakDetector.class.getName());
