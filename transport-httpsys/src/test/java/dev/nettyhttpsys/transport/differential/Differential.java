@@ -49,9 +49,16 @@ final class Differential implements AutoCloseable {
     /** The very same initializer instance serves both servers (ChannelInitializer is sharable). */
     static Differential start(ChannelInitializer<SocketChannel> initializer, Consumer<ServerBootstrap> customizer)
             throws Exception {
+        return start(initializer, customizer, b -> { });
+    }
+
+    /** As above, plus settings only this transport has (HttpSysChannelOption), for cases about them. */
+    static Differential start(ChannelInitializer<SocketChannel> initializer, Consumer<ServerBootstrap> customizer,
+                              Consumer<ServerBootstrap> httpsysOnly) throws Exception {
         ServerUnderTest nio = ServerUnderTest.start(ServerUnderTest.Kind.NIO, initializer, customizer);
         try {
-            return new Differential(nio, ServerUnderTest.start(ServerUnderTest.Kind.HTTPSYS, initializer, customizer));
+            return new Differential(nio, ServerUnderTest.start(ServerUnderTest.Kind.HTTPSYS, initializer,
+                    customizer.andThen(httpsysOnly)));
         } catch (Exception e) {
             nio.close();
             throw e;

@@ -1,5 +1,6 @@
 package dev.nettyhttpsys.transport.differential;
 
+import dev.nettyhttpsys.transport.HttpSysChannelOption;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -149,6 +150,27 @@ class HttpCodecDifferentialTest {
         Differential.Outcome outcome = servers.exchange(request.toString());
         assertEquals(413, outcome.httpsys.last().status);
         assertTrue(outcome.httpsys.serverClosed);
+    }
+
+    /**
+     * Documented difference: with {@code MAX_REQUEST_BODY_SIZE} the engine itself refuses a body
+     * over the limit (413, its own page, then closes) before the pipeline sees the request; NIO's
+     * aggregator with the same limit answers 413 from the pipeline.
+     */
+    @Test
+    void engineBodyLimitAnswers413ItselfLikeTheAggregator() throws Exception {
+        try (Differential limited = Differential.start(Handlers.initializer(ch -> ch.pipeline().addLast(
+                new HttpServerCodec(), new HttpObjectAggregator(100), new Handlers.Echo())), b -> { },
+                b -> b.option(HttpSysChannelOption.MAX_REQUEST_BODY_SIZE, 100L))) {
+            Differential.Outcome outcome = limited.observeBoth("POST /big HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n"
+                    + Differential.repeat('x', 1000));
+            assertEquals(413, outcome.nio.last().status);
+            assertEquals(413, outcome.httpsys.last().status);
+            assertTrue(outcome.httpsys.last().bodyText().contains("HTTP Error 413"), outcome.httpsys.last().toString());
+            assertTrue(outcome.httpsys.serverClosed);
+            // Under the limit both serve the request as usual.
+            limited.exchange("POST /small HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n" + Differential.repeat('y', 100));
+        }
     }
 
     /**
