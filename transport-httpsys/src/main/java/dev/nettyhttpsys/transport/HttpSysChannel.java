@@ -72,6 +72,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
     private boolean inputDone;
     // Response side: one send in flight at a time, so sends reach the engine in order.
     private EncodedSend inFlight;
+    private long inFlightSize;
     private boolean responseStarted;
     private boolean headSubmitted;
     private boolean lastSubmitted;
@@ -313,6 +314,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
                         + msg.getClass().getSimpleName()));
                 continue;
             }
+            long size = payloadSize(msg);
             EncodedSend send;
             try {
                 // The encoder consumes a reference; the outbound buffer keeps its own until remove().
@@ -332,6 +334,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
                 continue;
             }
             inFlight = send;
+            inFlightSize = size;
             lastSubmitted = send.isLast();
             headSubmitted = true;
             queue.send(requestId, ops, send);
@@ -359,6 +362,9 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
             return;
         }
         if (out != null) {
+            if (inFlightSize > 0) {
+                out.progress(inFlightSize);  // for ChannelProgressivePromise (file downloads)
+            }
             out.remove();
         }
         if (send.isLast()) {
@@ -369,6 +375,18 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         } else if (out != null && !out.isEmpty()) {
             ((RequestUnsafe) unsafe()).flushFlushed();
         }
+    }
+
+    /** The message's own bytes, as its progressive promise counts them (no framing). */
+    private static long payloadSize(Object msg) {
+        if (msg instanceof FileRegion) {
+            FileRegion region = (FileRegion) msg;
+            return region.count() - region.transferred();
+        }
+        if (msg instanceof ByteBuf) {
+            return ((ByteBuf) msg).readableBytes();
+        }
+        return msg instanceof ByteBufHolder ? ((ByteBufHolder) msg).content().readableBytes() : 0;
     }
 
     /** Ends an opaque stream gracefully (FIN after the bytes before it), as closing a socket does. */

@@ -404,4 +404,48 @@ class ChannelSemanticsTest {
         }
         assertEquals("flushed=1 done=false", check.get(5, TimeUnit.SECONDS));
     }
+
+    @Test
+    void progressivePromisesReportFileProgress(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.write(dir.resolve("download.bin"), new byte[300_000]);
+        List<String> progress = Collections.synchronizedList(new ArrayList<>());
+        CompletableFuture<Boolean> complete = new CompletableFuture<>();
+        start(ch -> ch.pipeline().addLast(new HttpServerCodec(), new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                boolean last = msg instanceof LastHttpContent;
+                ReferenceCountUtil.release(msg);
+                if (!last) {
+                    return;
+                }
+                io.netty.handler.codec.http.HttpResponse head =
+                        new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                HttpUtil.setContentLength(head, 300_000);
+                ctx.write(head);
+                // As Netty's HttpStaticFileServer example writes a download.
+                ctx.write(new io.netty.channel.DefaultFileRegion(file.toFile(), 0, 300_000), ctx.newProgressivePromise())
+                        .addListener(new io.netty.channel.ChannelProgressiveFutureListener() {
+                            @Override
+                            public void operationProgressed(io.netty.channel.ChannelProgressiveFuture future,
+                                                            long done, long total) {
+                                progress.add(done + "/" + total);
+                            }
+
+                            @Override
+                            public void operationComplete(io.netty.channel.ChannelProgressiveFuture future) {
+                                complete.complete(future.isSuccess());
+                            }
+                        });
+                ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            }
+        }));
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write("GET /file HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            assertTrue(readHead(in).startsWith("HTTP/1.1 200"));
+            assertEquals(300_000, in.readNBytes(300_000).length);
+        }
+        assertTrue(complete.get(5, TimeUnit.SECONDS));
+        assertEquals(List.of("300000/300000"), progress);
+    }
 }
