@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.cors.CorsHandler;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -236,5 +237,23 @@ class HandlerPipelinesDifferentialTest {
             bootstrapLog.removeHandler(capture);
         }
         assertTrue(warnings.isEmpty(), warnings::toString);
+    }
+
+    /** An initializer that throws: Netty closes the channel, so the client gets no answer on both, and the server lives on. */
+    @Test
+    void failingInitializerClosesWithoutAnswer() throws Exception {
+        try (Differential servers = Differential.start(Handlers.initializer(ch -> {
+            throw new IllegalStateException("initializer bug");
+        }))) {
+            for (ServerUnderTest server : List.of(servers.nio, servers.httpsys)) {
+                for (int i = 0; i < 2; i++) {
+                    try (RawConnection connection = new RawConnection(server.port)) {
+                        connection.send("GET /x HTTP/1.1\r\nHost: t\r\n\r\n");
+                        Differential.assertClosedWithoutResponse(connection.readUntilClosed(), server.toString());
+                    }
+                }
+                assertTrue(server.channel().isActive());
+            }
+        }
     }
 }
