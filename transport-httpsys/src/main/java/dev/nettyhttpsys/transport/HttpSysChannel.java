@@ -27,6 +27,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -44,6 +46,7 @@ import java.net.SocketAddress;
  * socket options are accepted and have no effect (HTTP.SYS owns the connection).
  */
 public final class HttpSysChannel extends AbstractChannel implements SocketChannel {
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(HttpSysChannel.class);
     private static final ChannelMetadata METADATA = new ChannelMetadata(false, 16);
     private static final int BODY_READ_SIZE = 16 * 1024;
 
@@ -180,14 +183,33 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
             return;
         }
         if (!responseStarted) {
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                    HttpResponseStatus.INTERNAL_SERVER_ERROR, alloc().buffer(0));
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
-                    .setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
-            writeAndFlush(response);
+            answer500();
         } else {
             close();
         }
+    }
+
+    private void answer500() {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.INTERNAL_SERVER_ERROR, alloc().buffer(0));
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        writeAndFlush(response);
+    }
+
+    /**
+     * A write failed before any head reached the engine. The handler may still recover (from the
+     * failed promise's listener, which has run by now); if it did not, answer 500 rather than
+     * leave the client waiting for a response that cannot come.
+     */
+    private void answerIfNothingFollows(Throwable cause) {
+        eventLoop().execute(() -> {
+            ChannelOutboundBuffer out = unsafe().outboundBuffer();
+            if (open && !headSubmitted && inFlight == null && out != null && out.isEmpty()) {
+                logger.warn("{}: a response write failed before any head was sent; answering 500", this, cause);
+                answer500();
+            }
+        });
     }
 
     // ---- reading ----
@@ -327,6 +349,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
                     close();
                     return;
                 }
+                answerIfNothingFollows(t);
                 continue;
             }
             if (send == null) {
@@ -357,7 +380,9 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
             if (out != null) {
                 out.remove(EngineStatus.exception("sending the response", status));
             }
-            finish(false);
+            // The engine refused or lost the send: the response cannot be completed, so reset the
+            // request (a no-op when the connection is already gone) rather than leave it open.
+            finish(true);
             close();
             return;
         }

@@ -448,4 +448,49 @@ class ChannelSemanticsTest {
         assertTrue(complete.get(5, TimeUnit.SECONDS));
         assertEquals(List.of("300000/300000"), progress);
     }
+
+    @Test
+    void aResponseTheEngineRefusesStillAnswersTheClient() throws Exception {
+        start(ch -> ch.pipeline().addLast(new HttpServerCodec(), new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                boolean last = msg instanceof LastHttpContent;
+                ReferenceCountUtil.release(msg);
+                if (last) {
+                    // Header validation off: a value that would split the response. The engine refuses it.
+                    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                            Unpooled.EMPTY_BUFFER, io.netty.handler.codec.http.DefaultHttpHeadersFactory.headersFactory()
+                                    .withValidation(false), io.netty.handler.codec.http.DefaultHttpHeadersFactory
+                                    .trailersFactory());
+                    response.headers().set("X-Split", "a\r\nInjected: yes");
+                    ctx.writeAndFlush(response);
+                }
+            }
+        }));
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            // Nothing of the refused response, and no hang: the request is reset.
+            assertEquals("", readUntilClosed(socket));
+        }
+    }
+
+    @Test
+    void rawBytesInsteadOfAResponseAnswer500() throws Exception {
+        start(ch -> ch.pipeline().addLast(new HttpServerCodec(), new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                boolean last = msg instanceof LastHttpContent;
+                ReferenceCountUtil.release(msg);
+                if (last) {
+                    ctx.writeAndFlush(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi",
+                            StandardCharsets.US_ASCII));
+                }
+            }
+        }));
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String seen = readUntilClosed(socket);
+            assertTrue(seen.startsWith("HTTP/1.1 500 "), seen);
+        }
+    }
 }
