@@ -256,4 +256,18 @@ class HandlerPipelinesDifferentialTest {
             }
         }
     }
+
+    /** A handler on its own executor group (for blocking work), as many applications add it. */
+    @Test
+    void handlerOnABusinessExecutorGroup() throws Exception {
+        io.netty.util.concurrent.DefaultEventExecutorGroup business = new io.netty.util.concurrent.DefaultEventExecutorGroup(2);
+        try (Differential servers = Differential.start(Handlers.initializer(ch -> ch.pipeline().addLast(
+                new HttpServerCodec(), new HttpObjectAggregator(1 << 16)).addLast(business, new Handlers.Echo())))) {
+            servers.exchange("GET /biz HTTP/1.1\r\nHost: t\r\n\r\n",
+                    "POST /biz HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\n\r\n" + Differential.repeat('b', 5000),
+                    "GET /biz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+        } finally {
+            business.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
 }
