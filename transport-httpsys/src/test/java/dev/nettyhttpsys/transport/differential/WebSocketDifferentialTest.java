@@ -34,7 +34,14 @@ class WebSocketDifferentialTest {
     private static final class Echo extends SimpleChannelInboundHandler<WebSocketFrame> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
-            if (frame instanceof TextWebSocketFrame) {
+            if (frame instanceof TextWebSocketFrame && ((TextWebSocketFrame) frame).text().startsWith("push ")) {
+                // Many frames back to back: they queue behind the one in flight.
+                int count = Integer.parseInt(((TextWebSocketFrame) frame).text().substring(5));
+                for (int i = 0; i < count; i++) {
+                    ctx.write(new TextWebSocketFrame("pushed " + i + " " + "p".repeat(i * 10)));
+                }
+                ctx.flush();
+            } else if (frame instanceof TextWebSocketFrame) {
                 ctx.writeAndFlush(new TextWebSocketFrame("echo:" + ((TextWebSocketFrame) frame).text()));
             } else if (frame instanceof BinaryWebSocketFrame) {
                 ctx.writeAndFlush(new BinaryWebSocketFrame(frame.content().retain()));
@@ -123,5 +130,33 @@ class WebSocketDifferentialTest {
         // so ask for the upgrade with a wrong version, which both answer the same way.
         servers.exchange("GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: " + KEY + "\r\nSec-WebSocket-Version: 7\r\n\r\n");
+    }
+
+    @Test
+    void serverPushesManyFramesAtOnce() throws Exception {
+        byte[] push = RawConnection.clientFrame(0x1, "push 300".getBytes(StandardCharsets.US_ASCII));
+        List<byte[]> nio = pushed(servers.nio, push);
+        List<byte[]> httpsys = pushed(servers.httpsys, push);
+        assertEquals(300, httpsys.size());
+        for (int i = 0; i < nio.size(); i++) {
+            assertArrayEquals(nio.get(i), httpsys.get(i), "frame " + i);
+        }
+    }
+
+    private static List<byte[]> pushed(ServerUnderTest server, byte[] push) throws IOException {
+        List<byte[]> frames = new ArrayList<>();
+        try (RawConnection connection = new RawConnection(server.port)) {
+            connection.send("GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: " + KEY + "\r\nSec-WebSocket-Version: 13\r\n\r\n");
+            assertEquals(101, connection.read(false).status);
+            connection.send(push);
+            for (int i = 0; i < 300; i++) {
+                frames.add(connection.readWebSocketFrame());
+            }
+            connection.send(RawConnection.clientFrame(0x8, new byte[] {0x03, (byte) 0xE8}));
+            assertEquals(0x88, connection.readWebSocketFrame()[0] & 0xFF);
+            assertTrue(connection.awaitServerClose());
+        }
+        return frames;
     }
 }
