@@ -41,6 +41,12 @@ class WebSocketDifferentialTest {
                     ctx.write(new TextWebSocketFrame("pushed " + i + " " + "p".repeat(i * 10)));
                 }
                 ctx.flush();
+            } else if (frame instanceof TextWebSocketFrame && ((TextWebSocketFrame) frame).text().equals("bye")) {
+                ctx.writeAndFlush(new TextWebSocketFrame("farewell"));
+                ctx.writeAndFlush(new io.netty.handler.codec.http.websocketx.CloseWebSocketFrame(1001, "going away"))
+                        .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+            } else if (frame instanceof TextWebSocketFrame && ((TextWebSocketFrame) frame).text().equals("drop")) {
+                ctx.close();
             } else if (frame instanceof TextWebSocketFrame) {
                 ctx.writeAndFlush(new TextWebSocketFrame("echo:" + ((TextWebSocketFrame) frame).text()));
             } else if (frame instanceof BinaryWebSocketFrame) {
@@ -158,5 +164,31 @@ class WebSocketDifferentialTest {
             assertTrue(connection.awaitServerClose());
         }
         return frames;
+    }
+
+    @Test
+    void serverInitiatedCloseAndDrop() throws Exception {
+        for (String word : List.of("bye", "drop")) {
+            byte[] nio = serverEnds(servers.nio, word);
+            byte[] httpsys = serverEnds(servers.httpsys, word);
+            assertArrayEquals(nio, httpsys, word);
+        }
+        // "bye": a text frame, then a close frame (1001), then the end of the connection.
+        byte[] bye = serverEnds(servers.httpsys, "bye");
+        assertTrue(new String(bye, StandardCharsets.ISO_8859_1).contains("farewell"));
+        assertEquals(0x88, bye[10] & 0xFF, "the close frame follows the 10-byte text frame");
+        // "drop": the protocol handler turns close() into a close frame first, on both.
+        assertEquals(0x88, serverEnds(servers.httpsys, "drop")[0] & 0xFF);
+    }
+
+    /** Everything the server sends after the word, until it closes the connection. */
+    private static byte[] serverEnds(ServerUnderTest server, String word) throws IOException {
+        try (RawConnection connection = new RawConnection(server.port)) {
+            connection.send("GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: " + KEY + "\r\nSec-WebSocket-Version: 13\r\n\r\n");
+            assertEquals(101, connection.read(false).status);
+            connection.send(RawConnection.clientFrame(0x1, word.getBytes(StandardCharsets.US_ASCII)));
+            return connection.readUntilClosed();
+        }
     }
 }
