@@ -493,4 +493,83 @@ class ChannelSemanticsTest {
             assertTrue(seen.startsWith("HTTP/1.1 500 "), seen);
         }
     }
+
+    @Test
+    void clientGoneMidResponseFailsTheWritesAndTheServerCarriesOn() throws Exception {
+        CompletableFuture<Throwable> failure = new CompletableFuture<>();
+        CountDownLatch inactive = new CountDownLatch(1);
+        start(ch -> ch.pipeline().addLast(new HttpServerCodec(), new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                boolean last = msg instanceof LastHttpContent;
+                boolean small = msg instanceof HttpRequest && ((HttpRequest) msg).uri().equals("/small");
+                ReferenceCountUtil.release(msg);
+                if (small) {
+                    ctx.writeAndFlush(text("still here"));
+                } else if (last) {
+                    // 64 MB in 64 KB parts, each written when the previous one is accepted.
+                    ctx.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+                    stream(ctx, 1024);
+                }
+            }
+
+            private void stream(ChannelHandlerContext ctx, int remaining) {
+                if (remaining == 0) {
+                    ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                    return;
+                }
+                ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[64 * 1024]))).addListener(f -> {
+                    if (f.isSuccess()) {
+                        stream(ctx, remaining - 1);
+                    } else {
+                        failure.complete(f.cause());
+                    }
+                });
+            }
+
+            @Override
+            public void channelInactive(ChannelHandlerContext ctx) {
+                inactive.countDown();
+            }
+        }));
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write("GET /big HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            assertTrue(readHead(in).startsWith("HTTP/1.1 200"));
+            in.readNBytes(100_000);
+        }
+        assertTrue(failure.get(10, TimeUnit.SECONDS) != null, "a write failed once the client was gone");
+        assertTrue(inactive.await(10, TimeUnit.SECONDS));
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write("GET /small HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertTrue(readUntilClosed(socket).endsWith("still here"));
+        }
+    }
+
+    @Test
+    void closingTheServerEndsOpenRequests() throws Exception {
+        CountDownLatch headSeen = new CountDownLatch(1);
+        CountDownLatch inactive = new CountDownLatch(1);
+        start(ch -> ch.pipeline().addLast(new HttpServerCodec(), new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                headSeen.countDown();
+                ReferenceCountUtil.release(msg);  // and never answer
+            }
+
+            @Override
+            public void channelInactive(ChannelHandlerContext ctx) {
+                inactive.countDown();
+            }
+        }));
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write("POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc"
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertTrue(headSeen.await(10, TimeUnit.SECONDS));
+            server.channel.close().syncUninterruptibly();
+            assertTrue(inactive.await(10, TimeUnit.SECONDS), "the request channel closed with its queue");
+            assertEquals("", readUntilClosed(socket));
+        }
+    }
 }
