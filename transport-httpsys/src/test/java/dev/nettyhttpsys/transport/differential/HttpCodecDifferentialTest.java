@@ -174,6 +174,18 @@ class HttpCodecDifferentialTest {
     }
 
     /**
+     * Documented difference: an HTTP/1.1 request without Host is refused by the engine (400, as
+     * RFC 9112 3.2 and HTTP.SYS require); NIO's HttpServerCodec lets it through.
+     */
+    @Test
+    void http11WithoutHostIsRefusedByTheEngine() throws Exception {
+        Differential.Outcome outcome = servers.observeBoth("GET /nohost HTTP/1.1\r\n\r\n");
+        assertEquals(200, outcome.nio.last().status);
+        assertEquals(400, outcome.httpsys.last().status);
+        assertTrue(outcome.httpsys.serverClosed);
+    }
+
+    /**
      * Documented difference: the pipeline, and every handler instance in it, lives as long as
      * its channel: a connection on NIO, one request on this transport (HTTP.SYS hands out
      * requests). Per-connection handler state does not carry over to the next request here.
