@@ -248,6 +248,15 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         pendingHead = null;
         pendingBody = null;
         HttpEncoderRemover.removeFrom(pipeline());
+        if (SslHandlerRemover.removeFrom(pipeline()) && !secure) {
+            // The pipeline asks for TLS but this request came in plain text: never serve it as
+            // if it were protected. (Secure requests were decrypted by HTTP.SYS: they go on.)
+            logger.error("{}: the pipeline has an SslHandler but the request arrived without TLS; "
+                    + "HTTP.SYS terminates TLS itself: bind an https:// URL prefix. Request reset.", this);
+            body.release();
+            close();
+            return;
+        }
         pipeline().fireChannelRead(head);
         if (!moreBody) {
             inputDone = true;
