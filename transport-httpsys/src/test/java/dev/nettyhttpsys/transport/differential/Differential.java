@@ -29,6 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   <li>{@code Server}: HTTP.SYS on Windows appends {@code Microsoft-HTTPAPI/2.0} unless the
  *       response sets one; the Linux engine adds none. Compared when the NIO side has one.</li>
  * </ul>
+ * Fields are compared by name, case-insensitively, with the values of one name in order: HTTP.SYS
+ * writes known fields with their canonical names (Netty's constants are lower case) and in its own
+ * order across names, neither of which carries meaning (RFC 9110 5.1, 5.3).
  * Everything else (status, reason, every other field and its values, framing, body, trailers,
  * interim responses, who closes the connection) must be equal, except differences a case asserts
  * explicitly.
