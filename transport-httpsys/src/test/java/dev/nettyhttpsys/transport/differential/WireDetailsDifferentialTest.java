@@ -47,6 +47,16 @@ class WireDetailsDifferentialTest {
                 LastHttpContent last = new DefaultLastHttpContent(Unpooled.copiedBuffer("!", StandardCharsets.US_ASCII));
                 last.trailingHeaders().set("X-Checksum", "abc123").add("X-Note", "one").add("X-Note", "two");
                 ctx.writeAndFlush(last);
+            } else if (uri.startsWith("/addresses")) {
+                // What handlers log and filter by: the peer's address, and the local port being the server's.
+                java.net.InetSocketAddress remote = (java.net.InetSocketAddress) ctx.channel().remoteAddress();
+                java.net.InetSocketAddress local = (java.net.InetSocketAddress) ctx.channel().localAddress();
+                java.net.InetSocketAddress server = (java.net.InetSocketAddress) ctx.channel().parent().localAddress();
+                String text = "remote=" + remote.getAddress().getHostAddress() + " local="
+                        + local.getAddress().getHostAddress() + " localPortIsServerPort=" + (local.getPort() == server.getPort())
+                        + " remotePortSet=" + (remote.getPort() > 0) + " active=" + ctx.channel().isActive()
+                        + " socketChannel=" + (ctx.channel() instanceof io.netty.channel.socket.SocketChannel);
+                Handlers.respond(ctx, request, HttpResponseStatus.OK, Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
             } else if (uri.startsWith("/204")) {
                 ctx.writeAndFlush(new DefaultFullHttpResponse(request.protocolVersion(), HttpResponseStatus.NO_CONTENT));
             } else if (uri.startsWith("/304")) {
@@ -137,5 +147,12 @@ class WireDetailsDifferentialTest {
         request.writeBytes(compressed.toByteArray());
         Differential.Outcome outcome = servers.exchange(request.toByteArray());
         assertEquals(true, outcome.httpsys.last().bodyText().contains("body=a body that was gzipped by the client"));
+    }
+
+    @Test
+    void channelAddressesAsHandlersSeeThem() throws Exception {
+        Differential.Outcome outcome = servers.exchange("GET /addresses HTTP/1.1\r\nHost: t\r\n\r\n");
+        assertEquals("remote=127.0.0.1 local=127.0.0.1 localPortIsServerPort=true remotePortSet=true active=true"
+                + " socketChannel=true", outcome.httpsys.last().bodyText());
     }
 }
