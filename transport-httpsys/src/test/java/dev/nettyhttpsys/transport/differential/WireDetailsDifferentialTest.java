@@ -155,4 +155,20 @@ class WireDetailsDifferentialTest {
         assertEquals("remote=127.0.0.1 local=127.0.0.1 localPortIsServerPort=true remotePortSet=true active=true"
                 + " socketChannel=true", outcome.httpsys.last().bodyText());
     }
+
+    /** Over IPv6 loopback: both listen dual-stack on the wildcard (HTTP.SYS's "+" does). */
+    @Test
+    void ipv6Client() throws Exception {
+        String nio = overIpv6(servers.nio);
+        String httpsys = overIpv6(servers.httpsys);
+        assertEquals(nio, httpsys);
+        assertEquals(true, httpsys.startsWith("remote=0:0:0:0:0:0:0:1 local=0:0:0:0:0:0:0:1 "), httpsys);
+    }
+
+    private static String overIpv6(ServerUnderTest server) throws java.io.IOException {
+        try (RawConnection connection = new RawConnection("::1", server.port)) {
+            connection.send("GET /addresses HTTP/1.1\r\nHost: [::1]\r\n\r\n");
+            return connection.read(false).bodyText();
+        }
+    }
 }
