@@ -270,4 +270,27 @@ class HandlerPipelinesDifferentialTest {
             business.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
+
+    /**
+     * Documented difference: a client's {@code Connection: close} is honoured by the engine even
+     * when the pipeline ignores it (HTTP.SYS owns the connection): the answer says
+     * {@code Connection: close} and the connection ends. NIO leaves that to the pipeline, which
+     * here keeps the connection open.
+     */
+    @Test
+    void clientConnectionCloseIsHonouredEvenIfThePipelineIgnoresIt() throws Exception {
+        try (Differential servers = Differential.start(Handlers.initializer(ch -> ch.pipeline().addLast(
+                new HttpServerCodec(), new HttpObjectAggregator(1024), new Handlers.Plain("ignored"))))) {
+            String request = "GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+            Differential.Outcome outcome = servers.observeBoth("GET /first HTTP/1.1\r\nHost: t\r\n\r\n", request);
+            assertNull(outcome.nio.last().header("connection"));
+            assertEquals("close", outcome.httpsys.last().header("connection"));
+            assertEquals(outcome.nio.last().bodyText(), outcome.httpsys.last().bodyText());
+            try (RawConnection connection = new RawConnection(servers.httpsys.port)) {
+                connection.send(request);
+                connection.read(false);
+                assertTrue(connection.awaitServerClose());
+            }
+        }
+    }
 }
