@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
@@ -16,6 +17,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
@@ -290,6 +292,48 @@ class HandlerPipelinesDifferentialTest {
                 connection.send(request);
                 connection.read(false);
                 assertTrue(connection.awaitServerClose());
+            }
+        }
+    }
+
+    /**
+     * An answer before a large upload was read (401 at the head): the client, still sending,
+     * gets the answer on both. This transport then ends the connection gracefully (it drains the
+     * rest rather than reset it, which could destroy the answer in flight).
+     */
+    @Test
+    void earlyAnswerToALargeUploadArrives() throws Exception {
+        try (Differential servers = Differential.start(Handlers.initializer(ch -> ch.pipeline().addLast(
+                new HttpServerCodec(), new SimpleChannelInboundHandler<io.netty.handler.codec.http.HttpObject>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, io.netty.handler.codec.http.HttpObject msg) {
+                        if (msg instanceof io.netty.handler.codec.http.HttpRequest) {
+                            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                                    HttpResponseStatus.UNAUTHORIZED, Unpooled.copiedBuffer("who are you?", StandardCharsets.US_ASCII));
+                            HttpUtil.setContentLength(response, response.content().readableBytes());
+                            ctx.writeAndFlush(response);
+                        }
+                    }
+                })))) {
+            for (ServerUnderTest server : List.of(servers.nio, servers.httpsys)) {
+                int size = 10 * 1024 * 1024;
+                try (RawConnection connection = new RawConnection(server.port)) {
+                    connection.send("PUT /upload HTTP/1.1\r\nHost: t\r\nContent-Length: " + size + "\r\n\r\n");
+                    java.util.concurrent.CompletableFuture<Void> upload = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                        try {
+                            byte[] chunk = new byte[64 * 1024];
+                            for (int sent = 0; sent < size; sent += chunk.length) {
+                                connection.send(chunk);
+                            }
+                        } catch (java.io.IOException e) {
+                            // the server may stop reading once it answered: the answer is what counts
+                        }
+                    });
+                    RawResponse answer = connection.read(false);
+                    assertEquals(401, answer.status, server.toString());
+                    assertEquals("who are you?", answer.bodyText());
+                    upload.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                }
             }
         }
     }
