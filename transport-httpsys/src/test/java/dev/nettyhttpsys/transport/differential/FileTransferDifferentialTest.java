@@ -58,7 +58,13 @@ class FileTransferDifferentialTest {
                 head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             }
             ChannelFuture last;
-            if (uri.startsWith("/region") || uri.startsWith("/range")) {
+            if (uri.startsWith("/copied-region")) {
+                // A region the transport cannot send by handle (a subclass may change transferTo): copied.
+                HttpUtil.setContentLength(head, 200_000);
+                ctx.write(head);
+                ctx.write(new DefaultFileRegion(file, 5, 200_000) { });
+                last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            } else if (uri.startsWith("/region") || uri.startsWith("/range")) {
                 boolean range = uri.startsWith("/range");
                 long offset = range ? 1000 : 0;
                 long length = range ? 100_000 : FILE_SIZE;
@@ -146,5 +152,12 @@ class FileTransferDifferentialTest {
     @Test
     void http10FileRegion() throws Exception {
         servers.exchange("GET /region HTTP/1.0\r\n\r\n");
+    }
+
+    @Test
+    void regionWithoutAHandleIsCopied() throws Exception {
+        Differential.Outcome outcome = servers.exchange("GET /copied-region HTTP/1.1\r\nHost: t\r\n\r\n",
+                "GET /copied-region HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+        assertArrayEquals(Arrays.copyOfRange(content, 5, 200_005), outcome.httpsys.finalResponse(0).body);
     }
 }
