@@ -58,7 +58,15 @@ class FileTransferDifferentialTest {
                 head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             }
             ChannelFuture last;
-            if (uri.startsWith("/copied-region")) {
+            if (uri.startsWith("/unsized-region")) {
+                // No length: chunked here (size line, the file by handle, CRLF), close-delimited on NIO.
+                head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                ctx.write(head);
+                ctx.write(new DefaultFileRegion(file, 0, 70_000));
+                ctx.write(new DefaultFileRegion(file, 70_000, 30_000));
+                last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                last.addListener(ChannelFutureListener.CLOSE);
+            } else if (uri.startsWith("/copied-region")) {
                 // A region the transport cannot send by handle (a subclass may change transferTo): copied.
                 HttpUtil.setContentLength(head, 200_000);
                 ctx.write(head);
@@ -159,5 +167,16 @@ class FileTransferDifferentialTest {
         Differential.Outcome outcome = servers.exchange("GET /copied-region HTTP/1.1\r\nHost: t\r\n\r\n",
                 "GET /copied-region HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
         assertArrayEquals(Arrays.copyOfRange(content, 5, 200_005), outcome.httpsys.finalResponse(0).body);
+    }
+
+    /** Documented difference (see HandlerPipelinesDifferentialTest): chunked here, close-delimited on NIO; same bytes. */
+    @Test
+    void unsizedRegionsAreChunked() throws Exception {
+        Differential.Outcome outcome = servers.observeBoth("GET /unsized-region HTTP/1.1\r\nHost: t\r\n\r\n");
+        assertEquals(RawResponse.Framing.CLOSE, outcome.nio.last().framing);
+        assertEquals(RawResponse.Framing.CHUNKED, outcome.httpsys.last().framing);
+        assertArrayEquals(Arrays.copyOfRange(content, 0, 100_000), outcome.nio.last().body);
+        assertArrayEquals(outcome.nio.last().body, outcome.httpsys.last().body);
+        assertEquals(true, outcome.httpsys.serverClosed);
     }
 }
