@@ -171,4 +171,19 @@ class WireDetailsDifferentialTest {
             return connection.read(false).bodyText();
         }
     }
+
+    @Test
+    void extensionMethodsAndAbsoluteTargets() throws Exception {
+        servers.exchange("PROPFIND /dav HTTP/1.1\r\nHost: t\r\nDepth: 1\r\n\r\n", "PURGE /cache HTTP/1.1\r\nHost: t\r\n\r\n",
+                "TRACE /t HTTP/1.1\r\nHost: t\r\n\r\n", "get /lower-case-method HTTP/1.1\r\nHost: t\r\n\r\n",
+                "GET http://example.test/absolute?q HTTP/1.1\r\nHost: example.test\r\n\r\n");
+    }
+
+    /** Documented difference: CONNECT (a proxy's method) is refused by the engine with 400; NIO passes it on. */
+    @Test
+    void connectIsRefusedByTheEngine() throws Exception {
+        Differential.Outcome outcome = servers.observeBoth("CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n");
+        assertEquals(200, outcome.nio.last().status);
+        assertEquals(400, outcome.httpsys.last().status);
+    }
 }
