@@ -29,6 +29,7 @@ import java.util.TreeMap;
 import java.util.zip.GZIPOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Wire details one handler can produce: trailers, 204/304, big bodies, pipelining, request fields and targets. */
 class WireDetailsDifferentialTest {
@@ -81,6 +82,7 @@ class WireDetailsDifferentialTest {
                     fields.merge(field.getKey().toLowerCase(), field.getValue(), (a, b) -> a + " | " + b);
                 }
                 String text = request.method() + " " + uri + " " + request.protocolVersion() + "\n" + fields
+                        + "\ntrailers=" + request.trailingHeaders().entries()
                         + "\nbody=" + request.content().toString(StandardCharsets.UTF_8);
                 Handlers.respond(ctx, request, HttpResponseStatus.OK, Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
             }
@@ -146,7 +148,7 @@ class WireDetailsDifferentialTest {
                 + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         request.writeBytes(compressed.toByteArray());
         Differential.Outcome outcome = servers.exchange(request.toByteArray());
-        assertEquals(true, outcome.httpsys.last().bodyText().contains("body=a body that was gzipped by the client"));
+        assertTrue(outcome.httpsys.last().bodyText().contains("body=a body that was gzipped by the client"));
     }
 
     @Test
@@ -162,7 +164,7 @@ class WireDetailsDifferentialTest {
         String nio = overIpv6(servers.nio);
         String httpsys = overIpv6(servers.httpsys);
         assertEquals(nio, httpsys);
-        assertEquals(true, httpsys.startsWith("remote=0:0:0:0:0:0:0:1 local=0:0:0:0:0:0:0:1 "), httpsys);
+        assertTrue(httpsys.startsWith("remote=0:0:0:0:0:0:0:1 local=0:0:0:0:0:0:0:1 "), httpsys);
     }
 
     private static String overIpv6(ServerUnderTest server) throws java.io.IOException {
@@ -185,5 +187,37 @@ class WireDetailsDifferentialTest {
         Differential.Outcome outcome = servers.observeBoth("CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n");
         assertEquals(200, outcome.nio.last().status);
         assertEquals(400, outcome.httpsys.last().status);
+    }
+
+    /**
+     * Documented difference: chunk extensions are dropped on both, but request trailers are
+     * consumed by the engine (HTTP.SYS does not hand them over), so the request's LastHttpContent
+     * carries none; NIO delivers them. The body is the same.
+     */
+    @Test
+    void requestTrailersAreNotDelivered() throws Exception {
+        Differential.Outcome outcome = servers.observeBoth("POST /te HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "3;ext=1\r\nabc\r\n0\r\nX-Trailer: tv\r\n\r\n");
+        assertTrue(outcome.nio.last().bodyText().contains("trailers=[X-Trailer=tv]"), outcome.nio.last().toString());
+        assertTrue(outcome.httpsys.last().bodyText().contains("trailers=[]"), outcome.httpsys.last().toString());
+        assertTrue(outcome.httpsys.last().bodyText().endsWith("body=abc"));
+        assertTrue(outcome.nio.last().bodyText().endsWith("body=abc"));
+    }
+
+    /**
+     * Documented difference, request framing is the engine's (RFC 9112 6.3): Content-Length with
+     * Transfer-Encoding is refused (400, no smuggling); identical duplicate Content-Lengths are
+     * one length (RFC 9110 8.6), which NIO's default decoder refuses (an empty, failed request).
+     */
+    @Test
+    void ambiguousFramingIsTheEngines() throws Exception {
+        Differential.Outcome both = servers.observeBoth("POST /both HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+        assertEquals(400, both.httpsys.last().status);
+        assertTrue(both.httpsys.serverClosed);
+        Differential.Outcome duplicate = servers.observeBoth("POST /dup HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n"
+                + "Content-Length: 3\r\n\r\nabc");
+        assertTrue(duplicate.httpsys.last().bodyText().endsWith("body=abc"), duplicate.httpsys.last().toString());
+        assertTrue(duplicate.nio.last().bodyText().endsWith("body="), duplicate.nio.last().toString());
     }
 }
