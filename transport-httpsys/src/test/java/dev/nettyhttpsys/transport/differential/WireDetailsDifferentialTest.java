@@ -58,6 +58,23 @@ class WireDetailsDifferentialTest {
                         + " remotePortSet=" + (remote.getPort() > 0) + " active=" + ctx.channel().isActive()
                         + " socketChannel=" + (ctx.channel() instanceof io.netty.channel.socket.SocketChannel);
                 Handlers.respond(ctx, request, HttpResponseStatus.OK, Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+            } else if (uri.startsWith("/fields")) {
+                FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), HttpResponseStatus.OK,
+                        Unpooled.copiedBuffer("fields", StandardCharsets.US_ASCII));
+                response.headers().add(HttpHeaderNames.SET_COOKIE, "a=1; Path=/").add(HttpHeaderNames.SET_COOKIE, "b=2")
+                        .add(HttpHeaderNames.SET_COOKIE, "c=3; HttpOnly").add("X-Multi", "one").add("X-Multi", "two")
+                        .add("X-Empty", "").add("X-Latin1", "caf\u00e9").add(HttpHeaderNames.CACHE_CONTROL, "no-store")
+                        .add(HttpHeaderNames.LOCATION, "/elsewhere?x=1").add(HttpHeaderNames.CONTENT_TYPE, "text/plain")
+                        .add(HttpHeaderNames.VARY, "Accept-Encoding").add(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"t\"")
+                        .add(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+                HttpUtil.setContentLength(response, 6);
+                ctx.writeAndFlush(response);
+            } else if (uri.startsWith("/status")) {
+                // Unusual statuses and reasons pass through as written.
+                FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(),
+                        new HttpResponseStatus(299, "Custom Reason Phrase"), Unpooled.EMPTY_BUFFER);
+                HttpUtil.setContentLength(response, 0);
+                ctx.writeAndFlush(response);
             } else if (uri.startsWith("/204")) {
                 ctx.writeAndFlush(new DefaultFullHttpResponse(request.protocolVersion(), HttpResponseStatus.NO_CONTENT));
             } else if (uri.startsWith("/304")) {
@@ -219,5 +236,13 @@ class WireDetailsDifferentialTest {
                 + "Content-Length: 3\r\n\r\nabc");
         assertTrue(duplicate.httpsys.last().bodyText().endsWith("body=abc"), duplicate.httpsys.last().toString());
         assertTrue(duplicate.nio.last().bodyText().endsWith("body="), duplicate.nio.last().toString());
+    }
+
+    @Test
+    void responseFieldsAndStatusesPassThrough() throws Exception {
+        Differential.Outcome outcome = servers.exchange("GET /fields HTTP/1.1\r\nHost: t\r\n\r\n",
+                "GET /status HTTP/1.1\r\nHost: t\r\n\r\n");
+        assertEquals(3, RawResponse.byName(outcome.httpsys.finalResponse(0).headers).get("set-cookie").size());
+        assertEquals("Custom Reason Phrase", outcome.httpsys.finalResponse(1).reason);
     }
 }
