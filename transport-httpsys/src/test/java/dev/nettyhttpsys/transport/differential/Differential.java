@@ -202,7 +202,8 @@ final class Differential implements AutoCloseable {
         for (int i = 0; i < onNio.exchanges.size(); i++) {
             List<RawResponse> a = onNio.exchanges.get(i);
             List<RawResponse> b = onHttpSys.exchanges.get(i);
-            assertEquals(a.size(), b.size(), () -> "responses (interim included) to request " + " : nio " + a
+            int request = i;
+            assertEquals(a.size(), b.size(), () -> "responses (interim included) to request " + request + ": nio " + a
                     + " httpsys " + b);
             for (int j = 0; j < a.size(); j++) {
                 assertSameResponse(isHttp10(requests[i]), a.get(j), b.get(j));
