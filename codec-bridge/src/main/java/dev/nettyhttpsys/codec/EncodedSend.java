@@ -1,23 +1,25 @@
 package dev.nettyhttpsys.codec;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.ReferenceCounted;
 
 /**
  * One response record ready for the engine, with every buffer its data chunks point at. The
- * engine reads them until it reports the send complete; then {@link #release()} frees them.
+ * engine reads them (and any file a file chunk names, whose region is pinned too) until it reports
+ * the send complete; then {@link #release()} frees them.
  * Read the layout back with {@link ResponseRecordReader}.
  */
 public final class EncodedSend {
     private final ByteBuf record;
     private final long recordAddress;
     private final int recordLength;
-    private final ByteBuf[] pinned;
+    private final ReferenceCounted[] pinned;
     private final int pinnedCount;
     private final int flags;
     private final boolean last;
     private boolean released;
 
-    EncodedSend(ByteBuf record, long recordAddress, int recordLength, ByteBuf[] pinned, int pinnedCount,
+    EncodedSend(ByteBuf record, long recordAddress, int recordLength, ReferenceCounted[] pinned, int pinnedCount,
                 int flags, boolean last) {
         this.record = record;
         this.recordAddress = recordAddress;
@@ -55,7 +57,7 @@ public final class EncodedSend {
         return flags;
     }
 
-    /** Number of body buffers referenced in place (not copied); for tests and diagnostics. */
+    /** Number of body buffers and file regions referenced in place (not copied); for tests and diagnostics. */
     public int pinnedBufferCount() {
         return pinnedCount;
     }

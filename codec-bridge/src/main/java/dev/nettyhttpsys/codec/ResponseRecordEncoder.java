@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
+import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -39,7 +40,8 @@ import java.util.Map;
  *       handler's headers untouched (as {@code HttpServerCodec} does) and drop body bytes;</li>
  *   <li>interim responses (100, 102, 103) produce nothing: the engine answers
  *       {@code Expect: 100-continue} itself, and the final response must follow;</li>
- *   <li>{@code Connection: close} sets the disconnect flag on the last send; a 101 sets the
+ *   <li>a response that is not keep-alive by Netty's rules ({@code Connection: close}, or an
+ *       HTTP/1.0 response without {@code keep-alive}) sets the disconnect flag on the last send; a 101 sets the
  *       opaque flag, after which bytes pass through unframed.</li>
  * </ul>
  * Output caching: see {@link HttpSysCache}.
@@ -69,6 +71,7 @@ public final class ResponseRecordEncoder {
     private final boolean http11;
     private final boolean http2;
     private final long defaultCacheTtlSeconds;
+    private final FileRegionHandles fileHandles;
     private State state = State.HEAD;
     private Framing framing;
     private boolean disconnectAtEnd;
@@ -81,6 +84,16 @@ public final class ResponseRecordEncoder {
      */
     public ResponseRecordEncoder(HttpMethod requestMethod, HttpVersion requestVersion, boolean http2,
                                  long defaultCacheTtlSeconds) {
+        this(requestMethod, requestVersion, http2, defaultCacheTtlSeconds, FileRegionHandles.NONE);
+    }
+
+    /**
+     * As above; {@code fileHandles} finds the file behind a {@link FileRegion} so the engine sends
+     * it without copying (regions it finds no handle for are read into memory).
+     */
+    public ResponseRecordEncoder(HttpMethod requestMethod, HttpVersion requestVersion, boolean http2,
+                                 long defaultCacheTtlSeconds, FileRegionHandles fileHandles) {
+        this.fileHandles = fileHandles;
         this.headRequest = HttpMethod.HEAD.equals(requestMethod);
         this.getRequest = HttpMethod.GET.equals(requestMethod);
         this.http11 = requestVersion.isKeepAliveDefault();
@@ -106,7 +119,7 @@ public final class ResponseRecordEncoder {
      * @throws IllegalStateException         content before the head, a second head, or anything
      *                                       after the response is complete
      * @throws IllegalArgumentException      a message type an HTTP response cannot carry
-     * @throws UnsupportedOperationException a {@link FileRegion} (not supported yet)
+     * @throws UncheckedIOException         a {@link FileRegion} whose file cannot be opened or read
      */
     public EncodedSend encode(Object msg, ByteBufAllocator alloc) {
         EncodedSend send = null;
@@ -127,8 +140,15 @@ public final class ResponseRecordEncoder {
 
     private EncodedSend dispatch(Object msg, ByteBufAllocator alloc) {
         if (msg instanceof FileRegion) {
-            throw new UnsupportedOperationException(msg.getClass().getName()
-                    + ": FileRegion is not supported by the HTTP.SYS transport yet; write the bytes as ByteBuf");
+            if (state == State.BODY) {
+                return encodeFile((FileRegion) msg, alloc);
+            }
+            if (state == State.OPAQUE) {
+                return encodeOpaque(FileRegionCopier.copy((FileRegion) msg, alloc), alloc);
+            }
+            throw new IllegalStateException(state == State.HEAD
+                    ? "FileRegion written before the response head (an HttpResponse)"
+                    : "the response is already complete; cannot write a FileRegion");
         }
         if (msg instanceof HttpMessage && !(msg instanceof HttpResponse)) {
             throw new IllegalArgumentException("cannot send " + msg.getClass().getName() + " as a response");
@@ -213,7 +233,9 @@ public final class ResponseRecordEncoder {
             framing = Framing.IDENTITY;
             disconnectAtEnd = true;  // HTTP/1.0 without a length: closing the connection ends the body
         }
-        if (!http2 && headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)) {
+        // The pipeline's keep-alive decision, read as Netty reads it: Connection: close, or an
+        // HTTP/1.0 response without keep-alive (HttpServerKeepAliveHandler says "close" that way).
+        if (!http2 && !upgrade && !HttpUtil.isKeepAlive(response)) {
             disconnectAtEnd = true;
         }
 
@@ -291,6 +313,57 @@ public final class ResponseRecordEncoder {
             writer.abort();
             throw e;
         }
+    }
+
+    /**
+     * A file body part (never the last part: Netty ends a response with a LastHttpContent). Sent
+     * by handle when the transport finds one, the region pinned until the send completes;
+     * otherwise its bytes are copied.
+     */
+    private EncodedSend encodeFile(FileRegion region, ByteBufAllocator alloc) {
+        long remaining = region.count() - region.transferred();
+        if (framing == Framing.NO_BODY || remaining <= 0) {
+            return null;
+        }
+        long handle = fileHandles.handleOf(region);
+        if (handle < 0) {
+            ByteBuf copy = FileRegionCopier.copy(region, alloc);
+            try {
+                return encodeBody(copy, false, null, alloc);
+            } finally {
+                copy.release();
+            }
+        }
+        ResponseRecordWriter writer = new ResponseRecordWriter(alloc, 128);
+        try {
+            if (framing == Framing.CHUNKED) {
+                writer.chunkSizeLine(remaining);
+                writer.file(region, handle, region.position() + region.transferred(), remaining);
+                writer.framing(CRLF);
+            } else {
+                writer.file(region, handle, region.position() + region.transferred(), remaining);
+            }
+            return writer.finish(FLAG_MORE_DATA, 0, 0, false);
+        } catch (RuntimeException | Error e) {
+            writer.abort();
+            throw e;
+        }
+    }
+
+    /**
+     * Ends an opaque stream (after a 101) the way closing a socket does: an empty send with the
+     * disconnect flag, so the engine closes the connection gracefully after the bytes before it.
+     *
+     * @throws IllegalStateException when the response is not in opaque mode
+     */
+    public EncodedSend encodeOpaqueEnd(ByteBufAllocator alloc) {
+        if (state != State.OPAQUE) {
+            throw new IllegalStateException("only an opaque stream (after 101 Switching Protocols) is ended this way");
+        }
+        ResponseRecordWriter writer = new ResponseRecordWriter(alloc, 64);
+        EncodedSend send = writer.finish(FLAG_DISCONNECT, 0, 0, true);
+        state = State.DONE;
+        return send;
     }
 
     private static EncodedSend encodeOpaque(ByteBuf bytes, ByteBufAllocator alloc) {

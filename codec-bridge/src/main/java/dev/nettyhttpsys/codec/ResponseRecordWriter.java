@@ -3,6 +3,7 @@ package dev.nettyhttpsys.codec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.util.ReferenceCounted;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -26,7 +27,7 @@ final class ResponseRecordWriter {
     static final int HEADER_ENTRY_SIZE = 8;
     static final int CHUNK_SIZE = 32;
     static final int CHUNK_MEMORY = 0;
-    /** Reserved for FileRegion support: handleOrAddress = descriptor/HANDLE, offset = file offset. */
+    /** A file chunk: handleOrAddress = descriptor/HANDLE, offset = file offset. */
     static final int CHUNK_FILE = 1;
     private static final int MAX_U16 = 0xFFFF;
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
@@ -41,8 +42,9 @@ final class ResponseRecordWriter {
     private boolean[] inTail = new boolean[4];
     private long[] starts = new long[4];
     private long[] lengths = new long[4];
+    private long[] offsets = new long[4];
 
-    private ByteBuf[] pinned;
+    private ReferenceCounted[] pinned;
     private int pinnedCount;
     private boolean closed;
 
@@ -74,13 +76,28 @@ final class ResponseRecordWriter {
     /** References the readable bytes of an addressable buffer, retaining it until release. */
     private void pin(ByteBuf content) {
         long address = DirectAddresses.readableAddress(content);
+        addPinned(content.retain());
+        addChunk(CHUNK_MEMORY, false, address, content.readableBytes());
+    }
+
+    /** References bytes of an open file; owner (the region) is retained so the file stays open until release. */
+    void file(ReferenceCounted owner, long handle, long offset, long length) {
+        beginTail();
+        if (length == 0) {
+            return;
+        }
+        addPinned(owner.retain());
+        addChunk(CHUNK_FILE, false, handle, length);
+        offsets[chunkCount - 1] = offset;
+    }
+
+    private void addPinned(ReferenceCounted owner) {
         if (pinned == null) {
-            pinned = new ByteBuf[2];
+            pinned = new ReferenceCounted[2];
         } else if (pinnedCount == pinned.length) {
             pinned = Arrays.copyOf(pinned, pinnedCount * 2);
         }
-        pinned[pinnedCount++] = content.retain();
-        addChunk(CHUNK_MEMORY, false, address, content.readableBytes());
+        pinned[pinnedCount++] = owner;
     }
 
     /** Copies bytes into the tail. */
@@ -98,11 +115,11 @@ final class ResponseRecordWriter {
     }
 
     /** Appends a chunked-encoding size line: the size in hex, CRLF. */
-    void chunkSizeLine(int size) {
+    void chunkSizeLine(long size) {
         int start = beginTail();
-        int digits = Math.max(1, (Integer.SIZE - Integer.numberOfLeadingZeros(size) + 3) / 4);
+        int digits = Math.max(1, (Long.SIZE - Long.numberOfLeadingZeros(size) + 3) / 4);
         for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) {
-            buffer.writeByte(HEX[(size >>> shift) & 0xF]);
+            buffer.writeByte(HEX[(int) (size >>> shift) & 0xF]);
         }
         buffer.writeByte('\r').writeByte('\n');
         endTail(start);
@@ -145,11 +162,13 @@ final class ResponseRecordWriter {
             inTail = Arrays.copyOf(inTail, size);
             starts = Arrays.copyOf(starts, size);
             lengths = Arrays.copyOf(lengths, size);
+            offsets = Arrays.copyOf(offsets, size);
         }
         kinds[chunkCount] = kind;
         inTail[chunkCount] = tail;
         starts[chunkCount] = start;
         lengths[chunkCount] = length;
+        offsets[chunkCount] = 0;
         chunkCount++;
     }
 
@@ -238,6 +257,7 @@ final class ResponseRecordWriter {
                 int entry = table + i * CHUNK_SIZE;
                 buffer.setIntLE(entry, kinds[i]);
                 buffer.setLongLE(entry + 8, inTail[i] ? base + starts[i] : starts[i]);
+                buffer.setLongLE(entry + 16, offsets[i]);
                 buffer.setLongLE(entry + 24, lengths[i]);
             }
             int recordLength = buffer.writerIndex() - recordStart;

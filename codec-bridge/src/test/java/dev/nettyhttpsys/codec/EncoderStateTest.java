@@ -85,13 +85,12 @@ class EncoderStateTest extends EncoderTestSupport {
     }
 
     @Test
-    void fileRegionIsNotSupportedYet(@TempDir Path dir) throws IOException {
+    void fileRegionBeforeTheHeadIsRejectedAndReleased(@TempDir Path dir) throws IOException {
         Path file = Files.writeString(dir.resolve("body.txt"), "file body");
         ResponseRecordEncoder encoder = encoder(HttpMethod.GET);
-        send(encoder, head(OK));
         DefaultFileRegion region = track(new DefaultFileRegion(file.toFile(), 0, 9));
-        assertMessage(assertThrows(UnsupportedOperationException.class, () -> encode(encoder, region)),
-                "FileRegion");
+        assertMessage(assertThrows(IllegalStateException.class, () -> encode(encoder, region)),
+                "before the response head");
     }
 
     @Test

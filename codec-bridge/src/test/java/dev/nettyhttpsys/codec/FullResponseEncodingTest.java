@@ -153,6 +153,16 @@ class FullResponseEncodingTest extends EncoderTestSupport {
     }
 
     @Test
+    void http10ResponseWithoutKeepAliveDisconnectsAsNettyReadsIt() {
+        // HttpServerKeepAliveHandler says "close" to an HTTP/1.0 client by leaving keep-alive out.
+        FullHttpResponse plain = track(new io.netty.handler.codec.http.DefaultFullHttpResponse(HTTP_1_0, OK, heap("x")));
+        assertTrue(send(encoder(HttpMethod.GET, HTTP_1_0, false, 0), plain).isDisconnect());
+        FullHttpResponse kept = track(new io.netty.handler.codec.http.DefaultFullHttpResponse(HTTP_1_0, OK, heap("y")));
+        kept.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        assertFalse(send(encoder(HttpMethod.GET, HTTP_1_0, false, 0), kept).isDisconnect());
+    }
+
+    @Test
     void connectionKeepAliveIsKeptAndDoesNotDisconnect() {
         FullHttpResponse response = full("hi");
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);

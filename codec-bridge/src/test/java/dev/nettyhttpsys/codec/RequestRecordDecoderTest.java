@@ -1,5 +1,6 @@
 package dev.nettyhttpsys.codec;
 
+import dev.nettyhttpsys.testsupport.LeakDetectorGate;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import static io.netty.handler.codec.http.HttpResponseStatus.OK;
 import static io.netty.handler.codec.http.HttpResponseStatus.SWITCHING_PROTOCOLS;
+import static dev.nettyhttpsys.codec.ResponseRecordEncoder.FLAG_DISCONNECT;
 import static dev.nettyhttpsys.codec.ResponseRecordEncoder.FLAG_HAS_HEAD;
 import static dev.nettyhttpsys.codec.ResponseRecordEncoder.FLAG_MORE_DATA;
 import static dev.nettyhttpsys.codec.ResponseRecordEncoder.FLAG_OPAQUE;
@@ -60,6 +61,20 @@ class UpgradeEncodingTest extends EncoderTestSupport {
         assertNull(encode(encoder, heap("")));
         assertNull(encode(encoder, LastHttpContent.EMPTY_LAST_CONTENT));
         assertFalse(encoder.isComplete());
+
+        // Closing the channel ends the stream gracefully: an empty send that disconnects.
+        EncodedSend end = encoder.encodeOpaqueEnd(alloc);
+        ParsedResponseRecord endRecord = ResponseRecordReader.read(end);
+        end.release();
+        assertEquals(FLAG_DISCONNECT, endRecord.flags());
+        assertTrue(endRecord.chunks().isEmpty());
+        assertTrue(encoder.isComplete());
+        assertThrows(IllegalStateException.class, () -> encoder.encodeOpaqueEnd(alloc));
+    }
+
+    @Test
+    void onlyAnOpaqueStreamCanBeEnded() {
+        assertThrows(IllegalStateException.class, () -> encoder(HttpMethod.GET).encodeOpaqueEnd(alloc));
     }
 
     @Test

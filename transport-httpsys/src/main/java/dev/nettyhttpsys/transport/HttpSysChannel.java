@@ -14,6 +14,7 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultChannelPipeline;
 import io.netty.channel.EventLoop;
+import io.netty.channel.FileRegion;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -28,6 +29,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -36,13 +39,16 @@ import java.net.SocketAddress;
  * One HTTP request and its response, as a channel: HTTP.SYS hands out requests, not connections
  * (and HTTP/2 multiplexes them), so like Netty's HTTP/2 stream channels there is one child channel
  * per request. It reads {@link HttpRequest}, then {@code HttpContent}s ending with a
- * {@link LastHttpContent}; it writes a response ({@code FullHttpResponse}, or a head and contents)
- * and closes itself when the response is complete. Closing it earlier abandons the request.
+ * {@link LastHttpContent}; it writes a response ({@code FullHttpResponse}, or a head and contents,
+ * {@code ByteBuf}s or {@link FileRegion}s) and closes itself when the response is complete.
+ * Closing it earlier abandons the request (the client sees a reset). After a 101 it carries raw
+ * {@code ByteBuf}s both ways, as a socket would, until either side closes.
  *
  * <p>It is a {@link SocketChannel} so {@code ChannelInitializer<SocketChannel>} works unchanged;
  * socket options are accepted and have no effect (HTTP.SYS owns the connection).
  */
 public final class HttpSysChannel extends AbstractChannel implements SocketChannel {
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(HttpSysChannel.class);
     private static final ChannelMetadata METADATA = new ChannelMetadata(false, 16);
     private static final int BODY_READ_SIZE = 16 * 1024;
 
@@ -64,12 +70,18 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
     private ByteBuf pendingBody;
     private final boolean moreBody;
     private boolean readScheduled;
+    // read() was called and no data answered it yet (Netty's read() asks for one batch).
+    private boolean readRequested;
+    // After a 101 went out: raw bytes both ways until either side ends the stream.
+    private boolean opaque;
     private boolean bodyReadInFlight;
     private ByteBuf bodyBuffer;
     private boolean inputDone;
     // Response side: one send in flight at a time, so sends reach the engine in order.
     private EncodedSend inFlight;
+    private long inFlightSize;
     private boolean responseStarted;
+    private boolean headSubmitted;
     private boolean lastSubmitted;
     private boolean finished;
 
@@ -86,7 +98,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         this.pendingBody = request.initialBody();
         this.moreBody = request.hasMoreBody();
         this.encoder = new ResponseRecordEncoder(pendingHead.method(), pendingHead.protocolVersion(),
-                request.isHttp2(), defaultCacheTtl);
+                request.isHttp2(), defaultCacheTtl, NativeFileRegionHandles.INSTANCE);
     }
 
     RequestQueue.RequestOps requestOps() {
@@ -195,20 +207,40 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
             return;
         }
         if (!responseStarted) {
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                    HttpResponseStatus.INTERNAL_SERVER_ERROR, alloc().buffer(0));
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
-                    .setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
-            writeAndFlush(response);
+            answer500();
         } else {
             close();
         }
+    }
+
+    private void answer500() {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.INTERNAL_SERVER_ERROR, alloc().buffer(0));
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        writeAndFlush(response);
+    }
+
+    /**
+     * A write failed before any head reached the engine. The handler may still recover (from the
+     * failed promise's listener, which has run by now); if it did not, answer 500 rather than
+     * leave the client waiting for a response that cannot come.
+     */
+    private void answerIfNothingFollows(Throwable cause) {
+        eventLoop().execute(() -> {
+            ChannelOutboundBuffer out = unsafe().outboundBuffer();
+            if (open && !headSubmitted && inFlight == null && out != null && out.isEmpty()) {
+                logger.warn("{}: a response write failed before any head was sent; answering 500", this, cause);
+                answer500();
+            }
+        });
     }
 
     // ---- reading ----
 
     @Override
     protected void doBeginRead() {
+        readRequested = true;
         if (!readScheduled && open) {
             readScheduled = true;
             // Deliver from a task, not from inside read(), so a handler calling read() in
@@ -223,8 +255,11 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
             return;
         }
         if (pendingHead != null) {
+            readRequested = false;
             deliverHead();
-        } else if (!inputDone && !bodyReadInFlight && !finished) {
+        } else if ((opaque || !inputDone) && !bodyReadInFlight && !lastSubmitted) {
+            // Once the whole response is submitted the rest of the body no longer matters (the
+            // engine drains or drops it), and reading it could race the end of the request.
             bodyReadInFlight = true;
             bodyBuffer = alloc().directBuffer(BODY_READ_SIZE);
             queue.receiveBody(requestId, ops, bodyBuffer);
@@ -237,6 +272,15 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         pendingHead = null;
         pendingBody = null;
         HttpEncoderRemover.removeFrom(pipeline());
+        if (SslHandlerRemover.removeFrom(pipeline()) && !secure) {
+            // The pipeline asks for TLS but this request came in plain text: never serve it as
+            // if it were protected. (Secure requests were decrypted by HTTP.SYS: they go on.)
+            logger.error("{}: the pipeline has an SslHandler but the request arrived without TLS; "
+                    + "HTTP.SYS terminates TLS itself: bind an https:// URL prefix. Request reset.", this);
+            body.release();
+            close();
+            return;
+        }
         pipeline().fireChannelRead(head);
         if (!moreBody) {
             inputDone = true;
@@ -258,8 +302,13 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         bodyReadInFlight = false;
         ByteBuf buffer = bodyBuffer;
         bodyBuffer = null;
-        if (!open) {
+        if (!open || lastSubmitted) {
             buffer.release();
+            return;
+        }
+        readRequested = false;
+        if (opaque) {
+            onOpaqueReceived(status, bytes, buffer);
             return;
         }
         if (status != EngineStatus.OK) {
@@ -283,15 +332,28 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         pipeline().fireChannelReadComplete();
     }
 
+    /** Raw bytes after a 101: delivered as ByteBuf, as a socket channel would; EOF closes the channel. */
+    private void onOpaqueReceived(int status, long bytes, ByteBuf buffer) {
+        if (status != EngineStatus.OK || bytes == 0) {
+            buffer.release();
+            close();
+            return;
+        }
+        buffer.writerIndex(buffer.writerIndex() + (int) bytes);
+        pipeline().fireChannelRead(buffer);
+        pipeline().fireChannelReadComplete();
+    }
+
     // ---- writing ----
 
     @Override
     protected Object filterOutboundMessage(Object msg) {
-        if (msg instanceof HttpObject || msg instanceof ByteBuf || msg instanceof ByteBufHolder) {
+        if (msg instanceof HttpObject || msg instanceof ByteBuf || msg instanceof ByteBufHolder
+                || msg instanceof FileRegion) {
             responseStarted = true;
             return msg;
         }
-        throw new UnsupportedOperationException("HttpSysChannel writes HttpObject or ByteBuf messages, not "
+        throw new UnsupportedOperationException("HttpSysChannel writes HttpObject, ByteBuf or FileRegion messages, not "
                 + msg.getClass().getName());
     }
 
@@ -307,12 +369,20 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
                         + msg.getClass().getSimpleName()));
                 continue;
             }
+            long size = payloadSize(msg);
             EncodedSend send;
             try {
                 // The encoder consumes a reference; the outbound buffer keeps its own until remove().
                 send = encoder.encode(ReferenceCountUtil.retain(msg), alloc());
             } catch (Throwable t) {
                 in.remove(t);
+                if (headSubmitted) {
+                    // Part of a response already went out: sending the rest around the hole
+                    // would deliver a complete-looking but wrong response. Reset instead.
+                    close();
+                    return;
+                }
+                answerIfNothingFollows(t);
                 continue;
             }
             if (send == null) {
@@ -320,7 +390,9 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
                 continue;
             }
             inFlight = send;
+            inFlightSize = size;
             lastSubmitted = send.isLast();
+            headSubmitted = true;
             queue.send(requestId, ops, send);
         }
     }
@@ -329,24 +401,60 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         EncodedSend send = inFlight;
         inFlight = null;
         send.release();
+        if (status == EngineStatus.OK && (send.flags() & ResponseRecordEncoder.FLAG_OPAQUE) != 0) {
+            // Only now does the engine read opaque bytes; a read asked for earlier waited for this.
+            opaque = true;
+            if (open && readRequested) {
+                doBeginRead();
+            }
+        }
         ChannelOutboundBuffer out = unsafe().outboundBuffer();
         if (status != EngineStatus.OK) {
             if (out != null) {
                 out.remove(EngineStatus.exception("sending the response", status));
             }
-            finish(false);
+            // The engine refused or lost the send: the response cannot be completed, so reset the
+            // request (a no-op when the connection is already gone) rather than leave it open.
+            finish(true);
             close();
             return;
         }
         if (out != null) {
+            if (inFlightSize > 0) {
+                out.progress(inFlightSize);  // for ChannelProgressivePromise (file downloads)
+            }
             out.remove();
         }
         if (send.isLast()) {
             finish(false);
             close();
+        } else if (!open && opaque) {
+            endOpaque();  // closed while this send was in flight
         } else if (out != null && !out.isEmpty()) {
-            unsafe().flush();
+            ((RequestUnsafe) unsafe()).flushFlushed();
         }
+    }
+
+    /** The message's own bytes, as its progressive promise counts them (no framing). */
+    private static long payloadSize(Object msg) {
+        if (msg instanceof FileRegion) {
+            FileRegion region = (FileRegion) msg;
+            return region.count() - region.transferred();
+        }
+        if (msg instanceof ByteBuf) {
+            return ((ByteBuf) msg).readableBytes();
+        }
+        return msg instanceof ByteBufHolder ? ((ByteBufHolder) msg).content().readableBytes() : 0;
+    }
+
+    /** Ends an opaque stream gracefully (FIN after the bytes before it), as closing a socket does. */
+    private void endOpaque() {
+        if (finished || inFlight != null || lastSubmitted) {
+            return;
+        }
+        lastSubmitted = true;
+        inFlight = encoder.encodeOpaqueEnd(alloc());
+        queue.send(requestId, ops, inFlight);
     }
 
     /** Tells the queue this request is over; abandoning it (no complete response) resets it. */
@@ -372,7 +480,11 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
     @Override
     protected void doClose() {
         open = false;
-        finish(!lastSubmitted);
+        if (opaque && !finished) {
+            endOpaque();  // or, with a send in flight, once it completes
+        } else {
+            finish(!lastSubmitted);
+        }
         if (pendingBody != null) {
             pendingBody.release();
             pendingBody = null;
@@ -449,6 +561,10 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
             safeSetFailure(promise, new UnsupportedOperationException("HTTP.SYS channels accept requests; they do not connect"));
         }
 
+        /** Continues writing what was already flushed, without flushing later writes (unsafe().flush() would). */
+        void flushFlushed() {
+            flush0();
+        }
     }
 
     /** The queue's callbacks, already on this channel's loop. */

@@ -1,4 +1,4 @@
-package dev.nettyhttpsys.codec;
+package dev.nettyhttpsys.testsupport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
@@ -20,8 +20,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Fails a test class when Netty's leak detector (PARANOID in the build) reports a leaked buffer:
  * after the class, it collects garbage and allocates a few tracked buffers, which makes the
  * detector report what the collector found; the reports are captured from its JUL logger.
+ *
+ * <p>codec-bridge's tests name it with {@code @ExtendWith}; the transport's tests get it for every
+ * class through JUnit's extension auto-detection (junit-platform.properties and META-INF/services
+ * there).
  */
-final class LeakDetectorGate implements BeforeAllCallback, AfterAllCallback {
+public final class LeakDetectorGate implements BeforeAllCallback, AfterAllCallback {
     private static final Logger DETECTOR_LOG = Logger.getLogger(ResourceLeakDetector.class.getName());
     private final List<String> leaks = new ArrayList<>();
     private final Handler capture = new Handler() {
@@ -46,11 +50,22 @@ final class LeakDetectorGate implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        DETECTOR_LOG.addHandler(capture);
+        start();
     }
 
     @Override
     public void afterAll(ExtensionContext context) throws InterruptedException {
+        List<String> found = stop();
+        assertTrue(found.isEmpty(), "Netty reported leaks in " + context.getDisplayName() + ": " + found);
+    }
+
+    /** Starts listening to the leak detector. */
+    void start() {
+        DETECTOR_LOG.addHandler(capture);
+    }
+
+    /** Makes the detector report what the collector found, stops listening, and returns the reports. */
+    List<String> stop() throws InterruptedException {
         try {
             for (int round = 0; round < 3; round++) {
                 System.gc();
@@ -59,7 +74,7 @@ final class LeakDetectorGate implements BeforeAllCallback, AfterAllCallback {
                 probe.release();
             }
             synchronized (leaks) {
-                assertTrue(leaks.isEmpty(), "Netty reported leaks in " + context.getDisplayName() + ": " + leaks);
+                return new ArrayList<>(leaks);
             }
         } finally {
             DETECTOR_LOG.removeHandler(capture);
