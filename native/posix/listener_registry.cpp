@@ -168,11 +168,43 @@ void ListenerRegistry::republish(PortRoutes* routes, const RouteTarget* added, c
     }
   }
   if (added != nullptr) list.push_back(RouteTable::Route{*addedPrefix, *added});
+  table->limits() = limitsOf(routes->port());
   routes->publish(std::move(table));
 }
 
+ConnectionLimits ListenerRegistry::limitsOf(uint16_t port) const {
+  // The strictest setting of any queue on the port wins; unset (0) means the HTTP.SYS default.
+  ConnectionLimits limits;
+  bool rateSet = false;
+  auto tighten = [](int64_t& field, uint32_t seconds, bool& seen) {
+    if (seconds == 0) return;
+    int64_t millis = static_cast<int64_t>(seconds) * 1000;
+    if (!seen || millis < field) field = millis;
+    seen = true;
+  };
+  bool header = false, idle = false, body = false, drain = false;
+  for (const Registration& registration : registrations_) {
+    if (registration.prefix.port != port) continue;
+    const QueueOptions& options = registration.options;
+    tighten(limits.headerWaitMillis, options.headerWaitTimeoutSeconds, header);
+    tighten(limits.idleMillis, options.idleConnectionTimeoutSeconds, idle);
+    tighten(limits.entityBodyMillis, options.entityBodyTimeoutSeconds, body);
+    tighten(limits.lingerMillis, options.drainEntityBodyTimeoutSeconds, drain);
+    if (options.minSendRateBytesPerSecond != 0) {
+      uint64_t rate = options.minSendRateBytesPerSecond;
+      if (!rateSet || rate > limits.minSendRate) limits.minSendRate = rate;
+      rateSet = true;
+    }
+    if (options.maxConnections != 0 &&
+        (limits.maxConnections == 0 || options.maxConnections < limits.maxConnections)) {
+      limits.maxConnections = options.maxConnections;
+    }
+  }
+  return limits;
+}
+
 std::shared_ptr<ListenerSocket> ListenerRegistry::add(const UrlPrefix& prefix, const RouteTarget& target,
-                                                      Error& error) {
+                                                      const QueueOptions& options, Error& error) {
   std::lock_guard<std::mutex> lock(mutex_);
   for (const Registration& registration : registrations_) {
     if (registration.prefix.port == prefix.port && registration.prefix.host == prefix.host &&
@@ -188,7 +220,7 @@ std::shared_ptr<ListenerSocket> ListenerRegistry::add(const UrlPrefix& prefix, c
   PortRoutes* routes = portRoutes(prefix.port);
   std::shared_ptr<ListenerSocket> socket = socketFor(prefix, routes, error);
   if (!socket) return nullptr;
-  registrations_.push_back(Registration{prefix, target.queueSerial, socket});
+  registrations_.push_back(Registration{prefix, target.queueSerial, socket, options});
   republish(routes, &target, &prefix, nullptr, 0);
   return socket;
 }

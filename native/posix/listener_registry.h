@@ -37,6 +37,8 @@ class PortRoutes {
     std::lock_guard<std::mutex> lock(mutex_);
     return table_;
   }
+  // Open connections accepted on this port by any loop (for maxConnections).
+  std::atomic<uint32_t> connections{0};
 
  private:
   friend class ListenerRegistry;
@@ -78,7 +80,8 @@ class ListenerRegistry {
 
   // Registers prefix for target; returns the socket the target's loop must poll, or nullptr
   // with error set (prefix taken, port in use, address not local, ...).
-  std::shared_ptr<ListenerSocket> add(const UrlPrefix& prefix, const RouteTarget& target, Error& error);
+  std::shared_ptr<ListenerSocket> add(const UrlPrefix& prefix, const RouteTarget& target,
+                                      const QueueOptions& options, Error& error);
   // Unregisters prefix of the queue; returns the socket it used (nullptr if it was not registered).
   std::shared_ptr<ListenerSocket> remove(const UrlPrefix& prefix, uint64_t queueSerial);
 
@@ -87,10 +90,12 @@ class ListenerRegistry {
     UrlPrefix prefix;
     uint64_t queueSerial;
     std::shared_ptr<ListenerSocket> socket;
+    QueueOptions options;
   };
 
   PortRoutes* portRoutes(uint16_t port);
   std::shared_ptr<ListenerSocket> socketFor(const UrlPrefix& prefix, PortRoutes* routes, Error& error);
+  ConnectionLimits limitsOf(uint16_t port) const;
   void republish(PortRoutes* routes, const RouteTarget* added, const UrlPrefix* addedPrefix,
                  const UrlPrefix* removedPrefix, uint64_t removedSerial);
 

@@ -23,7 +23,8 @@ std::atomic<uint64_t> gConnectionIds{0};
 std::atomic<uint64_t> gQueueSerials{0};
 
 constexpr int kEventBatch = 256;
-constexpr int kAcceptBatch = 64;  // then let other sockets of this loop have a turn
+constexpr int kAcceptBatch = 64;
+constexpr int64_t kTickMillis = 1000;  // granularity of connection timeouts  // then let other sockets of this loop have a turn
 constexpr uint32_t kConnectionEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 
 }  // namespace
@@ -189,9 +190,11 @@ void PosixLoop::releaseListener(const std::shared_ptr<ListenerSocket>& socket) {
 void PosixLoop::cancelQueueRequests(PosixQueue& queue) {
   std::vector<Connection*> affected;
   for (auto& [id, connection] : requests_) {
-    if (connection->queue() == &queue) affected.push_back(connection);
+    if (std::find(affected.begin(), affected.end(), connection) == affected.end()) affected.push_back(connection);
   }
-  for (Connection* connection : affected) connection->abort(kCancelled, false, true);
+  for (Connection* connection : affected) {
+    if (connection->servesQueue(&queue)) connection->abort(kCancelled, false, true, &queue);
+  }
 }
 
 void PosixLoop::addLingering(Connection* connection) { lingering_.push_back(connection); }
@@ -229,12 +232,17 @@ void PosixLoop::acceptAll(ListenerSocket& listener) {
     sockaddr_storage local{};
     socklen_t localLength = sizeof local;
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &localLength);
-    auto connection = std::make_unique<Connection>(fd, nextConnectionId(), listener.routes(),
-                                                   toAddressRecord(remote), toAddressRecord(local));
+    PortRoutes* routes = listener.routes();
+    uint32_t limit = routes->snapshot()->limits().maxConnections;
+    // Over maxConnections: answered 503 and closed, as HTTP.SYS does; not counted.
+    bool refused = limit != 0 && routes->connections.load(std::memory_order_relaxed) >= limit;
+    auto connection = std::make_unique<Connection>(fd, nextConnectionId(), routes, toAddressRecord(remote),
+                                                   toAddressRecord(local), !refused);
     Connection* raw = connection.get();
     raw->attach(this);
     if (!addToEpoll(raw)) continue;  // the unique_ptr closes it
     connections_.emplace(raw, std::move(connection));
+    if (refused) raw->refuse();
   }
 }
 
@@ -253,10 +261,40 @@ void PosixLoop::adoptArrivals() {
   arrivals_.clear();
 }
 
+void PosixLoop::flushDeferred() {
+  // Connections are only freed at the next poll, so the pointers are still valid here.
+  for (size_t i = 0; i < deferred_.size(); ++i) {
+    Connection* connection = deferred_[i];
+    connection->flushDeferred();
+    settle(connection);
+  }
+  deferred_.clear();
+}
+
+void PosixLoop::tick(int64_t now) {
+  ticking_.clear();
+  for (auto& [raw, owned] : connections_) ticking_.push_back(raw);
+  for (Connection* connection : ticking_) {
+    if (connection->state() == Connection::State::kClosed) continue;
+    connection->onTick(now);
+    settle(connection);
+  }
+}
+
 int32_t PosixLoop::poll(Completion* out, int32_t capacity, int32_t timeoutMillis) {
   if (capacity <= 0) return kInvalidArgument;
+  if (!deferred_.empty()) flushDeferred();
   graveyard_.clear();
+  int64_t now = monotonicMillis();
+  if (now >= nextTick_) {
+    nextTick_ = now + kTickMillis;
+    if (!connections_.empty()) tick(now);
+  }
   int timeout = pending_.empty() ? timeoutMillis : 0;
+  if (!connections_.empty() && timeout != 0) {
+    int64_t wait = std::max<int64_t>(0, nextTick_ - now);
+    if (timeout < 0 || wait < timeout) timeout = static_cast<int>(wait);
+  }
   if (!lingering_.empty() && timeout != 0) {
     int64_t now = monotonicMillis();
     int64_t nearest = lingering_.front()->lingerDeadline();
@@ -306,8 +344,9 @@ int32_t PosixLoop::deliver(Completion* out, int32_t capacity) {
     pending_.pop_front();
     if (completion.type == kRequestReceived) {
       Connection* connection = findRequest(completion.requestId);
-      if (connection == nullptr || connection->delivered()) continue;  // the client left first
-      size_t offset = connection->writeRequestRecord(arena_, scratch_);
+      if (connection == nullptr) continue;  // the client left first
+      size_t offset = connection->writeRequestRecord(completion.requestId, arena_, scratch_);
+      if (offset == SIZE_MAX) continue;
       completion.length = arena_.size() - offset;
       slots_.push_back(RecordSlot{delivered, offset});
     } else if (completion.type == kQueueClosed) {

@@ -69,6 +69,7 @@ class PosixLoop : public Loop {
   void retainListener(const std::shared_ptr<ListenerSocket>& socket);
   void releaseListener(const std::shared_ptr<ListenerSocket>& socket);
   void cancelQueueRequests(PosixQueue& queue);
+  void deferFlush(Connection* connection) { deferred_.push_back(connection); }
   void addLingering(Connection* connection);
   void removeLingering(Connection* connection);
   ResponseView& responseView() { return responseView_; }
@@ -89,6 +90,8 @@ class PosixLoop : public Loop {
   void adopt(std::unique_ptr<Connection> connection);
   void adoptArrivals();
   void expireLingering(int64_t now);
+  void flushDeferred();
+  void tick(int64_t now);
   int32_t deliver(Completion* out, int32_t capacity);
   bool addToEpoll(Connection* connection);
 
@@ -101,6 +104,9 @@ class PosixLoop : public Loop {
   std::vector<std::unique_ptr<Connection>> graveyard_;  // freed at the next poll
   std::vector<std::unique_ptr<Connection>> arrivals_;
   std::vector<Connection*> lingering_;
+  std::vector<Connection*> deferred_;   // responses to write before the next wait
+  std::vector<Connection*> ticking_;
+  int64_t nextTick_ = 0;
   std::deque<Completion> pending_;
   std::vector<uint8_t> arena_;
   std::vector<uint8_t> scratch_;
