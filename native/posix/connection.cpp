@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "listener_registry.h"
+#include "path_decoder.h"
 #include "posix_loop.h"
 #include "posix_queue.h"
 
@@ -31,13 +32,17 @@ Connection::Connection(int fd, uint64_t id, PortRoutes* routes, const SocketAddr
                        const SocketAddressRecord& local, bool counted)
     : Pollable(Kind::kConnection), fd_(fd), id_(id), routes_(routes), remote_(remote), local_(local),
       counted_(counted) {
-  idleSince_ = monotonicMillis();
   if (counted_) routes_->connections.fetch_add(1, std::memory_order_relaxed);
 }
 
 Connection::~Connection() {
   if (fd_ >= 0) ::close(fd_);
   if (counted_) routes_->connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void Connection::attach(PosixLoop* loop) {
+  loop_ = loop;
+  if (loop_ != nullptr && idleSince_ == 0) idleSince_ = loop_->now();
 }
 
 // ---- slots ----
@@ -261,7 +266,7 @@ void Connection::parseRequests() {
       if (result == Fill::kEof || result == Fill::kError) onInputEnded(result);
       return;
     }
-    if (headStarted_ == 0) headStarted_ = monotonicMillis();
+    if (headStarted_ == 0) headStarted_ = loop_->now();
     int status = 0;
     Slot& slot = slotAt(count_);
     ParseResult parsed = parser_.parse(in_.data() + begin_, end_ - begin_, limits, slot.head, status);
@@ -305,7 +310,12 @@ void Connection::routeRequest() {
   const RequestHead& head = slotAt(count_).head;
   const char* base = in_.data() + begin_;
   std::string_view host = head.absoluteForm ? head.authority.in(base) : head.host.in(base);
-  const RouteTable::Route* route = routeTable_->find(host, head.path.in(base));
+  std::string_view path;
+  if (!decodePathForRouting(head.path.in(base), pathScratch_, path)) {
+    engineAnswer(400, true);
+    return;
+  }
+  const RouteTable::Route* route = routeTable_->find(host, path);
   if (route == nullptr) {
     engineAnswer(404, false);  // HTTP.SYS answers unmatched URLs itself
     return;
@@ -574,7 +584,7 @@ void Connection::tryCompleteBodyRead() {
         return;
       }
       if (!readable_) {
-        if (bodyWaitSince_ == 0) bodyWaitSince_ = monotonicMillis();
+        if (bodyWaitSince_ == 0) bodyWaitSince_ = loop_->now();
         return;
       }
       // Nothing buffered: read straight into the caller's buffer (one copy fewer).
@@ -604,7 +614,7 @@ void Connection::tryCompleteBodyRead() {
       if (errno == EINTR) continue;
       if (errno == EAGAIN) {
         readable_ = false;
-        if (bodyWaitSince_ == 0) bodyWaitSince_ = monotonicMillis();
+        if (bodyWaitSince_ == 0) bodyWaitSince_ = loop_->now();
         return;
       }
       abort(kConnectionLost, true, false);
@@ -641,7 +651,7 @@ void Connection::tryCompleteBodyRead() {
     Fill filled = fill(kMaxBufferedBody);
     if (filled == Fill::kData) continue;
     if (filled == Fill::kAgain) {
-      if (bodyWaitSince_ == 0) bodyWaitSince_ = monotonicMillis();
+      if (bodyWaitSince_ == 0) bodyWaitSince_ = loop_->now();
       return;
     }
     abort(kConnectionLost, true, filled != Fill::kEof);  // kFull: a chunk-size line that never ends
@@ -769,7 +779,7 @@ void Connection::flushOutput() {
     if (state_ == State::kClosed || state_ == State::kLingering) break;
     if (!output_.empty() && writable_) {
       if (sendWindowStart_ == 0) {
-        sendWindowStart_ = monotonicMillis();
+        sendWindowStart_ = loop_->now();
         sendWindowBytes_ = output_.bytesWritten();
       }
       int code = 0;
@@ -815,7 +825,7 @@ void Connection::onOutputProgress() {
   }
   if (!popped || state_ != State::kOpen) return;
   if (count_ == 0) {
-    idleSince_ = monotonicMillis();
+    idleSince_ = loop_->now();
     if (handOffWaiting_) {
       handOffWaiting_ = false;
       handOffHops_ = 0;
@@ -873,7 +883,7 @@ void Connection::onTick(int64_t now) {
     }
   }
   if ((state_ == State::kOpen || state_ == State::kOpaque) && sendWindowStart_ != 0 && limits.minSendRate > 0) {
-    // Averaged over the time output has been waiting, with a grace period for slow starts.
+    // Judged per window while output waits: a reader that stalls is found even after a burst.
     int64_t elapsed = now - sendWindowStart_;
     if (elapsed >= limits.sendRateWindowMillis) {
       uint64_t sent = output_.bytesWritten() - sendWindowBytes_;
@@ -881,6 +891,8 @@ void Connection::onTick(int64_t now) {
         abort(kConnectionLost, true, true);
         return;
       }
+      sendWindowStart_ = now;
+      sendWindowBytes_ = output_.bytesWritten();
     }
   }
 }
@@ -895,7 +907,7 @@ void Connection::beginLingeringClose() {
   state_ = State::kLingering;
   ::shutdown(fd_, SHUT_WR);
   begin_ = end_ = 0;
-  lingerDeadline_ = monotonicMillis() + currentLimits().lingerMillis;
+  lingerDeadline_ = loop_->now() + currentLimits().lingerMillis;
   loop_->addLingering(this);
   drainLingering();
 }

@@ -60,7 +60,7 @@ class Connection : public Pollable {
   bool servesQueue(const PosixQueue* queue) const;
 
   // Loop side.
-  void attach(PosixLoop* loop) { loop_ = loop; }
+  void attach(PosixLoop* loop);
   void onEvents(uint32_t events);
   // After arriving from another loop's inbox: route the parsed request again, here.
   void resumeAfterHandOff();
@@ -175,6 +175,7 @@ class Connection : public Pollable {
   bool handOffWaiting_ = false;  // it routes to another loop: move once the ring is empty
   RouteTarget handOff_;
   int handOffHops_ = 0;
+  std::string pathScratch_;    // the percent-decoded routing path
 
   // The ring: count_ slots from first_; slots [0, wire_) have queued their last bytes.
   std::array<Slot, kMaxPipeline> ring_;

@@ -285,7 +285,7 @@ int32_t PosixLoop::poll(Completion* out, int32_t capacity, int32_t timeoutMillis
   if (capacity <= 0) return kInvalidArgument;
   if (!deferred_.empty()) flushDeferred();
   graveyard_.clear();
-  int64_t now = monotonicMillis();
+  int64_t now = now_ = monotonicMillis();
   if (now >= nextTick_) {
     nextTick_ = now + kTickMillis;
     if (!connections_.empty()) tick(now);
@@ -308,6 +308,7 @@ int32_t PosixLoop::poll(Completion* out, int32_t capacity, int32_t timeoutMillis
     if (errno != EINTR) return kSystemError;
     count = 0;
   }
+  if (timeout != 0) now_ = monotonicMillis();
   for (int i = 0; i < count; ++i) {
     Pollable* pollable = static_cast<Pollable*>(events[i].data.ptr);
     switch (pollable->pollKind()) {
@@ -330,7 +331,7 @@ int32_t PosixLoop::poll(Completion* out, int32_t capacity, int32_t timeoutMillis
       }
     }
   }
-  if (!lingering_.empty()) expireLingering(monotonicMillis());
+  if (!lingering_.empty()) expireLingering(now_);
   return deliver(out, capacity);
 }
 

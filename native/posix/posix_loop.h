@@ -75,6 +75,9 @@ class PosixLoop : public Loop {
   ResponseView& responseView() { return responseView_; }
   const ParserLimits& limits() const { return limits_; }
   int epollFd() const { return epollFd_; }
+  // The monotonic clock in milliseconds as of the last wake-up: timers have second granularity,
+  // so one clock read per poll serves every connection.
+  int64_t now() const { return now_; }
 
  private:
   struct PolledListener {
@@ -107,6 +110,7 @@ class PosixLoop : public Loop {
   std::vector<Connection*> deferred_;   // responses to write before the next wait
   std::vector<Connection*> ticking_;
   int64_t nextTick_ = 0;
+  int64_t now_ = monotonicMillis();
   std::deque<Completion> pending_;
   std::vector<uint8_t> arena_;
   std::vector<uint8_t> scratch_;
