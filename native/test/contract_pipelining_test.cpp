@@ -42,12 +42,12 @@ TEST_CASE("posix pipelining: buffered requests are delivered at once and answere
   CHECK(read.length == 0);
 
   // Answer backwards: nothing completes until the first response can go out.
-  ResponseBuilder r3, r2, r1;
+  ResponseBuilder r3, r2, r1, again;  // each stays alive (and unchanged) until its send completes
   REQUIRE(sendText(queue, byUrl["/three"].requestId, r3, "reply/three", 73) == kOk);
   REQUIRE(sendText(queue, byUrl["/two"].requestId, r2, "reply/two", 72) == kOk);
   Completion early;
   CHECK_FALSE(harness.waitFor(kSendCompleted, 73, early, 100));
-  CHECK(sendText(queue, byUrl["/two"].requestId, r2, "again", 79) == kBusy);
+  CHECK(sendText(queue, byUrl["/two"].requestId, again, "again", 79) == kBusy);
   REQUIRE(sendText(queue, byUrl["/one"].requestId, r1, "reply/one", 71) == kOk);
   for (uint64_t token : {71, 72, 73}) {
     Completion done;
