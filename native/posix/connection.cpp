@@ -11,6 +11,7 @@
 
 #include "listener_registry.h"
 #include "path_decoder.h"
+#include "posix_util.h"
 #include "posix_loop.h"
 #include "posix_queue.h"
 
@@ -24,6 +25,8 @@ constexpr size_t kMaxBufferedBody = 64 * 1024;  // read-ahead while decoding a c
 constexpr size_t kMaxLingerDrain = 1024 * 1024;
 constexpr int kMaxHandOffHops = 4;
 constexpr uint8_t kUpgradeHeaderId = 7;
+constexpr uint8_t kAuthorizationHeaderId = 24;  // request table
+constexpr uint8_t kRangeHeaderId = 37;
 constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
 }  // namespace
@@ -92,6 +95,7 @@ void Connection::resetSlot(Slot& slot) {
   slot.sendStaged = false;
   slot.sendOpaque = false;
   slot.staged.clear();  // head table, head string and staged keep their capacity
+  slot.cached.reset();
 }
 
 // ---- events ----
@@ -320,6 +324,7 @@ void Connection::routeRequest() {
     engineAnswer(404, false);  // HTTP.SYS answers unmatched URLs itself
     return;
   }
+  if (serveFromCache(route->target.queueSerial)) return;  // whichever loop owns the queue
   if (route->target.inbox.get() != loop_->inbox().get()) {
     if (count_ > 0) {
       handOffWaiting_ = true;  // a connection moves between requests only: wait for the ring to empty
@@ -382,6 +387,46 @@ void Connection::startRequest(PosixQueue* queue) {
   if (upgrade) blockingId_ = slot.requestId;  // what follows may not be HTTP at all
   loop_->registerRequest(slot.requestId, this);
   loop_->push(kRequestReceived, kOk, queue->token(), slot.requestId, 0);
+}
+
+bool Connection::serveFromCache(uint64_t queueSerial) {
+  Slot& slot = slotAt(count_);
+  const RequestHead& head = slot.head;
+  const char* base = in_.data() + begin_;
+  slot.cacheable = false;
+  std::string_view method = head.method.in(base);
+  if ((method != "GET" && !head.isHeadMethod) || head.hasBody()) return false;
+  for (const ParsedHeader& header : head.headers) {
+    if (header.knownId == kAuthorizationHeaderId || header.knownId == kRangeHeaderId) return false;
+  }
+  std::string_view host = head.absoluteForm ? head.authority.in(base) : head.host.in(base);
+  OutputCache::makeKey(queueSerial, host, head.target.in(base), slot.cacheKey);
+  slot.cacheable = !head.isHeadMethod;
+  std::shared_ptr<const CachedResponse> entry = OutputCache::instance().find(slot.cacheKey, loop_->now());
+  if (!entry) return false;
+  // A hit: the engine answers in the request's turn, like its own answers; the queue never sees it.
+  bool close = !head.keepAlive || peerEof_;
+  bool headRequest = head.isHeadMethod;
+  uint16_t minor = head.minor;
+  size_t consumed = head.headLength;
+  headParsed_ = false;
+  parser_.reset();
+  resetSlot(slot);
+  begin_ += consumed;
+  slot.cached = std::move(entry);
+  slot.headBytes.assign("Date: ").append(httpDate()).append("\r\n");
+  if (close) slot.headBytes.append("Connection: close\r\n");
+  else if (minor == 0) slot.headBytes.append("Connection: keep-alive\r\n");
+  slot.headBytes.append("\r\n");
+  slot.finalQueued = true;
+  slot.closeAfter = close;
+  if (close) stopParsing_ = true;
+  int index = count_++;
+  queueBytes(index, slot.cached->head.data(), slot.cached->head.size());
+  queueBytes(index, slot.headBytes.data(), slot.headBytes.size());
+  if (!headRequest) queueBytes(index, slot.cached->body.data(), slot.cached->body.size());
+  promote();
+  return true;
 }
 
 void Connection::engineAnswer(int status, bool forceClose) {
@@ -720,6 +765,9 @@ int32_t Connection::send(uint64_t requestId, const ResponseView& view, uint64_t 
     context.engineMustClose = peerEof_ || (final && !becomesOpaque && !bodyComplete);
     ResponseDecision decision;
     if (buildResponseHead(view, context, slot.headBytes, decision) != nullptr) return kInvalidArgument;
+    if (slot.cacheable && view.cacheTtlSeconds > 0 && final) {
+      OutputCache::instance().store(slot.cacheKey, view, loop_->now());
+    }
     slot.responseStarted = true;
     slot.dropBody = decision.dropBody;
     slot.closeAfter = slot.closeAfter || decision.close;

@@ -29,6 +29,7 @@
 #include "hsys/engine.h"
 #include "hsys/records.h"
 #include "http_parser.h"
+#include "output_cache.h"
 #include "pollable.h"
 #include "response_writer.h"
 #include "url_prefix.h"
@@ -112,6 +113,9 @@ class Connection : public Pollable {
     uint64_t sendLength = 0;
     uint64_t sendEndMark = 0;    // OutputQueue::added() after its segments
     std::string headBytes;       // the serialised response head, or the whole engine answer
+    std::string cacheKey;        // output cache key of a GET (kept across requests for its capacity)
+    bool cacheable = false;      // a 200 answer with a TTL may be stored under cacheKey
+    std::shared_ptr<const CachedResponse> cached;  // a cache hit being written
     std::vector<OutputQueue::Segment> staged;  // bytes waiting for the earlier responses
   };
 
@@ -134,6 +138,7 @@ class Connection : public Pollable {
   void routeRequest();
   void startRequest(PosixQueue* queue);
   void engineAnswer(int status, bool forceClose);
+  bool serveFromCache(uint64_t queueSerial);
   bool discardBufferedBody();
   // Body reads (the body owner or the opaque stream).
   void tryCompleteBodyRead();

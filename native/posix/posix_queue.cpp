@@ -2,6 +2,7 @@
 
 #include "connection.h"
 #include "listener_registry.h"
+#include "output_cache.h"
 #include "posix_loop.h"
 
 namespace hsys::posix {
@@ -98,6 +99,7 @@ void PosixQueue::close() {
   if (closed_) return;
   closed_ = true;
   unregisterAll();
+  OutputCache::instance().dropQueue(serial_);
   loop_.cancelQueueRequests(*this);
   loop_.pushQueueClosed(*this);  // after every completion the cancellations produced
 }
