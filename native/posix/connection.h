@@ -66,7 +66,10 @@ class Connection : public Pollable {
   // After arriving from another loop's inbox: route the parsed request again, here.
   void resumeAfterHandOff();
   bool handOffRequested() const { return handOff_.inbox != nullptr; }
-  RouteTarget takeHandOff() { return std::move(handOff_); }
+  RouteTarget takeHandOff() {
+    flushDeferred_ = false;  // the new loop keeps its own list
+    return std::move(handOff_);
+  }
   // The loop could not hand the connection over: answer 503 here.
   void refuseHandOff();
   // Over maxConnections: answer 503 and close.

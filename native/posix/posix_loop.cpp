@@ -147,6 +147,8 @@ void PosixLoop::settle(Connection* connection) {
   std::unique_ptr<Connection> owned = std::move(found->second);
   connections_.erase(found);
   removeLingering(connection);
+  // Once posted it belongs to another thread: no deferred flush of ours may touch it.
+  deferred_.erase(std::remove(deferred_.begin(), deferred_.end(), connection), deferred_.end());
   owned->attach(nullptr);
   if (target.inbox->post(owned)) return;  // now the other loop's
   // The target loop is gone: keep the connection and answer 503 here.
@@ -262,13 +264,14 @@ void PosixLoop::adoptArrivals() {
 }
 
 void PosixLoop::flushDeferred() {
-  // Connections are only freed at the next poll, so the pointers are still valid here.
-  for (size_t i = 0; i < deferred_.size(); ++i) {
-    Connection* connection = deferred_[i];
+  // Connections are only freed at the next poll, so the pointers are still valid here. settle()
+  // may drop entries from deferred_, so walk a copy.
+  flushing_.swap(deferred_);
+  for (Connection* connection : flushing_) {
     connection->flushDeferred();
     settle(connection);
   }
-  deferred_.clear();
+  flushing_.clear();
 }
 
 void PosixLoop::tick(int64_t now) {

@@ -108,6 +108,7 @@ class PosixLoop : public Loop {
   std::vector<std::unique_ptr<Connection>> arrivals_;
   std::vector<Connection*> lingering_;
   std::vector<Connection*> deferred_;   // responses to write before the next wait
+  std::vector<Connection*> flushing_;
   std::vector<Connection*> ticking_;
   int64_t nextTick_ = 0;
   int64_t now_ = monotonicMillis();

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <map>
+#include <memory>
 #include <set>
 
 #include "posix_test_support.h"
@@ -200,4 +201,43 @@ TEST_CASE("posix pipelining: a client that leaves aborts every delivered request
   CHECK(sendText(queue, 12345, late, "x", 1) == kNoSuchRequest);
 }
 
+TEST_CASE("posix pipelining: pipelined requests for queues on different loops follow the connection") {
+  uint16_t port = freePort();
+  const std::string p = ":" + std::to_string(port);
+  Harness loopA, loopB;
+  PrefixQueue a(loopA, 51, {"http://+" + p + "/a/"});
+  PrefixQueue b(loopB, 52, {"http://+" + p + "/b/"});
+  TestConnection client;
+  REQUIRE(client.connect(port));
+  const std::vector<std::string> paths = {"/a/1", "/a/2", "/b/3", "/a/4", "/b/5"};
+  std::string burst;
+  for (const std::string& path : paths) burst += get(path, port);
+  REQUIRE(client.sendAll(burst));
+  // Each loop answers what reaches it; the connection moves once its earlier requests are done.
+  std::vector<std::string> seen;
+  std::vector<std::unique_ptr<ResponseBuilder>> builders;
+  for (int round = 0; round < 1000 && seen.size() < paths.size(); ++round) {
+    for (int which = 0; which < 2; ++which) {
+      Harness& harness = which == 0 ? loopA : loopB;
+      ReceivedRequest request;
+      if (!harness.waitForRequest(request, 2)) continue;
+      seen.push_back(request.url);
+      builders.push_back(std::make_unique<ResponseBuilder>());
+      REQUIRE(sendText(which == 0 ? a.queue : b.queue, request.requestId, *builders.back(), "reply" + request.url,
+                       900 + seen.size()) == kOk);
+    }
+  }
+  CHECK(seen == paths);
+  for (const std::string& path : paths) {
+    std::string raw;
+    bool got = false;
+    for (int i = 0; i < 300 && !got; ++i) {
+      pump(loopA, 1);
+      pump(loopB, 1);
+      got = client.readResponse(raw, 2);
+    }
+    REQUIRE(got);
+    CHECK(bodyOf(raw) == "reply" + path);
+  }
+}
 #endif
