@@ -6,7 +6,9 @@
 // Bind addresses: "+" and "*" (and host names other than localhost, which HTTP.SYS routes by the
 // Host header) listen on every address (dual-stack [::], else 0.0.0.0); "localhost" listens on
 // 127.0.0.1; an IP literal listens on that address. A prefix whose port is already served by a
-// wildcard socket of this process shares it.
+// wildcard socket of this process shares it; a wildcard added after a host-specific socket binds
+// next to it (SO_REUSEPORT; the kernel hands each connection to the most specific socket, and
+// both route through the same per-port table).
 //
 // Threading: add/remove run on the calling loop's thread under the registry mutex. Loops read
 // routes through PortRoutes::snapshot(), an immutable table swapped on every change, so routing
@@ -50,12 +52,27 @@ class PortRoutes {
   std::atomic<uint64_t> version_{1};
 };
 
+// Held while this process listens on a port (an abstract unix socket named after the port).
+// Listening sockets carry SO_REUSEPORT so a wildcard can bind next to a host-specific socket of
+// this process; the lock keeps a second netty-httpsys process from silently sharing the port.
+class PortLock {
+ public:
+  explicit PortLock(int fd) : fd_(fd) {}
+  ~PortLock();
+  PortLock(const PortLock&) = delete;
+  PortLock& operator=(const PortLock&) = delete;
+
+ private:
+  int fd_;
+};
+
 // One listening socket. Closed when the last registration and the last loop polling it let go.
 class ListenerSocket : public Pollable {
  public:
-  ListenerSocket(int fd, uint16_t port, std::string address, bool wildcard, PortRoutes* routes)
+  ListenerSocket(int fd, uint16_t port, std::string address, bool wildcard, PortRoutes* routes,
+                 std::shared_ptr<PortLock> lock)
       : Pollable(Kind::kListener), fd_(fd), port_(port), address_(std::move(address)),
-        wildcard_(wildcard), routes_(routes) {}
+        wildcard_(wildcard), routes_(routes), lock_(std::move(lock)) {}
   ~ListenerSocket() override;
   ListenerSocket(const ListenerSocket&) = delete;
   ListenerSocket& operator=(const ListenerSocket&) = delete;
@@ -65,6 +82,7 @@ class ListenerSocket : public Pollable {
   const std::string& address() const { return address_; }
   bool wildcard() const { return wildcard_; }
   PortRoutes* routes() const { return routes_; }
+  const std::shared_ptr<PortLock>& lock() const { return lock_; }
 
  private:
   int fd_;
@@ -72,6 +90,7 @@ class ListenerSocket : public Pollable {
   std::string address_;
   bool wildcard_;
   PortRoutes* routes_;
+  std::shared_ptr<PortLock> lock_;
 };
 
 class ListenerRegistry {
