@@ -122,11 +122,10 @@ PosixQueue* PosixLoop::findQueue(uint64_t serial) const {
 }
 
 Connection* PosixLoop::findRequest(uint64_t requestId) const {
-  auto found = requests_.find(requestId);
-  return found == requests_.end() ? nullptr : found->second;
+  return requests_.find(requestId);
 }
 
-void PosixLoop::registerRequest(uint64_t requestId, Connection* connection) { requests_[requestId] = connection; }
+void PosixLoop::registerRequest(uint64_t requestId, Connection* connection) { requests_.insert(requestId, connection); }
 
 void PosixLoop::unregisterRequest(uint64_t requestId) { requests_.erase(requestId); }
 
@@ -191,9 +190,9 @@ void PosixLoop::releaseListener(const std::shared_ptr<ListenerSocket>& socket) {
 
 void PosixLoop::cancelQueueRequests(PosixQueue& queue) {
   std::vector<Connection*> affected;
-  for (auto& [id, connection] : requests_) {
+  requests_.forEach([&](uint64_t, Connection* connection) {
     if (std::find(affected.begin(), affected.end(), connection) == affected.end()) affected.push_back(connection);
-  }
+  });
   for (Connection* connection : affected) {
     if (connection->servesQueue(&queue)) connection->abort(kCancelled, false, true, &queue);
   }
@@ -293,7 +292,7 @@ int32_t PosixLoop::poll(Completion* out, int32_t capacity, int32_t timeoutMillis
     nextTick_ = now + kTickMillis;
     if (!connections_.empty()) tick(now);
   }
-  int timeout = pending_.empty() ? timeoutMillis : 0;
+  int timeout = pendingHead_ == pending_.size() ? timeoutMillis : 0;
   if (!connections_.empty() && timeout != 0) {
     int64_t wait = std::max<int64_t>(0, nextTick_ - now);
     if (timeout < 0 || wait < timeout) timeout = static_cast<int>(wait);
@@ -343,9 +342,8 @@ int32_t PosixLoop::deliver(Completion* out, int32_t capacity) {
   arena_.clear();
   slots_.clear();
   int32_t delivered = 0;
-  while (delivered < capacity && !pending_.empty()) {
-    Completion completion = pending_.front();
-    pending_.pop_front();
+  while (delivered < capacity && pendingHead_ < pending_.size()) {
+    Completion completion = pending_[pendingHead_++];
     if (completion.type == kRequestReceived) {
       Connection* connection = findRequest(completion.requestId);
       if (connection == nullptr) continue;  // the client left first
@@ -358,6 +356,13 @@ int32_t PosixLoop::deliver(Completion* out, int32_t capacity) {
       completion.address = 0;
     }
     out[delivered++] = completion;
+  }
+  if (pendingHead_ == pending_.size()) {
+    pending_.clear();  // keeps its capacity: no allocation per completion
+    pendingHead_ = 0;
+  } else if (pendingHead_ > 4096) {
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<long>(pendingHead_));
+    pendingHead_ = 0;
   }
   for (const RecordSlot& slot : slots_) {
     out[slot.index].address = reinterpret_cast<uint64_t>(arena_.data() + slot.offset);

@@ -19,6 +19,7 @@
 #include "listener_registry.h"
 #include "pollable.h"
 #include "posix_queue.h"
+#include "request_table.h"
 
 namespace hsys::posix {
 
@@ -102,7 +103,7 @@ class PosixLoop : public Loop {
   std::shared_ptr<LoopInbox> inbox_;
   std::unordered_map<uint64_t, std::unique_ptr<PosixQueue>> queues_;  // by serial
   std::unordered_map<Connection*, std::unique_ptr<Connection>> connections_;
-  std::unordered_map<uint64_t, Connection*> requests_;
+  RequestTable requests_;
   std::unordered_map<ListenerSocket*, PolledListener> listeners_;
   std::vector<std::unique_ptr<Connection>> graveyard_;  // freed at the next poll
   std::vector<std::unique_ptr<Connection>> arrivals_;
@@ -112,7 +113,8 @@ class PosixLoop : public Loop {
   std::vector<Connection*> ticking_;
   int64_t nextTick_ = 0;
   int64_t now_ = monotonicMillis();
-  std::deque<Completion> pending_;
+  std::vector<Completion> pending_;  // [pendingHead_, size) not yet delivered
+  size_t pendingHead_ = 0;
   std::vector<uint8_t> arena_;
   std::vector<uint8_t> scratch_;
   std::vector<RecordSlot> slots_;
