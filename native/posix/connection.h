@@ -122,8 +122,14 @@ class Connection : public Pollable {
     std::vector<OutputQueue::Segment> staged;  // bytes waiting for the earlier responses
   };
 
-  Slot& slotAt(int index) { return ring_[static_cast<size_t>((first_ + index) % kMaxPipeline)]; }
-  const Slot& slotAt(int index) const { return ring_[static_cast<size_t>((first_ + index) % kMaxPipeline)]; }
+  // Slots are allocated on first use and kept: a connection that never pipelines holds one.
+  Slot& slotAt(int index) {
+    std::unique_ptr<Slot>& slot = ring_[static_cast<size_t>((first_ + index) % kMaxPipeline)];
+    if (!slot) slot = std::make_unique<Slot>();
+    return *slot;
+  }
+  // Only for index < count_ (allocated).
+  const Slot& slotAt(int index) const { return *ring_[static_cast<size_t>((first_ + index) % kMaxPipeline)]; }
   int indexOf(uint64_t requestId) const;
   bool hasLiveRequest() const;
   bool canParse() const;
@@ -186,7 +192,7 @@ class Connection : public Pollable {
   std::string pathScratch_;    // the percent-decoded routing path
 
   // The ring: count_ slots from first_; slots [0, wire_) have queued their last bytes.
-  std::array<Slot, kMaxPipeline> ring_;
+  std::array<std::unique_ptr<Slot>, kMaxPipeline> ring_;
   int first_ = 0, count_ = 0, wire_ = 0;
   bool stopParsing_ = false;    // no request may follow (close, error, opaque)
   uint64_t blockingId_ = 0;     // an Upgrade/CONNECT request: parse nothing behind it until it ends
