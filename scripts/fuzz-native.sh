@@ -5,11 +5,11 @@
 # committed seed corpus. Fails on any crash, sanitizer report or broken invariant; the input that
 # did it is left in BUILD_DIR/fuzz/NAME-crash-*. Needs clang with libFuzzer (Debian: clang, which
 # pulls libclang-rt-NN-dev).
-# Usage: scripts/fuzz-native.sh [BUILD_DIR] [SECONDS]   (default: build/fuzz, 30 s in all: 2/3
+# Usage: scripts/fuzz-native.sh [BUILD_DIR] [SECONDS]   (default: build, 30 s in all: 2/3
 # parser, 1/3 engine; plus about 15 s of compiling)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$root/build/fuzz}
+build=${1:-$root/build}
 seconds=${2:-30}
 cxx=${CLANGXX:-$(command -v clang++ || true)}
 [ -n "$cxx" ] || { echo "fuzz-native: clang++ not found (apt-get install clang)" >&2; exit 1; }
