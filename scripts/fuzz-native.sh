@@ -12,7 +12,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
 seconds=${2:-30}
 cxx=${CLANGXX:-$(command -v clang++ || true)}
-[ -n "$cxx" ] || { echo "fuzz-native: clang++ not found (apt-get install clang)" >&2; exit 1; }
+[ -n "$cxx" ] || { echo "fuzz-native: clang++ not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
+runtime=$("$cxx" -print-file-name="libclang_rt.fuzzer-$(uname -m).a")
+[ -f "$runtime" ] || [ -f "$("$cxx" -print-resource-dir)/lib/linux/libclang_rt.fuzzer-$(uname -m).a" ] || {
+  echo "fuzz-native: clang's libFuzzer runtime is missing (Debian 12: apt-get install libclang-rt-14-dev;" \
+       "it is only recommended by clang, so --no-install-recommends leaves it out)" >&2; exit 1; }
 
 flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -I "$root/native/include" -I "$root/native/posix")

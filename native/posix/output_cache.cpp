@@ -79,8 +79,10 @@ bool OutputCache::store(const std::string& key, const ResponseView& view, int64_
   entry->expiresAtMillis = nowMillis + static_cast<int64_t>(view.cacheTtlSeconds) * 1000;
   uint64_t size = entry->head.size() + entry->body.size();
   std::lock_guard<std::mutex> lock(mutex_);
-  // Make room from expired entries; when the cache is still full the response is not kept.
-  if (totalBytes_ + size > kMaxTotalBytes) {
+  // Expired entries go at most once a second (and whenever room is needed), so memory follows
+  // what is live, not what was ever cached; when the cache is still full the response is not kept.
+  if (totalBytes_ + size > kMaxTotalBytes || nowMillis >= nextPurgeMillis_) {
+    nextPurgeMillis_ = nowMillis + 1000;
     for (auto it = map_.begin(); it != map_.end();) {
       if (it->second->expiresAtMillis <= nowMillis) {
         totalBytes_ -= it->second->head.size() + it->second->body.size();

@@ -52,6 +52,7 @@ class OutputCache {
   std::mutex mutex_;
   std::atomic<size_t> entries_{0};
   uint64_t totalBytes_ = 0;
+  int64_t nextPurgeMillis_ = 0;
   std::unordered_map<std::string, std::shared_ptr<const CachedResponse>> map_;
 };
 
