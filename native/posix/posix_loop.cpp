@@ -13,6 +13,7 @@
 #include <chrono>
 
 #include "posix_util.h"
+#include "queue_names.h"
 
 namespace hsys::posix {
 
@@ -100,6 +101,7 @@ PosixLoop::~PosixLoop() {
 }
 
 Queue* PosixLoop::createQueue(const QueueOptions& options, uint64_t queueToken, Error& error) {
+  if (!claimQueueName(options, error)) return nullptr;
   uint64_t serial = gQueueSerials.fetch_add(1, std::memory_order_relaxed) + 1;
   auto queue = std::make_unique<PosixQueue>(*this, options, queueToken, serial);
   PosixQueue* result = queue.get();

@@ -3,6 +3,7 @@
 #include "connection.h"
 #include "listener_registry.h"
 #include "output_cache.h"
+#include "queue_names.h"
 #include "posix_loop.h"
 
 namespace hsys::posix {
@@ -10,7 +11,7 @@ namespace hsys::posix {
 PosixQueue::PosixQueue(PosixLoop& loop, const QueueOptions& options, uint64_t token, uint64_t serial)
     : loop_(loop), options_(options), token_(token), serial_(serial) {}
 
-PosixQueue::~PosixQueue() = default;
+PosixQueue::~PosixQueue() { releaseQueueName(options_.name); }
 
 bool PosixQueue::addUrl(const std::string& text, Error& error) {
   if (closed_) {

@@ -86,7 +86,37 @@ TEST_CASE("posix listeners: another process cannot take a port this process serv
   CHECK(WEXITSTATUS(status) == 0);
 }
 
-// Run only by the test above, in a second process: doctest's exit code carries the verdict.
+TEST_CASE("posix queues: names are unique in the process; attaching is refused with the reason") {
+  Harness harness;
+  Error error;
+  QueueOptions named;
+  named.name = "orders";
+  Queue* first = harness.loop().createQueue(named, 71, error);
+  REQUIRE_MESSAGE(first != nullptr, error.message);
+  CHECK(harness.loop().createQueue(named, 72, error) == nullptr);
+  CHECK(error.message.find("already exists") != std::string::npos);
+  named.mode = kQueueAttach;
+  CHECK(harness.loop().createQueue(named, 73, error) == nullptr);
+  CHECK(error.status == kUnsupported);
+  CHECK(error.message.find("cannot attach") != std::string::npos);
+  named.mode = kQueueCreateOrAttach;
+  CHECK(harness.loop().createQueue(named, 74, error) == nullptr);
+  CHECK(error.status == kUnsupported);
+  QueueOptions anonymousAttach;
+  anonymousAttach.mode = kQueueAttach;
+  CHECK(harness.loop().createQueue(anonymousAttach, 75, error) == nullptr);
+  first->close();
+  Completion closed;
+  REQUIRE(harness.waitFor(kQueueClosed, 71, closed));
+  // The name is free once the queue is gone; create-or-attach then creates.
+  Queue* again = harness.loop().createQueue(named, 76, error);
+  REQUIRE_MESSAGE(again != nullptr, error.message);
+  again->close();
+  REQUIRE(harness.waitFor(kQueueClosed, 76, closed));
+}
+
+// Run only by "another process cannot take a port this process serves", in a second process:
+// doctest's exit code carries the verdict.
 TEST_CASE("posix listeners helper: addUrl on a port another process serves" * doctest::skip()) {
   const char* port = std::getenv("HSYS_HELPER_PORT");
   REQUIRE(port != nullptr);
