@@ -931,16 +931,14 @@ void Connection::onTick(int64_t now) {
     }
   }
   if ((state_ == State::kOpen || state_ == State::kOpaque) && sendWindowStart_ != 0 && limits.minSendRate > 0) {
-    // Judged per window while output waits: a reader that stalls is found even after a burst.
-    int64_t elapsed = now - sendWindowStart_;
-    if (elapsed >= limits.sendRateWindowMillis) {
-      uint64_t sent = output_.bytesWritten() - sendWindowBytes_;
-      if (sent * 1000 < limits.minSendRate * static_cast<uint64_t>(elapsed)) {
-        abort(kConnectionLost, true, true);
-        return;
-      }
-      sendWindowStart_ = now;
-      sendWindowBytes_ = output_.bytesWritten();
+    // As HTTP.SYS: output may take as long as its size at the minimum rate (at least the
+    // window); counted from when output started waiting, growing with every byte queued since.
+    uint64_t owed = output_.bytesQueued() - sendWindowBytes_;
+    int64_t allowed = std::max<int64_t>(limits.sendRateWindowMillis,
+                                        static_cast<int64_t>(owed * 1000 / limits.minSendRate));
+    if (now - sendWindowStart_ > allowed) {
+      abort(kConnectionLost, true, true);
+      return;
     }
   }
 }

@@ -223,7 +223,7 @@ class Connection : public Pollable {
   int64_t headStarted_ = 0;      // first byte of an incomplete head arrived (0 = none)
   int64_t bodyWaitSince_ = 0;    // a body read waits for bytes since (0 = not waiting)
   int64_t sendWindowStart_ = 0;  // output pending since (0 = drained)
-  uint64_t sendWindowBytes_ = 0; // bytes written in that window
+  uint64_t sendWindowBytes_ = 0; // bytes written before it (what is owed since = queued - this)
 
   int64_t lingerDeadline_ = 0;
   bool counted_;

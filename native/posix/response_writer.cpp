@@ -184,12 +184,12 @@ void buildEngineResponse(int status, bool headRequest, bool close, std::string& 
 
 void OutputQueue::addMemory(const void* data, uint64_t length) {
   if (length == 0) return;
-  segments_.push_back(Segment{static_cast<const char*>(data), -1, 0, length});
+  append(Segment{static_cast<const char*>(data), -1, 0, length});
 }
 
 void OutputQueue::addFile(int fd, uint64_t offset, uint64_t length) {
   if (length == 0) return;
-  segments_.push_back(Segment{nullptr, fd, offset, length});
+  append(Segment{nullptr, fd, offset, length});
 }
 
 uint64_t OutputQueue::pendingBytes() const {

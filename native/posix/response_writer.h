@@ -52,7 +52,10 @@ class OutputQueue {
 
   void addMemory(const void* data, uint64_t length);
   void addFile(int fd, uint64_t offset, uint64_t length);
-  void append(const Segment& segment) { segments_.push_back(segment); }
+  void append(const Segment& segment) {
+    segments_.push_back(segment);
+    bytesQueued_ += segment.length;
+  }
   static Segment memory(const void* data, uint64_t length) {
     return Segment{static_cast<const char*>(data), -1, 0, length};
   }
@@ -61,6 +64,7 @@ class OutputQueue {
   uint64_t added() const { return base_ + segments_.size(); }
   uint64_t done() const { return base_ + next_; }
   uint64_t bytesWritten() const { return bytesWritten_; }
+  uint64_t bytesQueued() const { return bytesQueued_; }  // ever appended
   uint64_t pendingBytes() const;
   void clear();
 
@@ -73,6 +77,7 @@ class OutputQueue {
   size_t next_ = 0;
   uint64_t base_ = 0;  // segments written and dropped before segments_[0]
   uint64_t bytesWritten_ = 0;
+  uint64_t bytesQueued_ = 0;
   std::vector<iovec> iov_;
 };
 

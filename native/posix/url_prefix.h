@@ -49,7 +49,7 @@ struct ConnectionLimits {
   int64_t entityBodyMillis = 120000;
   int64_t lingerMillis = 2000;           // drainEntityBody: how long a closing connection drains input
   uint64_t minSendRate = 150;            // bytes per second; 0 = no check
-  int64_t sendRateWindowMillis = 2000;   // the rate is judged per window of this length
+  int64_t sendRateWindowMillis = 2000;   // pending output always gets at least this long
   uint32_t maxConnections = 0;           // 0 = unlimited
 };
 
