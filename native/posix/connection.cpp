@@ -577,7 +577,7 @@ void Connection::failOversizedBody() {
   int index = indexOf(owner_);
   uint64_t id = owner_;
   completeBodyRead(kInvalidArgument, 0);
-  if (index < 0 || slotAt(index).responseStarted || index != wire_) {
+  if (index < 0 || slotAt(index).responseStarted) {  // too late for an answer: reset
     abort(kConnectionLost, true, true);
     return;
   }
