@@ -1,5 +1,8 @@
 #include "output_cache.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
 #include <vector>
 
@@ -19,9 +22,6 @@ bool responseCacheable(const ResponseView& view) {
   if (!(view.flags & kResponseHasHead) || view.status != 200) return false;
   if (view.flags & (kResponseMoreData | kResponseOpaque | kResponseDisconnect)) return false;
   if (view.totalChunkBytes() > OutputCache::kMaxEntryBytes) return false;
-  for (const DataChunk& chunk : view.chunks) {
-    if (chunk.kind != kChunkMemory) return false;
-  }
   for (const ResponseView::Header& header : view.headers) {
     uint8_t id = header.knownId == kUnknownHeader ? responseHeaderId(header.name) : header.knownId;
     if (id == kSetCookieId || id == kConnectionId) return false;
@@ -73,8 +73,22 @@ bool OutputCache::store(const std::string& key, const ResponseView& view, int64_
   if (date != std::string::npos) entry->head.erase(date, entry->head.find("\r\n", date + 2) - date);
   entry->body.reserve(view.totalChunkBytes());
   for (const DataChunk& chunk : view.chunks) {
-    entry->body.append(reinterpret_cast<const char*>(static_cast<uintptr_t>(chunk.handleOrAddress)),
-                       static_cast<size_t>(chunk.length));
+    if (chunk.kind == kChunkMemory) {
+      entry->body.append(reinterpret_cast<const char*>(static_cast<uintptr_t>(chunk.handleOrAddress)),
+                         static_cast<size_t>(chunk.length));
+      continue;
+    }
+    // A file chunk is read once now (at most kMaxEntryBytes); a short file is not cached.
+    size_t at = entry->body.size();
+    entry->body.resize(at + static_cast<size_t>(chunk.length));
+    size_t done = 0;
+    while (done < chunk.length) {
+      ssize_t n = ::pread(static_cast<int>(chunk.handleOrAddress), &entry->body[at + done],
+                          static_cast<size_t>(chunk.length) - done, static_cast<off_t>(chunk.offset + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      done += static_cast<size_t>(n);
+    }
   }
   entry->expiresAtMillis = nowMillis + static_cast<int64_t>(view.cacheTtlSeconds) * 1000;
   uint64_t size = entry->head.size() + entry->body.size();

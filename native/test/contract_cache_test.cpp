@@ -7,6 +7,8 @@
 #include <chrono>
 #include <functional>
 #include <thread>
+#include <cstring>
+#include <unistd.h>
 
 #include "posix_test_support.h"
 
@@ -150,6 +152,46 @@ TEST_CASE("posix cache: ineligible requests and responses are never served from 
   ResponseBuilder ranged;
   ranged.status(200, "OK").body("public");
   CHECK(exchange(harness, queue, port, get("/auth", port, "Range: bytes=0-1\r\n"), &ranged, raw));
+}
+
+TEST_CASE("posix cache: a response from a file chunk is cached with the file's bytes") {
+  Harness harness;
+  uint16_t port = freePort();
+  Queue* queue = harness.openQueue(port);
+  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
+  char path[] = "/tmp/hsys-cache-XXXXXX";
+  int fd = ::mkstemp(path);
+  REQUIRE(fd >= 0);
+  ::unlink(path);
+  const std::string content = "skip-this|static file bytes";
+  REQUIRE(::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()));
+  TestConnection client;
+  REQUIRE(client.connect(port));
+  REQUIRE(client.sendAll(get("/static.txt", port)));
+  ReceivedRequest request;
+  REQUIRE(harness.waitForRequest(request));
+  std::vector<uint8_t> record(sizeof(ResponseRecordHeader), 0);
+  DataChunk chunk{kChunkFile, 0, static_cast<uint64_t>(fd), 10, content.size() - 10};
+  record.insert(record.end(), reinterpret_cast<uint8_t*>(&chunk), reinterpret_cast<uint8_t*>(&chunk) + sizeof chunk);
+  ResponseRecordHeader header{};
+  header.recordLength = static_cast<uint32_t>(record.size());
+  header.flags = kResponseHasHead;
+  header.status = 200;
+  header.chunkCount = 1;
+  header.cacheTtlSeconds = 60;
+  std::memcpy(record.data(), &header, sizeof header);
+  REQUIRE(queue->send(request.requestId, record.data(), header.recordLength, 5) == kOk);
+  Completion done;
+  REQUIRE(harness.waitFor(kSendCompleted, 5, done));
+  std::string raw;
+  REQUIRE(client.readResponse(raw));
+  CHECK(bodyOf(raw) == "static file bytes");
+  ::close(fd);  // the cache holds the bytes, not the file
+  REQUIRE(client.sendAll(get("/static.txt", port)));
+  REQUIRE(pumpResponse(harness, client, raw));
+  CHECK(bodyOf(raw) == "static file bytes");
+  Completion none;
+  CHECK_FALSE(harness.waitFor(kRequestReceived, 0, none, 10));
 }
 
 TEST_CASE("posix cache: closing the queue forgets its entries") {
