@@ -107,6 +107,30 @@ TEST_CASE("posix limits: a client reading slower than minSendRate is disconnecte
   CHECK(done.status == kConnectionLost);
 }
 
+TEST_CASE("posix limits: a reader that pauses but keeps the minimum rate overall is not cut off") {
+  Harness harness;
+  uint16_t port = freePort();
+  QueueOptions options;
+  options.minSendRateBytesPerSecond = 1024 * 1024;  // 16 MB may take 16 s
+  Queue* queue = harness.openQueue(port, options);
+  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
+  TestConnection client;
+  REQUIRE(client.connect(port));
+  REQUIRE(client.sendAll(get("/big", port)));
+  ReceivedRequest request;
+  REQUIRE(harness.waitForRequest(request));
+  std::string body(16 * 1024 * 1024, 'y');
+  ResponseBuilder response;
+  REQUIRE(sendText(queue, request.requestId, response, body, 42) == kOk);
+  pump(harness, 3000);  // the client reads nothing for 3 s: more than one 2 s window
+  std::string raw;
+  REQUIRE(pumpResponse(harness, client, raw, 20000));
+  CHECK(raw.size() > body.size());
+  Completion done;
+  REQUIRE(harness.waitFor(kSendCompleted, 42, done));
+  CHECK(done.status == kOk);
+}
+
 TEST_CASE("posix limits: connections above maxConnections get 503 and are closed") {
   Harness harness;
   uint16_t port = freePort();
