@@ -10,6 +10,8 @@
 #include <cstring>
 
 #include "listener_registry.h"
+#include "path_decoder.h"
+#include "posix_util.h"
 #include "posix_loop.h"
 #include "posix_queue.h"
 
@@ -20,19 +22,80 @@ namespace {
 constexpr size_t kInitialBuffer = 8 * 1024;
 constexpr size_t kMinReadSpace = 4 * 1024;
 constexpr size_t kMaxBufferedBody = 64 * 1024;  // read-ahead while decoding a chunked body
-constexpr int64_t kLingerMillis = 2000;
 constexpr size_t kMaxLingerDrain = 1024 * 1024;
 constexpr int kMaxHandOffHops = 4;
+constexpr uint8_t kUpgradeHeaderId = 7;
+constexpr uint8_t kAuthorizationHeaderId = 24;  // request table
+constexpr uint8_t kRangeHeaderId = 37;
 constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
 }  // namespace
 
 Connection::Connection(int fd, uint64_t id, PortRoutes* routes, const SocketAddressRecord& remote,
-                       const SocketAddressRecord& local)
-    : Pollable(Kind::kConnection), fd_(fd), id_(id), routes_(routes), remote_(remote), local_(local) {}
+                       const SocketAddressRecord& local, bool counted)
+    : Pollable(Kind::kConnection), fd_(fd), id_(id), routes_(routes), remote_(remote), local_(local),
+      counted_(counted) {
+  if (counted_) routes_->connections.fetch_add(1, std::memory_order_relaxed);
+}
 
 Connection::~Connection() {
   if (fd_ >= 0) ::close(fd_);
+  if (counted_) routes_->connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void Connection::attach(PosixLoop* loop) {
+  loop_ = loop;
+  if (loop_ != nullptr && idleSince_ == 0) idleSince_ = loop_->now();
+}
+
+// ---- slots ----
+
+int Connection::indexOf(uint64_t requestId) const {
+  if (requestId == 0) return -1;
+  for (int i = 0; i < count_; ++i) {
+    if (slotAt(i).requestId == requestId) return i;
+  }
+  return -1;
+}
+
+PosixQueue* Connection::queueOf(uint64_t requestId) const {
+  int index = indexOf(requestId);
+  return index < 0 ? nullptr : slotAt(index).queue;
+}
+
+bool Connection::servesQueue(const PosixQueue* queue) const {
+  for (int i = 0; i < count_; ++i) {
+    if (slotAt(i).queue == queue) return true;
+  }
+  return false;
+}
+
+bool Connection::hasLiveRequest() const {
+  for (int i = 0; i < count_; ++i) {
+    if (slotAt(i).requestId != 0) return true;
+  }
+  return false;
+}
+
+bool Connection::canParse() const {
+  return state_ == State::kOpen && !stopParsing_ && !handOffWaiting_ && !handOffRequested() &&
+         count_ < kMaxPipeline && blockingId_ == 0 && (owner_ == 0 || bodyDone_);
+}
+
+void Connection::resetSlot(Slot& slot) {
+  slot.inlineBody = 0;
+  slot.requestId = 0;
+  slot.queue = nullptr;
+  slot.delivered = false;
+  slot.responseStarted = false;
+  slot.finalQueued = false;
+  slot.dropBody = false;
+  slot.closeAfter = false;
+  slot.sendPending = false;
+  slot.sendStaged = false;
+  slot.sendOpaque = false;
+  slot.staged.clear();  // head table, head string and staged keep their capacity
+  slot.cached.reset();
 }
 
 // ---- events ----
@@ -54,14 +117,17 @@ void Connection::onEvents(uint32_t events) {
     if (state_ == State::kClosed) return;
   }
   switch (state_) {
-    case State::kIdle:
-      processInput();
-      break;
-    case State::kRequest:
+    case State::kOpen: {
+      // A FIN while a request is open: the client gave up (Netty's default, no half-closure).
+      // Requests that arrive together with the FIN are still served.
+      bool hadLive = hasLiveRequest();
       if (readPending_) tryCompleteBodyRead();
-      // A FIN while the request is open: the client gave up (Netty's default, no half-closure).
-      if (state_ == State::kRequest && (events & EPOLLRDHUP)) abort(kConnectionLost, true, false);
+      if (state_ == State::kOpen) processInput();
+      if (hadLive && state_ == State::kOpen && (events & EPOLLRDHUP) && hasLiveRequest()) {
+        abort(kConnectionLost, true, false);
+      }
       break;
+    }
     case State::kOpaque:
       if (readPending_) tryCompleteBodyRead();  // end of stream is reported as a 0-byte read
       break;
@@ -76,37 +142,55 @@ void Connection::onEvents(uint32_t events) {
 void Connection::resumeAfterHandOff() {
   readable_ = true;
   writable_ = true;
-  if (headParsed_) {
-    routeRequest();
-    if (state_ == State::kIdle && !handOffRequested()) processInput();
-  } else {
-    processInput();
-  }
+  handOffWaiting_ = false;
+  if (headParsed_) routeRequest();
+  processInput();
 }
 
 void Connection::refuseHandOff() {
   readable_ = true;
   writable_ = true;
+  handOffWaiting_ = false;
   engineAnswer(503, false);
-  if (state_ == State::kIdle) processInput();
+  processInput();
+}
+
+void Connection::refuse() {
+  stopParsing_ = true;
+  engineAnswer(503, true);
+  flushOutput();
 }
 
 // ---- input ----
+
+size_t Connection::retainFrom() const {
+  for (int i = 0; i < count_; ++i) {
+    const Slot& slot = slotAt(i);
+    if (!slot.delivered && slot.requestId != 0) return std::min(slot.headStart, begin_);
+  }
+  return begin_;
+}
+
+void Connection::shiftBuffer(size_t by) {
+  if (by == 0) return;
+  if (end_ > by) std::memmove(in_.data(), in_.data() + by, end_ - by);
+  begin_ -= by;
+  end_ -= by;
+  for (int i = 0; i < count_; ++i) {
+    Slot& slot = slotAt(i);
+    if (!slot.delivered && slot.requestId != 0) slot.headStart -= by;
+  }
+}
 
 Connection::Fill Connection::fill(size_t maxBuffered) {
   if (!readable_) return Fill::kAgain;
   size_t unread = end_ - begin_;
   if (unread >= maxBuffered) return Fill::kFull;
-  if (unread == 0) {
-    begin_ = end_ = 0;
-  } else if (begin_ > 0 && in_.size() - end_ < kMinReadSpace) {
-    std::memmove(in_.data(), in_.data() + begin_, unread);  // spans are relative to begin_
-    begin_ = 0;
-    end_ = unread;
-  }
+  size_t keep = retainFrom();
+  if (keep == end_ || (keep > 0 && in_.size() - end_ < kMinReadSpace)) shiftBuffer(keep);
   if (in_.size() - end_ < kMinReadSpace) {
     size_t grown = std::max(in_.size() * 2, kInitialBuffer);
-    grown = std::max(std::min(grown, maxBuffered + kMinReadSpace), end_ + kMinReadSpace);
+    grown = std::max(std::min(grown, begin_ + maxBuffered + kMinReadSpace), end_ + kMinReadSpace);
     in_.resize(grown);
   }
   size_t space = std::min(in_.size() - end_, maxBuffered - unread + 1);
@@ -132,8 +216,42 @@ Connection::Fill Connection::fill(size_t maxBuffered) {
 }
 
 void Connection::processInput() {
+  // Re-entered from output progress (a finished response frees a slot): the outer call loops.
+  if (parsing_) {
+    parseAgain_ = true;
+    return;
+  }
+  parsing_ = true;
+  do {
+    parseAgain_ = false;
+    parseRequests();
+  } while (parseAgain_ && state_ == State::kOpen);
+  parsing_ = false;
+  if (state_ == State::kOpen && !output_.empty()) flushOutput();
+}
+
+void Connection::onInputEnded(Fill result) {
+  stopParsing_ = true;
+  if (result == Fill::kError) {
+    abort(kConnectionLost, true, true);
+    return;
+  }
+  if (count_ == 0) {
+    closeSocket(false);  // idle (or a partial head) and the client is gone
+    loop_->retire(this);
+    return;
+  }
+  // Requests that came with the FIN are answered; the last response closes the connection.
+  slotAt(count_ - 1).closeAfter = true;
+}
+
+void Connection::parseRequests() {
   const ParserLimits& limits = loop_->limits();
-  while (state_ == State::kIdle && !handOffRequested() && output_.empty()) {
+  while (canParse()) {
+    if (headParsed_) {  // a routed-later head (hand-off refused, or resumed here)
+      routeRequest();
+      continue;
+    }
     // RFC 9112 2.2: ignore empty lines before a request line.
     bool skipped = false;
     while (end_ - begin_ >= 2 && in_[begin_] == '\r' && in_[begin_ + 1] == '\n') {
@@ -142,27 +260,31 @@ void Connection::processInput() {
     }
     if (skipped) parser_.reset();
     if (begin_ == end_) {
+      headStarted_ = 0;
+      if (peerEof_) {
+        onInputEnded(Fill::kEof);
+        return;
+      }
       Fill result = fill(limits.maxHeadBytes + 1);
       if (result == Fill::kData) continue;
-      if (result == Fill::kEof || result == Fill::kError) {
-        closeSocket(result == Fill::kError);
-        loop_->retire(this);
-      }
+      if (result == Fill::kEof || result == Fill::kError) onInputEnded(result);
       return;
     }
+    if (headStarted_ == 0) headStarted_ = loop_->now();
     int status = 0;
-    ParseResult parsed = parser_.parse(in_.data() + begin_, end_ - begin_, limits, head_, status);
+    Slot& slot = slotAt(count_);
+    ParseResult parsed = parser_.parse(in_.data() + begin_, end_ - begin_, limits, slot.head, status);
     if (parsed == ParseResult::kIncomplete) {
       Fill result = fill(limits.maxHeadBytes + 1);
       if (result == Fill::kData) continue;
       if (result == Fill::kFull) {
         engineAnswer(431, true);
       } else if (result == Fill::kEof || result == Fill::kError) {
-        closeSocket(result == Fill::kError);  // a partial head and the client is gone
-        loop_->retire(this);
+        onInputEnded(result);  // a partial head and the client is gone
       }
       return;
     }
+    headStarted_ = 0;
     if (parsed == ParseResult::kError) {
       headParsed_ = false;
       engineAnswer(status, true);
@@ -174,20 +296,40 @@ void Connection::processInput() {
   }
 }
 
-void Connection::routeRequest() {
+const ConnectionLimits& Connection::currentLimits() {
+  refreshRoutes();
+  return routeTable_->limits();
+}
+
+void Connection::refreshRoutes() {
   uint64_t version = routes_->version();
   if (!routeTable_ || version != routeVersion_) {
     routeTable_ = routes_->snapshot();
     routeVersion_ = version;
   }
+}
+
+void Connection::routeRequest() {
+  refreshRoutes();
+  const RequestHead& head = slotAt(count_).head;
   const char* base = in_.data() + begin_;
-  std::string_view host = head_.absoluteForm ? head_.authority.in(base) : head_.host.in(base);
-  const RouteTable::Route* route = routeTable_->find(host, head_.path.in(base));
+  std::string_view host = head.absoluteForm ? head.authority.in(base) : head.host.in(base);
+  std::string_view path;
+  if (!decodePathForRouting(head.path.in(base), pathScratch_, path)) {
+    engineAnswer(400, true);
+    return;
+  }
+  const RouteTable::Route* route = routeTable_->find(host, path);
   if (route == nullptr) {
     engineAnswer(404, false);  // HTTP.SYS answers unmatched URLs itself
     return;
   }
+  if (serveFromCache(route->target.queueSerial)) return;  // whichever loop owns the queue
   if (route->target.inbox.get() != loop_->inbox().get()) {
+    if (count_ > 0) {
+      handOffWaiting_ = true;  // a connection moves between requests only: wait for the ring to empty
+      return;
+    }
     if (++handOffHops_ > kMaxHandOffHops) {
       engineAnswer(503, false);
       return;
@@ -204,8 +346,10 @@ void Connection::routeRequest() {
 }
 
 void Connection::startRequest(PosixQueue* queue) {
+  Slot& slot = slotAt(count_);
+  const RequestHead& head = slot.head;
   uint64_t maxBody = queue->maxRequestBodyBytes();
-  if (maxBody != 0 && head_.contentLength > 0 && static_cast<uint64_t>(head_.contentLength) > maxBody) {
+  if (maxBody != 0 && head.contentLength > 0 && static_cast<uint64_t>(head.contentLength) > maxBody) {
     engineAnswer(413, true);
     return;
   }
@@ -213,52 +357,117 @@ void Connection::startRequest(PosixQueue* queue) {
     engineAnswer(503, false);  // HTTP.SYS with HttpServer503VerbosityProperty does the same
     return;
   }
-  requestId_ = nextRequestId();
-  queue_ = queue;
+  headParsed_ = false;
+  resetSlot(slot);
+  slot.requestId = nextRequestId();
+  slot.queue = queue;
+  slot.headStart = begin_;
   ++queue->outstanding;
-  state_ = State::kRequest;
-  delivered_ = false;
-  bodyRemaining_ = head_.contentLength > 0 ? static_cast<uint64_t>(head_.contentLength) : 0;
-  bodyTotal_ = 0;
-  chunked_.reset();
-  bodyDone_ = !head_.hasBody();
-  continueSent_ = false;
-  responseStarted_ = false;
-  dropBody_ = false;
-  closeAfterResponse_ = false;
-  loop_->registerRequest(requestId_, this);
-  loop_->push(kRequestReceived, kOk, queue->token(), requestId_, 0);
+  ++count_;
+  uint64_t length = head.contentLength > 0 ? static_cast<uint64_t>(head.contentLength) : 0;
+  size_t buffered = end_ - begin_ - head.headLength;
+  if (!head.chunked && length <= buffered && length <= queue->receiveBufferSize()) {
+    slot.inlineBody = length;  // the whole body goes into the record: parse on behind it
+    begin_ += head.headLength + length;
+  } else {
+    owner_ = slot.requestId;
+    ownerChunked_ = head.chunked;
+    ownerExpectContinue_ = head.expectContinue;
+    bodyRemaining_ = length;
+    bodyTotal_ = 0;
+    chunked_.reset();
+    bodyDone_ = false;
+    continueSent_ = false;
+    begin_ += head.headLength;
+  }
+  if (!head.keepAlive) stopParsing_ = true;
+  const char* base = in_.data() + slot.headStart;
+  bool upgrade = head.method.in(base) == "CONNECT";
+  for (const ParsedHeader& header : head.headers) upgrade = upgrade || header.knownId == kUpgradeHeaderId;
+  if (upgrade) blockingId_ = slot.requestId;  // what follows may not be HTTP at all
+  loop_->registerRequest(slot.requestId, this);
+  loop_->push(kRequestReceived, kOk, queue->token(), slot.requestId, 0);
+}
+
+bool Connection::serveFromCache(uint64_t queueSerial) {
+  Slot& slot = slotAt(count_);
+  const RequestHead& head = slot.head;
+  const char* base = in_.data() + begin_;
+  slot.cacheable = false;
+  std::string_view method = head.method.in(base);
+  if ((method != "GET" && !head.isHeadMethod) || head.hasBody()) return false;
+  for (const ParsedHeader& header : head.headers) {
+    if (header.knownId == kAuthorizationHeaderId || header.knownId == kRangeHeaderId) return false;
+  }
+  std::string_view host = head.absoluteForm ? head.authority.in(base) : head.host.in(base);
+  OutputCache::makeKey(queueSerial, host, head.target.in(base), slot.cacheKey);
+  slot.cacheable = !head.isHeadMethod;
+  std::shared_ptr<const CachedResponse> entry = OutputCache::instance().find(slot.cacheKey, loop_->now());
+  if (!entry) return false;
+  // A hit: the engine answers in the request's turn, like its own answers; the queue never sees it.
+  bool close = !head.keepAlive || peerEof_;
+  bool headRequest = head.isHeadMethod;
+  uint16_t minor = head.minor;
+  size_t consumed = head.headLength;
+  headParsed_ = false;
+  parser_.reset();
+  resetSlot(slot);
+  begin_ += consumed;
+  slot.cached = std::move(entry);
+  slot.headBytes.assign("Date: ").append(httpDate()).append("\r\n");
+  if (close) slot.headBytes.append("Connection: close\r\n");
+  else if (minor == 0) slot.headBytes.append("Connection: keep-alive\r\n");
+  slot.headBytes.append("\r\n");
+  slot.finalQueued = true;
+  slot.closeAfter = close;
+  if (close) stopParsing_ = true;
+  int index = count_++;
+  queueBytes(index, slot.cached->head.data(), slot.cached->head.size());
+  queueBytes(index, slot.headBytes.data(), slot.headBytes.size());
+  if (!headRequest) queueBytes(index, slot.cached->body.data(), slot.cached->body.size());
+  promote();
+  return true;
 }
 
 void Connection::engineAnswer(int status, bool forceClose) {
-  bool headRequest = headParsed_ && head_.isHeadMethod;
-  bool close = forceClose || !headParsed_ || !head_.keepAlive || peerEof_;
+  if (count_ >= kMaxPipeline) {  // cannot happen (parsing stops first); never overrun the ring
+    abort(kConnectionLost, true, true);
+    return;
+  }
+  Slot& slot = slotAt(count_);
+  const RequestHead& head = slot.head;
+  bool headRequest = headParsed_ && head.isHeadMethod;
+  bool close = forceClose || !headParsed_ || !head.keepAlive || peerEof_;
+  size_t consumed = 0;
   if (!close) {
     // Skip the answered request, body included when all of it is already here.
-    size_t consumed = head_.headLength;
-    if (head_.chunked) {
+    consumed = head.headLength;
+    if (head.chunked) {
       close = true;
-    } else if (head_.contentLength > 0) {
-      if (end_ - begin_ - head_.headLength >= static_cast<uint64_t>(head_.contentLength)) {
-        consumed += static_cast<size_t>(head_.contentLength);
+    } else if (head.contentLength > 0) {
+      if (end_ - begin_ - head.headLength >= static_cast<uint64_t>(head.contentLength)) {
+        consumed += static_cast<size_t>(head.contentLength);
       } else {
         close = true;
       }
     }
-    if (!close) begin_ += consumed;
   }
   headParsed_ = false;
   parser_.reset();
-  buildEngineResponse(status, headRequest, close, engineBytes_);
-  output_.addMemory(engineBytes_.data(), engineBytes_.size());
-  engineAnswerPending_ = true;
-  closeAfterEngineAnswer_ = close;
-  flushOutput();
+  resetSlot(slot);
+  begin_ += close ? 0 : consumed;
+  buildEngineResponse(status, headRequest, close, slot.headBytes);
+  slot.finalQueued = true;
+  slot.closeAfter = close;
+  if (close) stopParsing_ = true;
+  int index = count_++;
+  queueBytes(index, slot.headBytes.data(), slot.headBytes.size());
+  promote();
 }
 
 bool Connection::discardBufferedBody() {
   if (bodyDone_) return true;
-  if (head_.chunked) {
+  if (ownerChunked_) {
     size_t consumed = 0, produced = 0;
     ChunkedDecoder::Result result = chunked_.decode(in_.data() + begin_, end_ - begin_, nullptr, 0, consumed,
                                                     produced, loop_->limits().maxTrailerBytes);
@@ -274,32 +483,44 @@ bool Connection::discardBufferedBody() {
   return bodyDone_;
 }
 
-size_t Connection::writeRequestRecord(std::vector<uint8_t>& arena, std::vector<uint8_t>& scratch) {
-  const char* base = in_.data() + begin_;
-  size_t bodyStart = begin_ + head_.headLength;
-  size_t available = end_ - bodyStart;
-  uint32_t limit = queue_->receiveBufferSize();
+size_t Connection::writeRequestRecord(uint64_t requestId, std::vector<uint8_t>& arena, std::vector<uint8_t>& scratch) {
+  int index = indexOf(requestId);
+  if (index < 0) return SIZE_MAX;
+  Slot& slot = slotAt(index);
+  if (slot.delivered) return SIZE_MAX;
+  const RequestHead& head = slot.head;
+  const char* base = in_.data() + slot.headStart;
   std::string_view firstBody;
-  size_t consumed = 0;
-  if (head_.chunked) {
-    scratch.resize(limit);
-    size_t produced = 0;
-    // A malformed chunk stops here and resurfaces at the first receiveBody.
-    chunked_.decode(in_.data() + bodyStart, available, scratch.data(), limit, consumed, produced,
-                    loop_->limits().maxTrailerBytes);
-    firstBody = std::string_view(reinterpret_cast<const char*>(scratch.data()), produced);
-    if (chunked_.done()) bodyDone_ = true;
-  } else if (bodyRemaining_ > 0) {
-    consumed = static_cast<size_t>(std::min<uint64_t>({available, bodyRemaining_, limit}));
-    firstBody = std::string_view(in_.data() + bodyStart, consumed);
-    bodyRemaining_ -= consumed;
-    if (bodyRemaining_ == 0) bodyDone_ = true;
+  bool more = false;
+  if (requestId != owner_) {
+    firstBody = std::string_view(base + head.headLength, static_cast<size_t>(slot.inlineBody));
+  } else {
+    // The owner is the last slot and nothing consumed its body yet: it starts at begin_.
+    size_t available = end_ - begin_;
+    uint32_t limit = slot.queue->receiveBufferSize();
+    size_t consumed = 0;
+    if (ownerChunked_) {
+      scratch.resize(limit);
+      size_t produced = 0;
+      // A malformed chunk stops here and resurfaces at the first receiveBody.
+      chunked_.decode(in_.data() + begin_, available, scratch.data(), limit, consumed, produced,
+                      loop_->limits().maxTrailerBytes);
+      firstBody = std::string_view(reinterpret_cast<const char*>(scratch.data()), produced);
+      if (chunked_.done()) bodyDone_ = true;
+    } else {
+      consumed = static_cast<size_t>(std::min<uint64_t>({available, bodyRemaining_, limit}));
+      firstBody = std::string_view(in_.data() + begin_, consumed);
+      bodyRemaining_ -= consumed;
+      if (bodyRemaining_ == 0) bodyDone_ = true;
+    }
+    bodyTotal_ += firstBody.size();
+    more = !bodyDone_;
+    begin_ += consumed;  // firstBody still points at the bytes: nothing moves them before the copy
   }
-  bodyTotal_ += firstBody.size();
   RequestRecordWriter writer(arena);
-  writer.begin(requestId_, id_, head_.major, head_.minor, bodyDone_ ? 0u : static_cast<uint32_t>(kRequestMoreBody),
-               remote_, local_, head_.method.in(base), head_.target.in(base));
-  for (const ParsedHeader& header : head_.headers) {
+  writer.begin(requestId, id_, head.major, head.minor, more ? static_cast<uint32_t>(kRequestMoreBody) : 0u,
+               remote_, local_, head.method.in(base), head.target.in(base));
+  for (const ParsedHeader& header : head.headers) {
     if (header.knownId != kUnknownHeader) {
       writer.addKnownHeader(header.knownId, header.value.in(base));
     } else {
@@ -308,24 +529,29 @@ size_t Connection::writeRequestRecord(std::vector<uint8_t>& arena, std::vector<u
   }
   writer.addBody(firstBody);
   size_t offset = writer.finish();
-  begin_ = bodyStart + consumed;  // the head is in the record now; begin_ is the next body byte
-  headParsed_ = false;
-  delivered_ = true;
+  slot.delivered = true;
+  if (requestId == owner_ && bodyDone_) onBodyDone();
   return offset;
 }
 
 // ---- request bodies ----
 
-int32_t Connection::receiveBody(uint8_t* buffer, uint32_t capacity, uint64_t token) {
-  if (state_ != State::kRequest && state_ != State::kOpaque) return kNoSuchRequest;
+int32_t Connection::receiveBody(uint64_t requestId, uint8_t* buffer, uint32_t capacity, uint64_t token) {
+  int index = indexOf(requestId);
+  if (index < 0 || (state_ != State::kOpen && state_ != State::kOpaque)) return kNoSuchRequest;
+  if (state_ != State::kOpaque && requestId != owner_) {
+    loop_->push(kBodyReceived, kOk, token, requestId, 0);  // its whole body was in the record
+    return kOk;
+  }
   if (readPending_) return kBusy;
   readPending_ = true;
   readBuffer_ = buffer;
   readCapacity_ = capacity;
   readToken_ = token;
-  if (state_ == State::kRequest && head_.expectContinue && !continueSent_ && !responseStarted_ && !bodyDone_) {
+  Slot& slot = slotAt(index);
+  if (state_ == State::kOpen && ownerExpectContinue_ && !continueSent_ && !slot.responseStarted && !bodyDone_) {
     continueSent_ = true;  // the client waits for this before it sends the body
-    output_.addMemory(kContinue, sizeof kContinue - 1);
+    queueBytes(index, kContinue, sizeof kContinue - 1);
     flushOutput();
     if (state_ == State::kClosed) return kOk;  // the pending read completed with the failure
   }
@@ -335,12 +561,48 @@ int32_t Connection::receiveBody(uint8_t* buffer, uint32_t capacity, uint64_t tok
 
 void Connection::completeBodyRead(int32_t status, uint64_t length) {
   readPending_ = false;
-  loop_->push(kBodyReceived, status, readToken_, requestId_, length);
+  bodyWaitSince_ = 0;
+  loop_->push(kBodyReceived, status, readToken_, owner_, length);
+}
+
+void Connection::onBodyDone() {
+  // The following bytes are the next request's: parse on (the caller's loop picks it up).
+  if (state_ == State::kOpen && !parsing_) processInput();
+  else parseAgain_ = true;
+}
+
+void Connection::failOversizedBody() {
+  // A chunked body grew past maxRequestBodyBytes: HTTP.SYS answers 413 and closes. The request
+  // ends here; its handler sees the failed read and then kNoSuchRequest.
+  int index = indexOf(owner_);
+  uint64_t id = owner_;
+  completeBodyRead(kInvalidArgument, 0);
+  if (index < 0 || slotAt(index).responseStarted) {  // too late for an answer: reset
+    abort(kConnectionLost, true, true);
+    return;
+  }
+  Slot& slot = slotAt(index);
+  loop_->push(kRequestAborted, kInvalidArgument, slot.queue->token(), id, 0);
+  loop_->unregisterRequest(id);
+  if (slot.queue->outstanding > 0) --slot.queue->outstanding;
+  slot.requestId = 0;
+  slot.queue = nullptr;
+  slot.sendPending = false;
+  owner_ = 0;
+  bodyDone_ = true;
+  stopParsing_ = true;
+  buildEngineResponse(413, false, true, slot.headBytes);
+  slot.responseStarted = true;
+  slot.finalQueued = true;
+  slot.closeAfter = true;
+  queueBytes(index, slot.headBytes.data(), slot.headBytes.size());
+  promote();
+  flushOutput();
 }
 
 void Connection::tryCompleteBodyRead() {
-  while (readPending_ && (state_ == State::kRequest || state_ == State::kOpaque)) {
-    if (state_ == State::kOpaque || !head_.chunked) {
+  while (readPending_ && (state_ == State::kOpen || state_ == State::kOpaque)) {
+    if (state_ == State::kOpaque || !ownerChunked_) {
       const bool opaque = state_ == State::kOpaque;
       if (!opaque && bodyDone_) {
         completeBodyRead(kOk, 0);
@@ -352,29 +614,36 @@ void Connection::tryCompleteBodyRead() {
         size_t take = static_cast<size_t>(std::min<uint64_t>(available, want));
         std::memcpy(readBuffer_, in_.data() + begin_, take);
         begin_ += take;
+        bool done = false;
         if (!opaque) {
           bodyRemaining_ -= take;
           bodyTotal_ += take;
-          if (bodyRemaining_ == 0) bodyDone_ = true;
+          done = bodyDone_ = bodyRemaining_ == 0;
         }
         completeBodyRead(kOk, take);
+        if (done) onBodyDone();
         return;
       }
       if (opaque && peerEof_) {
         completeBodyRead(kOk, 0);
         return;
       }
-      if (!readable_) return;
+      if (!readable_) {
+        if (bodyWaitSince_ == 0) bodyWaitSince_ = loop_->now();
+        return;
+      }
       // Nothing buffered: read straight into the caller's buffer (one copy fewer).
       ssize_t n = ::recv(fd_, readBuffer_, static_cast<size_t>(want), 0);
       if (n > 0) {
         if (static_cast<uint64_t>(n) < want) readable_ = false;
+        bool done = false;
         if (!opaque) {
           bodyRemaining_ -= static_cast<uint64_t>(n);
           bodyTotal_ += static_cast<uint64_t>(n);
-          if (bodyRemaining_ == 0) bodyDone_ = true;
+          done = bodyDone_ = bodyRemaining_ == 0;
         }
         completeBodyRead(kOk, static_cast<uint64_t>(n));
+        if (done) onBodyDone();
         return;
       }
       if (n == 0) {
@@ -390,6 +659,7 @@ void Connection::tryCompleteBodyRead() {
       if (errno == EINTR) continue;
       if (errno == EAGAIN) {
         readable_ = false;
+        if (bodyWaitSince_ == 0) bodyWaitSince_ = loop_->now();
         return;
       }
       abort(kConnectionLost, true, false);
@@ -406,20 +676,29 @@ void Connection::tryCompleteBodyRead() {
                                                     consumed, produced, loop_->limits().maxTrailerBytes);
     begin_ += consumed;
     bodyTotal_ += produced;
-    uint64_t maxBody = queue_->maxRequestBodyBytes();
-    if (result == ChunkedDecoder::Result::kError || (maxBody != 0 && bodyTotal_ > maxBody)) {
+    int index = indexOf(owner_);
+    uint64_t maxBody = index < 0 ? 0 : slotAt(index).queue->maxRequestBodyBytes();
+    if (result == ChunkedDecoder::Result::kError) {
       completeBodyRead(kInvalidArgument, 0);
       abort(kConnectionLost, true, true);
+      return;
+    }
+    if (maxBody != 0 && bodyTotal_ > maxBody) {
+      failOversizedBody();
       return;
     }
     if (chunked_.done()) bodyDone_ = true;
     if (produced > 0 || bodyDone_) {
       completeBodyRead(kOk, produced);
+      if (bodyDone_) onBodyDone();
       return;
     }
     Fill filled = fill(kMaxBufferedBody);
     if (filled == Fill::kData) continue;
-    if (filled == Fill::kAgain) return;
+    if (filled == Fill::kAgain) {
+      if (bodyWaitSince_ == 0) bodyWaitSince_ = loop_->now();
+      return;
+    }
     abort(kConnectionLost, true, filled != Fill::kEof);  // kFull: a chunk-size line that never ends
     return;
   }
@@ -427,106 +706,241 @@ void Connection::tryCompleteBodyRead() {
 
 // ---- responses ----
 
-int32_t Connection::send(const ResponseView& view, uint64_t token) {
-  if (state_ != State::kRequest && state_ != State::kOpaque) return kNoSuchRequest;
-  if (sendPending_) return kBusy;
+void Connection::queueBytes(int index, const void* data, uint64_t length) {
+  if (length == 0) return;
+  if (index == wire_) output_.append(OutputQueue::memory(data, length));
+  else slotAt(index).staged.push_back(OutputQueue::memory(data, length));
+}
+
+void Connection::queueFile(int index, int fd, uint64_t offset, uint64_t length) {
+  if (length == 0) return;
+  if (index == wire_) output_.append(OutputQueue::file(fd, offset, length));
+  else slotAt(index).staged.push_back(OutputQueue::file(fd, offset, length));
+}
+
+void Connection::promote() {
+  // Slots before wire_ have queued their last bytes; the wire slot's staged bytes go next.
+  while (wire_ < count_) {
+    Slot& slot = slotAt(wire_);
+    if (!slot.staged.empty()) {
+      for (const OutputQueue::Segment& segment : slot.staged) output_.append(segment);
+      slot.staged.clear();
+    }
+    if (slot.sendStaged) {
+      slot.sendStaged = false;
+      slot.sendEndMark = output_.added();
+    }
+    if (!slot.finalQueued || slot.closeAfter) {
+      if (slot.finalQueued) ++wire_;  // nothing behind a closing response is ever written
+      return;
+    }
+    ++wire_;
+  }
+}
+
+int32_t Connection::send(uint64_t requestId, const ResponseView& view, uint64_t token) {
+  int index = indexOf(requestId);
+  if (index < 0 || (state_ != State::kOpen && state_ != State::kOpaque)) return kNoSuchRequest;
+  Slot& slot = slotAt(index);
+  if (slot.sendPending) return kBusy;
+  if (slot.finalQueued) return kNoSuchRequest;  // its response is complete
   const bool hasHead = view.flags & kResponseHasHead;
   const bool opaqueStream = state_ == State::kOpaque;
-  if (opaqueStream ? hasHead : hasHead == responseStarted_) return kInvalidArgument;  // head missing or repeated
+  if (opaqueStream ? hasHead : hasHead == slot.responseStarted) return kInvalidArgument;  // head missing or repeated
   for (const DataChunk& chunk : view.chunks) {
     if (chunk.kind == kChunkFile && chunk.handleOrAddress > static_cast<uint64_t>(INT_MAX)) return kInvalidArgument;
     if (chunk.kind == kChunkMemory && chunk.handleOrAddress == 0 && chunk.length != 0) return kInvalidArgument;
   }
   const bool final = !(view.flags & kResponseMoreData);
   const bool becomesOpaque = !opaqueStream && (view.flags & kResponseOpaque);
+  if (becomesOpaque && index != count_ - 1) return kInvalidArgument;  // requests behind it were parsed as HTTP
+  const bool owner = requestId == owner_;
   if (hasHead) {
-    bool bodyComplete = bodyDone_;
-    if (final && !becomesOpaque && !bodyDone_) bodyComplete = discardBufferedBody();
+    bool bodyComplete = !owner || bodyDone_;
+    if (owner && final && !becomesOpaque && !bodyDone_) bodyComplete = discardBufferedBody();
     ResponseContext context;
-    context.headRequest = head_.isHeadMethod;
-    context.httpMinor = head_.minor;
-    context.requestKeepAlive = head_.keepAlive;
+    context.headRequest = slot.head.isHeadMethod;
+    context.httpMinor = slot.head.minor;
+    context.requestKeepAlive = slot.head.keepAlive;
     context.engineMustClose = peerEof_ || (final && !becomesOpaque && !bodyComplete);
     ResponseDecision decision;
-    if (buildResponseHead(view, context, headBytes_, decision) != nullptr) return kInvalidArgument;
-    responseStarted_ = true;
-    dropBody_ = decision.dropBody;
-    closeAfterResponse_ = decision.close;
-    output_.addMemory(headBytes_.data(), headBytes_.size());
+    if (buildResponseHead(view, context, slot.headBytes, decision) != nullptr) return kInvalidArgument;
+    if (slot.cacheable && view.cacheTtlSeconds > 0 && final) {
+      OutputCache::instance().store(slot.cacheKey, view, loop_->now());
+    }
+    slot.responseStarted = true;
+    slot.dropBody = decision.dropBody;
+    slot.closeAfter = slot.closeAfter || decision.close;
+    queueBytes(index, slot.headBytes.data(), slot.headBytes.size());
   } else {
-    if (view.flags & kResponseDisconnect) closeAfterResponse_ = true;
-    if (final && !opaqueStream && !becomesOpaque && !discardBufferedBody()) closeAfterResponse_ = true;
+    if (view.flags & kResponseDisconnect) slot.closeAfter = true;
+    if (owner && final && !opaqueStream && !becomesOpaque && !discardBufferedBody()) slot.closeAfter = true;
   }
-  if (opaqueStream || becomesOpaque || !dropBody_) {
+  if (opaqueStream || becomesOpaque || !slot.dropBody) {
     for (const DataChunk& chunk : view.chunks) {
       if (chunk.kind == kChunkFile) {
-        output_.addFile(static_cast<int>(chunk.handleOrAddress), chunk.offset, chunk.length);
+        queueFile(index, static_cast<int>(chunk.handleOrAddress), chunk.offset, chunk.length);
       } else {
-        output_.addMemory(reinterpret_cast<const void*>(static_cast<uintptr_t>(chunk.handleOrAddress)), chunk.length);
+        queueBytes(index, reinterpret_cast<const void*>(static_cast<uintptr_t>(chunk.handleOrAddress)), chunk.length);
       }
     }
   }
-  sendPending_ = true;
-  sendToken_ = token;
-  sendLength_ = view.totalChunkBytes();
-  sendOpaque_ = becomesOpaque;
-  sendFinal_ = opaqueStream ? (view.flags & kResponseDisconnect) != 0 : (final && !becomesOpaque);
+  slot.sendPending = true;
+  slot.sendToken = token;
+  slot.sendLength = view.totalChunkBytes();
+  slot.sendOpaque = becomesOpaque;
+  if (becomesOpaque) stopParsing_ = true;
+  slot.finalQueued = opaqueStream ? (view.flags & kResponseDisconnect) != 0 : (final && !becomesOpaque);
+  if (slot.closeAfter) stopParsing_ = true;
+  if (index == wire_) {
+    slot.sendEndMark = output_.added();
+    promote();
+  } else {
+    slot.sendStaged = true;
+  }
+  // More delivered requests still owe a response: their sends usually follow at once, so let
+  // the loop write them all with one sendmsg before it polls again.
+  if (wire_ < count_ && index != count_ - 1) {
+    if (!flushDeferred_) {
+      flushDeferred_ = true;
+      loop_->deferFlush(this);
+    }
+    return kOk;
+  }
   flushOutput();
   return kOk;
 }
 
+void Connection::flushDeferred() {
+  flushDeferred_ = false;
+  if (state_ == State::kOpen || state_ == State::kOpaque) flushOutput();
+}
+
 void Connection::flushOutput() {
-  if (state_ == State::kClosed) return;
-  if (!output_.empty()) {
-    if (!writable_) return;  // EPOLLOUT brings us back
-    int code = 0;
-    OutputQueue::Result result = output_.flush(fd_, code);
-    if (result == OutputQueue::Result::kAgain) {
-      writable_ = false;
-      return;
-    }
-    if (result == OutputQueue::Result::kError) {
-      abort(kConnectionLost, true, false);
-      return;
-    }
-  }
-  onOutputDrained();
-}
-
-void Connection::onOutputDrained() {
-  if (engineAnswerPending_) {
-    engineAnswerPending_ = false;
-    if (closeAfterEngineAnswer_) beginLingeringClose();
-    // else processInput's loop (our caller, directly or through engineAnswer) carries on
+  if (flushing_) {
+    flushAgain_ = true;
     return;
   }
-  if (!sendPending_) return;  // e.g. a 100 Continue went out
-  sendPending_ = false;
-  loop_->push(kSendCompleted, kOk, sendToken_, requestId_, sendLength_);
-  if (sendOpaque_) {
-    sendOpaque_ = false;
+  flushing_ = true;
+  do {
+    flushAgain_ = false;
+    if (state_ == State::kClosed || state_ == State::kLingering) break;
+    if (!output_.empty() && writable_) {
+      if (sendWindowStart_ == 0) {
+        sendWindowStart_ = loop_->now();
+        sendWindowBytes_ = output_.bytesWritten();
+      }
+      int code = 0;
+      OutputQueue::Result result = output_.flush(fd_, code);
+      if (result == OutputQueue::Result::kAgain) {
+        writable_ = false;
+      } else if (result == OutputQueue::Result::kError) {
+        flushing_ = false;
+        abort(kConnectionLost, true, false);
+        return;
+      }
+    }
+    if (output_.empty()) sendWindowStart_ = 0;
+    onOutputProgress();
+  } while (flushAgain_);
+  flushing_ = false;
+}
+
+void Connection::completeSend(Slot& slot) {
+  slot.sendPending = false;
+  loop_->push(kSendCompleted, kOk, slot.sendToken, slot.requestId, slot.sendLength);
+  if (slot.sendOpaque) {
+    slot.sendOpaque = false;
     state_ = State::kOpaque;  // from now on raw bytes both ways
+    owner_ = slot.requestId;
     if (readPending_) tryCompleteBodyRead();
-    return;
   }
-  if (sendFinal_) finishRequest();
 }
 
-void Connection::finishRequest() {
-  if (readPending_) completeBodyRead(kCancelled, 0);  // the response ended the request
-  loop_->unregisterRequest(requestId_);
-  if (queue_ != nullptr && queue_->outstanding > 0) --queue_->outstanding;
-  requestId_ = 0;
-  queue_ = nullptr;
-  delivered_ = false;
-  headParsed_ = false;
-  parser_.reset();
-  if (closeAfterResponse_ || state_ == State::kOpaque) {
-    beginLingeringClose();
-    return;
+void Connection::onOutputProgress() {
+  uint64_t written = output_.done();
+  bool popped = false;
+  while (count_ > 0 && (state_ == State::kOpen || state_ == State::kOpaque)) {
+    Slot& front = slotAt(0);
+    if (front.sendPending) {
+      if (front.sendStaged || front.sendEndMark > written) break;
+      completeSend(front);
+      if (state_ == State::kClosed) return;
+    }
+    if (!front.finalQueued || wire_ == 0) break;  // more of this response is to come
+    if (!popFront()) return;
+    popped = true;
   }
-  state_ = State::kIdle;
-  processInput();  // pipelined requests wait in the buffer
+  if (!popped || state_ != State::kOpen) return;
+  if (count_ == 0) {
+    idleSince_ = loop_->now();
+    if (handOffWaiting_) {
+      handOffWaiting_ = false;
+      handOffHops_ = 0;
+      routeRequest();  // now the connection may move (or the route changed meanwhile)
+      if (handOffRequested()) return;
+    }
+  }
+  processInput();  // pipelined requests waiting in the buffer
+}
+
+bool Connection::popFront() {
+  Slot& slot = slotAt(0);
+  bool close = slot.closeAfter || state_ == State::kOpaque;
+  if (slot.requestId != 0) {
+    if (readPending_ && owner_ == slot.requestId) completeBodyRead(kCancelled, 0);  // the response ended the request
+    loop_->unregisterRequest(slot.requestId);
+    if (slot.queue != nullptr && slot.queue->outstanding > 0) --slot.queue->outstanding;
+    if (owner_ == slot.requestId) {
+      if (!bodyDone_) close = true;  // its unread body stands between us and the next request
+      owner_ = 0;
+    }
+    if (blockingId_ == slot.requestId) blockingId_ = 0;
+  }
+  resetSlot(slot);
+  first_ = (first_ + 1) % kMaxPipeline;
+  --count_;
+  --wire_;
+  if (close) {
+    beginLingeringClose();
+    return false;
+  }
+  return true;
+}
+
+// ---- timers ----
+
+void Connection::onTick(int64_t now) {
+  const ConnectionLimits& limits = currentLimits();
+  if (state_ == State::kOpen) {
+    if (count_ == 0 && !headParsed_) {
+      if (headStarted_ != 0 && now - headStarted_ >= limits.headerWaitMillis) {
+        engineAnswer(408, true);  // HTTP.SYS drops the connection; an answer says why
+        if (state_ == State::kOpen) flushOutput();
+        return;
+      }
+      if (headStarted_ == 0 && begin_ == end_ && now - idleSince_ >= limits.idleMillis) {
+        closeSocket(false);
+        loop_->retire(this);
+        return;
+      }
+    }
+    if (readPending_ && bodyWaitSince_ != 0 && now - bodyWaitSince_ >= limits.entityBodyMillis) {
+      abort(kConnectionLost, true, true);
+      return;
+    }
+  }
+  if ((state_ == State::kOpen || state_ == State::kOpaque) && sendWindowStart_ != 0 && limits.minSendRate > 0) {
+    // As HTTP.SYS: output may take as long as its size at the minimum rate (at least the
+    // window); counted from when output started waiting, growing with every byte queued since.
+    uint64_t owed = output_.bytesQueued() - sendWindowBytes_;
+    int64_t allowed = std::max<int64_t>(limits.sendRateWindowMillis,
+                                        static_cast<int64_t>(owed * 1000 / limits.minSendRate));
+    if (now - sendWindowStart_ > allowed) {
+      abort(kConnectionLost, true, true);
+      return;
+    }
+  }
 }
 
 // ---- closing ----
@@ -534,10 +948,12 @@ void Connection::finishRequest() {
 void Connection::beginLingeringClose() {
   // Send our FIN, then read and drop what the client still sends until it closes too, so a
   // reset (close() with unread input) never destroys the response on its way to the client.
+  // Requests parsed behind the closing response never get one: they are reported aborted.
+  failSlots(kConnectionLost, true, nullptr, 0);
   state_ = State::kLingering;
   ::shutdown(fd_, SHUT_WR);
   begin_ = end_ = 0;
-  lingerDeadline_ = monotonicMillis() + kLingerMillis;
+  lingerDeadline_ = loop_->now() + currentLimits().lingerMillis;
   loop_->addLingering(this);
   drainLingering();
 }
@@ -567,23 +983,38 @@ void Connection::lingerExpired() {
   loop_->retire(this);
 }
 
-void Connection::abort(int32_t status, bool reportAborted, bool reset) {
-  if (state_ == State::kClosed) return;
-  if (requestId_ != 0) {
-    int32_t opStatus = status == kOk ? kConnectionLost : status;
-    if (readPending_) completeBodyRead(opStatus, 0);
-    if (sendPending_) {
-      sendPending_ = false;
-      loop_->push(kSendCompleted, opStatus, sendToken_, requestId_, 0);
+void Connection::failSlots(int32_t status, bool reportAborted, const PosixQueue* causeQueue, uint64_t causeId) {
+  for (int i = 0; i < count_; ++i) {
+    Slot& slot = slotAt(i);
+    if (slot.requestId == 0) continue;
+    bool uniform = causeQueue == nullptr && causeId == 0;
+    bool cause = uniform || slot.requestId == causeId || (causeQueue != nullptr && slot.queue == causeQueue);
+    int32_t opStatus = cause ? (status == kOk ? kConnectionLost : status) : kConnectionLost;
+    if (readPending_ && owner_ == slot.requestId) completeBodyRead(opStatus, 0);
+    if (slot.sendPending) {
+      slot.sendPending = false;
+      loop_->push(kSendCompleted, opStatus, slot.sendToken, slot.requestId, 0);
     }
-    if (reportAborted && delivered_ && queue_ != nullptr) {
-      loop_->push(kRequestAborted, kConnectionLost, queue_->token(), requestId_, 0);
+    // The request that caused the abort knows; the others on the connection learn it here.
+    if ((cause ? reportAborted : true) && slot.delivered && slot.queue != nullptr) {
+      loop_->push(kRequestAborted, kConnectionLost, slot.queue->token(), slot.requestId, 0);
     }
-    loop_->unregisterRequest(requestId_);
-    if (queue_ != nullptr && queue_->outstanding > 0) --queue_->outstanding;
-    requestId_ = 0;
-    queue_ = nullptr;
+    loop_->unregisterRequest(slot.requestId);
+    if (slot.queue != nullptr && slot.queue->outstanding > 0) --slot.queue->outstanding;
+    resetSlot(slot);
   }
+  if (readPending_) completeBodyRead(status == kOk ? kConnectionLost : status, 0);
+  count_ = wire_ = first_ = 0;
+  owner_ = 0;
+  blockingId_ = 0;
+  headParsed_ = false;
+  stopParsing_ = true;
+}
+
+void Connection::abort(int32_t status, bool reportAborted, bool reset, const PosixQueue* causeQueue,
+                       uint64_t causeId) {
+  if (state_ == State::kClosed) return;
+  if (state_ != State::kLingering) failSlots(status, reportAborted, causeQueue, causeId);
   closeSocket(reset);
   loop_->retire(this);
 }
@@ -599,7 +1030,6 @@ void Connection::closeSocket(bool reset) {
   fd_ = -1;
   state_ = State::kClosed;
   output_.clear();
-  engineAnswerPending_ = false;
 }
 
 }  // namespace hsys::posix

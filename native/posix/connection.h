@@ -1,19 +1,26 @@
 // One accepted TCP connection and its HTTP/1.1 state machine:
 //
-//   kIdle ──head parsed & routed──> kRequest ──final send written──> kIdle (keep-alive)
-//     │                               │  └──101 + kResponseOpaque──> kOpaque (raw bytes both ways)
-//     │                               └──close decided──> kLingering (FIN sent, input drained) ─> kClosed
-//     └──parse error / engine answer with close──> kLingering
+//   kOpen ──101 + kResponseOpaque written──> kOpaque (raw bytes both ways)
+//     └──close decided / parse error, last response written──> kLingering (FIN sent, input drained) ─> kClosed
 //
-// One request at a time: bytes behind the current request (pipelining) stay in the read buffer
-// until its response is written, so responses leave in request order. The read buffer and the
-// head/header tables are reused for every request of the connection; the request record is
-// written straight from the buffer into the loop's arena when the completion is delivered.
+// Pipelining: while a connection is open the engine parses every complete request already in
+// the read buffer (up to kMaxPipeline in flight) and hands each out as its own kRequestReceived,
+// so a batch of pipelined requests costs one poll. Requests live in a ring of slots in request
+// order; responses leave strictly in that order: a send for a slot whose predecessors have not
+// queued their last bytes is staged (pointers only, no copy) and promoted to the wire queue when
+// its turn comes. A batch of ready responses goes out in one sendmsg. Parsing stops behind a
+// request whose body is not all buffered (its body owns the following bytes), behind an Upgrade
+// or CONNECT, and behind a request that ends the connection.
+//
+// The read buffer and each slot's head table and response-head string are reused for every
+// request of the connection; a request record is written straight from the buffer into the
+// loop's arena when its completion is delivered, so undelivered heads stay in the buffer.
 //
 // The socket is registered edge-triggered once (EPOLLIN|EPOLLOUT|EPOLLRDHUP|EPOLLET) and never
 // modified: readable_/writable_ remember the last edge, so no epoll_ctl per request.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -22,6 +29,7 @@
 #include "hsys/engine.h"
 #include "hsys/records.h"
 #include "http_parser.h"
+#include "output_cache.h"
 #include "pollable.h"
 #include "response_writer.h"
 #include "url_prefix.h"
@@ -34,10 +42,12 @@ class PortRoutes;
 
 class Connection : public Pollable {
  public:
-  enum class State { kIdle, kRequest, kOpaque, kLingering, kClosed };
+  enum class State { kOpen, kOpaque, kLingering, kClosed };
+  static constexpr int kMaxPipeline = 16;
 
+  // counted: the connection takes part in the port's maxConnections count.
   Connection(int fd, uint64_t id, PortRoutes* routes, const SocketAddressRecord& remote,
-             const SocketAddressRecord& local);
+             const SocketAddressRecord& local, bool counted = true);
   ~Connection() override;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -45,48 +55,115 @@ class Connection : public Pollable {
   int fd() const { return fd_; }
   uint64_t id() const { return id_; }
   State state() const { return state_; }
-  PosixQueue* queue() const { return queue_; }
-  uint64_t requestId() const { return requestId_; }
-  bool delivered() const { return delivered_; }
+  PortRoutes* routes() const { return routes_; }
+  // The queue a live request of this connection belongs to, or null.
+  PosixQueue* queueOf(uint64_t requestId) const;
+  bool servesQueue(const PosixQueue* queue) const;
 
   // Loop side.
-  void attach(PosixLoop* loop) { loop_ = loop; }
+  void attach(PosixLoop* loop);
   void onEvents(uint32_t events);
   // After arriving from another loop's inbox: route the parsed request again, here.
   void resumeAfterHandOff();
   bool handOffRequested() const { return handOff_.inbox != nullptr; }
-  RouteTarget takeHandOff() { return std::move(handOff_); }
+  RouteTarget takeHandOff() {
+    flushDeferred_ = false;  // the new loop keeps its own list
+    return std::move(handOff_);
+  }
   // The loop could not hand the connection over: answer 503 here.
   void refuseHandOff();
-  // Writes the request record into arena (called when its completion is delivered).
-  size_t writeRequestRecord(std::vector<uint8_t>& arena, std::vector<uint8_t>& scratch);
+  // Over maxConnections: answer 503 and close.
+  void refuse();
+  // Writes the request record of requestId into arena when its completion is delivered;
+  // returns SIZE_MAX when the request is gone or was delivered already.
+  size_t writeRequestRecord(uint64_t requestId, std::vector<uint8_t>& arena, std::vector<uint8_t>& scratch);
+  // Writes responses the loop deferred to batch them (see send).
+  void flushDeferred();
+  // Periodic check (about once a second): timeouts and the minimum send rate.
+  void onTick(int64_t now);
   // Lingering close ran out of time.
   void lingerExpired();
   int64_t lingerDeadline() const { return lingerDeadline_; }
 
-  // Queue side (the request must be this connection's current one).
-  int32_t send(const ResponseView& view, uint64_t token);
-  int32_t receiveBody(uint8_t* buffer, uint32_t capacity, uint64_t token);
-  // Ends the connection at once: pending operations complete with status, then a reset.
-  void abort(int32_t status, bool reportAborted, bool reset);
+  // Queue side.
+  int32_t send(uint64_t requestId, const ResponseView& view, uint64_t token);
+  int32_t receiveBody(uint64_t requestId, uint8_t* buffer, uint32_t capacity, uint64_t token);
+  // Ends the connection at once. Requests of causeQueue (or causeId) see status on their pending
+  // operations and no kRequestAborted; other delivered requests are reported aborted when
+  // reportAborted. reset sends RST instead of FIN.
+  void abort(int32_t status, bool reportAborted, bool reset, const PosixQueue* causeQueue = nullptr,
+             uint64_t causeId = 0);
 
  private:
   enum class Fill { kData, kAgain, kEof, kError, kFull };
 
+  // One request in flight (or an answer the engine gives by itself, requestId == 0).
+  struct Slot {
+    RequestHead head;            // spans relative to headStart (valid until delivered)
+    size_t headStart = 0;        // offset of the head in in_
+    uint64_t inlineBody = 0;     // body bytes right behind the head, all buffered, go in the record
+    uint64_t requestId = 0;
+    PosixQueue* queue = nullptr;
+    bool delivered = false;
+    bool responseStarted = false;
+    bool finalQueued = false;    // its last bytes are in output_ or staged
+    bool dropBody = false;
+    bool closeAfter = false;     // the connection ends after this response
+    bool sendPending = false;
+    bool sendStaged = false;     // the pending send waits in staged
+    bool sendOpaque = false;
+    uint64_t sendToken = 0;
+    uint64_t sendLength = 0;
+    uint64_t sendEndMark = 0;    // OutputQueue::added() after its segments
+    std::string headBytes;       // the serialised response head, or the whole engine answer
+    std::string cacheKey;        // output cache key of a GET (kept across requests for its capacity)
+    bool cacheable = false;      // a 200 answer with a TTL may be stored under cacheKey
+    std::shared_ptr<const CachedResponse> cached;  // a cache hit being written
+    std::vector<OutputQueue::Segment> staged;  // bytes waiting for the earlier responses
+  };
+
+  // Slots are allocated on first use and kept: a connection that never pipelines holds one.
+  Slot& slotAt(int index) {
+    std::unique_ptr<Slot>& slot = ring_[static_cast<size_t>((first_ + index) % kMaxPipeline)];
+    if (!slot) slot = std::make_unique<Slot>();
+    return *slot;
+  }
+  // Only for index < count_ (allocated).
+  const Slot& slotAt(int index) const { return *ring_[static_cast<size_t>((first_ + index) % kMaxPipeline)]; }
+  int indexOf(uint64_t requestId) const;
+  bool hasLiveRequest() const;
+  bool canParse() const;
+
+  void refreshRoutes();
+  const ConnectionLimits& currentLimits();
+
   // Input.
   Fill fill(size_t maxBuffered);
+  size_t retainFrom() const;
+  void shiftBuffer(size_t by);
   void processInput();
+  void parseRequests();
+  void onInputEnded(Fill result);
   void routeRequest();
   void startRequest(PosixQueue* queue);
   void engineAnswer(int status, bool forceClose);
+  bool serveFromCache(uint64_t queueSerial);
   bool discardBufferedBody();
-  // Body reads.
+  // Body reads (the body owner or the opaque stream).
   void tryCompleteBodyRead();
   void completeBodyRead(int32_t status, uint64_t length);
+  void onBodyDone();
+  void failOversizedBody();
   // Output.
+  void queueBytes(int index, const void* data, uint64_t length);
+  void queueFile(int index, int fd, uint64_t offset, uint64_t length);
+  void promote();
   void flushOutput();
-  void onOutputDrained();
-  void finishRequest();
+  void onOutputProgress();
+  void completeSend(Slot& slot);
+  bool popFront();
+  void resetSlot(Slot& slot);
+  void failSlots(int32_t status, bool reportAborted, const PosixQueue* causeQueue, uint64_t causeId);
   void beginLingeringClose();
   void drainLingering();
   void closeSocket(bool reset);
@@ -98,53 +175,58 @@ class Connection : public Pollable {
   std::shared_ptr<const RouteTable> routeTable_;
   uint64_t routeVersion_ = 0;
   SocketAddressRecord remote_, local_;
-  State state_ = State::kIdle;
+  State state_ = State::kOpen;
   bool readable_ = true;   // no EAGAIN/short read since the last EPOLLIN edge
   bool writable_ = true;   // no EAGAIN/short write since the last EPOLLOUT edge
   bool peerEof_ = false;   // read returned 0 (opaque streams report it as end of data)
 
-  // Read buffer: unread bytes are [begin_, end_). While a request is routed but undelivered its
-  // head starts at begin_; once delivered, begin_ is the next body (or pipelined) byte.
+  // Read buffer: [begin_, end_) is not yet parsed or consumed as body; heads of undelivered
+  // slots sit before begin_ and are kept (retainFrom) until their records are written.
   std::vector<char> in_;
   size_t begin_ = 0, end_ = 0;
   HeadParser parser_;
-  RequestHead head_;
-  bool headParsed_ = false;
+  bool headParsed_ = false;    // the parse slot (slotAt(count_)) holds a parsed, unrouted head
+  bool handOffWaiting_ = false;  // it routes to another loop: move once the ring is empty
   RouteTarget handOff_;
   int handOffHops_ = 0;
+  std::string pathScratch_;    // the percent-decoded routing path
 
-  // The current request.
-  uint64_t requestId_ = 0;
-  PosixQueue* queue_ = nullptr;
-  bool delivered_ = false;
+  // The ring: count_ slots from first_; slots [0, wire_) have queued their last bytes.
+  std::array<std::unique_ptr<Slot>, kMaxPipeline> ring_;
+  int first_ = 0, count_ = 0, wire_ = 0;
+  bool stopParsing_ = false;    // no request may follow (close, error, opaque)
+  uint64_t blockingId_ = 0;     // an Upgrade/CONNECT request: parse nothing behind it until it ends
+
+  // The body owner: the last slot, whose body was not all buffered when it was parsed.
+  uint64_t owner_ = 0;
+  bool ownerChunked_ = false;
+  bool ownerExpectContinue_ = false;
   uint64_t bodyRemaining_ = 0;   // Content-Length bytes not yet handed out
   uint64_t bodyTotal_ = 0;       // body bytes handed out (for maxRequestBodyBytes)
   ChunkedDecoder chunked_;
   bool bodyDone_ = true;
   bool continueSent_ = false;
-  bool responseStarted_ = false;
-  bool dropBody_ = false;
-  bool closeAfterResponse_ = false;
 
-  // The pending receiveBody.
+  // The pending receiveBody of the owner / opaque stream.
   bool readPending_ = false;
   uint8_t* readBuffer_ = nullptr;
   uint32_t readCapacity_ = 0;
   uint64_t readToken_ = 0;
 
-  // The pending send (one at a time) and engine-made output.
   OutputQueue output_;
-  std::string headBytes_;     // the serialised response head of the current send
-  std::string engineBytes_;   // an answer the engine gives by itself
-  bool sendPending_ = false;
-  bool sendFinal_ = false;
-  bool sendOpaque_ = false;
-  uint64_t sendToken_ = 0;
-  uint64_t sendLength_ = 0;
-  bool engineAnswerPending_ = false;
-  bool closeAfterEngineAnswer_ = false;
+  bool flushing_ = false, flushAgain_ = false;
+  bool parsing_ = false, parseAgain_ = false;
+  bool flushDeferred_ = false;
+
+  // Timers (checked by onTick).
+  int64_t idleSince_ = 0;        // ring empty since (keep-alive idle / header wait)
+  int64_t headStarted_ = 0;      // first byte of an incomplete head arrived (0 = none)
+  int64_t bodyWaitSince_ = 0;    // a body read waits for bytes since (0 = not waiting)
+  int64_t sendWindowStart_ = 0;  // output pending since (0 = drained)
+  uint64_t sendWindowBytes_ = 0; // bytes written before it (what is owed since = queued - this)
 
   int64_t lingerDeadline_ = 0;
+  bool counted_;
 };
 
 }  // namespace hsys::posix

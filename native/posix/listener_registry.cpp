@@ -3,9 +3,11 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 
 #include "posix_util.h"
@@ -60,6 +62,9 @@ int bindSocket(int family, const sockaddr* address, socklen_t length, bool v6Onl
   // SO_REUSEADDR lets a restarted server bind while old connections sit in TIME_WAIT; on Linux
   // it does not let two listeners share a port (that would need SO_REUSEPORT, never set here).
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  // Lets a wildcard socket bind beside a host-specific one of this process (PortLock keeps other
+  // processes of ours off the port; a foreign listener without SO_REUSEPORT still conflicts).
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
   if (family == AF_INET6) {
     int flag = v6Only ? 1 : 0;
     ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &flag, sizeof flag);
@@ -72,7 +77,28 @@ int bindSocket(int family, const sockaddr* address, socklen_t length, bool v6Onl
   return fd;
 }
 
+std::shared_ptr<PortLock> acquirePortLock(uint16_t port, int& code) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    code = errno;
+    return nullptr;
+  }
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::string name = "netty-httpsys-port-" + std::to_string(port);
+  std::memcpy(address.sun_path + 1, name.data(), name.size());  // abstract: sun_path[0] == 0
+  socklen_t length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size());
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), length) != 0) {
+    code = errno;
+    ::close(fd);
+    return nullptr;
+  }
+  return std::make_shared<PortLock>(fd);
+}
+
 }  // namespace
+
+PortLock::~PortLock() { ::close(fd_); }
 
 ListenerSocket::~ListenerSocket() {
   if (fd_ >= 0) ::close(fd_);
@@ -102,7 +128,7 @@ std::shared_ptr<ListenerSocket> ListenerRegistry::socketFor(const UrlPrefix& pre
                                                             Error& error) {
   BindPlan plan;
   planBind(prefix, plan);
-  std::shared_ptr<ListenerSocket> specificOnPort;
+  std::shared_ptr<PortLock> lock;
   for (size_t i = 0; i < sockets_.size();) {
     std::shared_ptr<ListenerSocket> socket = sockets_[i].lock();
     if (!socket) {
@@ -113,15 +139,20 @@ std::shared_ptr<ListenerSocket> ListenerRegistry::socketFor(const UrlPrefix& pre
     if (socket->port() != prefix.port) continue;
     if (socket->wildcard()) return socket;  // a wildcard socket serves every host of the port
     if (!plan.wildcard && socket->address() == plan.address) return socket;
-    specificOnPort = socket;
+    lock = socket->lock();  // a host-specific socket of ours: bind beside it
   }
-  if (plan.wildcard && specificOnPort) {
-    error.set(kInvalidArgument, EADDRINUSE,
-              "cannot listen on every address of port " + std::to_string(prefix.port) + " for " + prefix.text +
-                  ": this process already listens on " + specificOnPort->address() + ":" +
-                  std::to_string(prefix.port) + " for a host-specific prefix; register the wildcard (+ or *) "
-                  "prefix first, or use the same host for every prefix of the port");
-    return nullptr;
+  if (!lock) {
+    int code = 0;
+    lock = acquirePortLock(prefix.port, code);
+    if (!lock) {
+      error.set(kSystemError, code == EADDRINUSE ? EADDRINUSE : code,
+                code == EADDRINUSE
+                    ? "listening on port " + std::to_string(prefix.port) + " for " + prefix.text +
+                          ": another netty-httpsys process already serves this port; HTTP.SYS would share it "
+                          "by URL prefix across processes, the posix engine cannot"
+                    : systemError("locking port " + std::to_string(prefix.port), code));
+      return nullptr;
+    }
   }
 
   int code = 0;
@@ -149,7 +180,7 @@ std::shared_ptr<ListenerSocket> ListenerRegistry::socketFor(const UrlPrefix& pre
     return nullptr;
   }
   auto socket = std::make_shared<ListenerSocket>(fd, prefix.port, plan.wildcard ? "*" : plan.address,
-                                                 plan.wildcard, routes);
+                                                 plan.wildcard, routes, std::move(lock));
   sockets_.push_back(socket);
   return socket;
 }
@@ -168,11 +199,43 @@ void ListenerRegistry::republish(PortRoutes* routes, const RouteTarget* added, c
     }
   }
   if (added != nullptr) list.push_back(RouteTable::Route{*addedPrefix, *added});
+  table->limits() = limitsOf(routes->port());
   routes->publish(std::move(table));
 }
 
+ConnectionLimits ListenerRegistry::limitsOf(uint16_t port) const {
+  // The strictest setting of any queue on the port wins; unset (0) means the HTTP.SYS default.
+  ConnectionLimits limits;
+  bool rateSet = false;
+  auto tighten = [](int64_t& field, uint32_t seconds, bool& seen) {
+    if (seconds == 0) return;
+    int64_t millis = static_cast<int64_t>(seconds) * 1000;
+    if (!seen || millis < field) field = millis;
+    seen = true;
+  };
+  bool header = false, idle = false, body = false, drain = false;
+  for (const Registration& registration : registrations_) {
+    if (registration.prefix.port != port) continue;
+    const QueueOptions& options = registration.options;
+    tighten(limits.headerWaitMillis, options.headerWaitTimeoutSeconds, header);
+    tighten(limits.idleMillis, options.idleConnectionTimeoutSeconds, idle);
+    tighten(limits.entityBodyMillis, options.entityBodyTimeoutSeconds, body);
+    tighten(limits.lingerMillis, options.drainEntityBodyTimeoutSeconds, drain);
+    if (options.minSendRateBytesPerSecond != 0) {
+      uint64_t rate = options.minSendRateBytesPerSecond;
+      if (!rateSet || rate > limits.minSendRate) limits.minSendRate = rate;
+      rateSet = true;
+    }
+    if (options.maxConnections != 0 &&
+        (limits.maxConnections == 0 || options.maxConnections < limits.maxConnections)) {
+      limits.maxConnections = options.maxConnections;
+    }
+  }
+  return limits;
+}
+
 std::shared_ptr<ListenerSocket> ListenerRegistry::add(const UrlPrefix& prefix, const RouteTarget& target,
-                                                      Error& error) {
+                                                      const QueueOptions& options, Error& error) {
   std::lock_guard<std::mutex> lock(mutex_);
   for (const Registration& registration : registrations_) {
     if (registration.prefix.port == prefix.port && registration.prefix.host == prefix.host &&
@@ -188,7 +251,7 @@ std::shared_ptr<ListenerSocket> ListenerRegistry::add(const UrlPrefix& prefix, c
   PortRoutes* routes = portRoutes(prefix.port);
   std::shared_ptr<ListenerSocket> socket = socketFor(prefix, routes, error);
   if (!socket) return nullptr;
-  registrations_.push_back(Registration{prefix, target.queueSerial, socket});
+  registrations_.push_back(Registration{prefix, target.queueSerial, socket, options});
   republish(routes, &target, &prefix, nullptr, 0);
   return socket;
 }

@@ -6,7 +6,9 @@
 // Bind addresses: "+" and "*" (and host names other than localhost, which HTTP.SYS routes by the
 // Host header) listen on every address (dual-stack [::], else 0.0.0.0); "localhost" listens on
 // 127.0.0.1; an IP literal listens on that address. A prefix whose port is already served by a
-// wildcard socket of this process shares it.
+// wildcard socket of this process shares it; a wildcard added after a host-specific socket binds
+// next to it (SO_REUSEPORT; the kernel hands each connection to the most specific socket, and
+// both route through the same per-port table).
 //
 // Threading: add/remove run on the calling loop's thread under the registry mutex. Loops read
 // routes through PortRoutes::snapshot(), an immutable table swapped on every change, so routing
@@ -37,6 +39,8 @@ class PortRoutes {
     std::lock_guard<std::mutex> lock(mutex_);
     return table_;
   }
+  // Open connections accepted on this port by any loop (for maxConnections).
+  std::atomic<uint32_t> connections{0};
 
  private:
   friend class ListenerRegistry;
@@ -48,12 +52,27 @@ class PortRoutes {
   std::atomic<uint64_t> version_{1};
 };
 
+// Held while this process listens on a port (an abstract unix socket named after the port).
+// Listening sockets carry SO_REUSEPORT so a wildcard can bind next to a host-specific socket of
+// this process; the lock keeps a second netty-httpsys process from silently sharing the port.
+class PortLock {
+ public:
+  explicit PortLock(int fd) : fd_(fd) {}
+  ~PortLock();
+  PortLock(const PortLock&) = delete;
+  PortLock& operator=(const PortLock&) = delete;
+
+ private:
+  int fd_;
+};
+
 // One listening socket. Closed when the last registration and the last loop polling it let go.
 class ListenerSocket : public Pollable {
  public:
-  ListenerSocket(int fd, uint16_t port, std::string address, bool wildcard, PortRoutes* routes)
+  ListenerSocket(int fd, uint16_t port, std::string address, bool wildcard, PortRoutes* routes,
+                 std::shared_ptr<PortLock> lock)
       : Pollable(Kind::kListener), fd_(fd), port_(port), address_(std::move(address)),
-        wildcard_(wildcard), routes_(routes) {}
+        wildcard_(wildcard), routes_(routes), lock_(std::move(lock)) {}
   ~ListenerSocket() override;
   ListenerSocket(const ListenerSocket&) = delete;
   ListenerSocket& operator=(const ListenerSocket&) = delete;
@@ -63,6 +82,7 @@ class ListenerSocket : public Pollable {
   const std::string& address() const { return address_; }
   bool wildcard() const { return wildcard_; }
   PortRoutes* routes() const { return routes_; }
+  const std::shared_ptr<PortLock>& lock() const { return lock_; }
 
  private:
   int fd_;
@@ -70,6 +90,7 @@ class ListenerSocket : public Pollable {
   std::string address_;
   bool wildcard_;
   PortRoutes* routes_;
+  std::shared_ptr<PortLock> lock_;
 };
 
 class ListenerRegistry {
@@ -78,7 +99,8 @@ class ListenerRegistry {
 
   // Registers prefix for target; returns the socket the target's loop must poll, or nullptr
   // with error set (prefix taken, port in use, address not local, ...).
-  std::shared_ptr<ListenerSocket> add(const UrlPrefix& prefix, const RouteTarget& target, Error& error);
+  std::shared_ptr<ListenerSocket> add(const UrlPrefix& prefix, const RouteTarget& target,
+                                      const QueueOptions& options, Error& error);
   // Unregisters prefix of the queue; returns the socket it used (nullptr if it was not registered).
   std::shared_ptr<ListenerSocket> remove(const UrlPrefix& prefix, uint64_t queueSerial);
 
@@ -87,10 +109,12 @@ class ListenerRegistry {
     UrlPrefix prefix;
     uint64_t queueSerial;
     std::shared_ptr<ListenerSocket> socket;
+    QueueOptions options;
   };
 
   PortRoutes* portRoutes(uint16_t port);
   std::shared_ptr<ListenerSocket> socketFor(const UrlPrefix& prefix, PortRoutes* routes, Error& error);
+  ConnectionLimits limitsOf(uint16_t port) const;
   void republish(PortRoutes* routes, const RouteTarget* added, const UrlPrefix* addedPrefix,
                  const UrlPrefix* removedPrefix, uint64_t removedSerial);
 

@@ -13,6 +13,7 @@
 #include <chrono>
 
 #include "posix_util.h"
+#include "queue_names.h"
 
 namespace hsys::posix {
 
@@ -23,7 +24,8 @@ std::atomic<uint64_t> gConnectionIds{0};
 std::atomic<uint64_t> gQueueSerials{0};
 
 constexpr int kEventBatch = 256;
-constexpr int kAcceptBatch = 64;  // then let other sockets of this loop have a turn
+constexpr int kAcceptBatch = 64;
+constexpr int64_t kTickMillis = 1000;  // granularity of connection timeouts  // then let other sockets of this loop have a turn
 constexpr uint32_t kConnectionEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 
 }  // namespace
@@ -99,6 +101,7 @@ PosixLoop::~PosixLoop() {
 }
 
 Queue* PosixLoop::createQueue(const QueueOptions& options, uint64_t queueToken, Error& error) {
+  if (!claimQueueName(options, error)) return nullptr;
   uint64_t serial = gQueueSerials.fetch_add(1, std::memory_order_relaxed) + 1;
   auto queue = std::make_unique<PosixQueue>(*this, options, queueToken, serial);
   PosixQueue* result = queue.get();
@@ -121,11 +124,10 @@ PosixQueue* PosixLoop::findQueue(uint64_t serial) const {
 }
 
 Connection* PosixLoop::findRequest(uint64_t requestId) const {
-  auto found = requests_.find(requestId);
-  return found == requests_.end() ? nullptr : found->second;
+  return requests_.find(requestId);
 }
 
-void PosixLoop::registerRequest(uint64_t requestId, Connection* connection) { requests_[requestId] = connection; }
+void PosixLoop::registerRequest(uint64_t requestId, Connection* connection) { requests_.insert(requestId, connection); }
 
 void PosixLoop::unregisterRequest(uint64_t requestId) { requests_.erase(requestId); }
 
@@ -146,6 +148,8 @@ void PosixLoop::settle(Connection* connection) {
   std::unique_ptr<Connection> owned = std::move(found->second);
   connections_.erase(found);
   removeLingering(connection);
+  // Once posted it belongs to another thread: no deferred flush of ours may touch it.
+  deferred_.erase(std::remove(deferred_.begin(), deferred_.end(), connection), deferred_.end());
   owned->attach(nullptr);
   if (target.inbox->post(owned)) return;  // now the other loop's
   // The target loop is gone: keep the connection and answer 503 here.
@@ -188,10 +192,12 @@ void PosixLoop::releaseListener(const std::shared_ptr<ListenerSocket>& socket) {
 
 void PosixLoop::cancelQueueRequests(PosixQueue& queue) {
   std::vector<Connection*> affected;
-  for (auto& [id, connection] : requests_) {
-    if (connection->queue() == &queue) affected.push_back(connection);
+  requests_.forEach([&](uint64_t, Connection* connection) {
+    if (std::find(affected.begin(), affected.end(), connection) == affected.end()) affected.push_back(connection);
+  });
+  for (Connection* connection : affected) {
+    if (connection->servesQueue(&queue)) connection->abort(kCancelled, false, true, &queue);
   }
-  for (Connection* connection : affected) connection->abort(kCancelled, false, true);
 }
 
 void PosixLoop::addLingering(Connection* connection) { lingering_.push_back(connection); }
@@ -229,12 +235,17 @@ void PosixLoop::acceptAll(ListenerSocket& listener) {
     sockaddr_storage local{};
     socklen_t localLength = sizeof local;
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &localLength);
-    auto connection = std::make_unique<Connection>(fd, nextConnectionId(), listener.routes(),
-                                                   toAddressRecord(remote), toAddressRecord(local));
+    PortRoutes* routes = listener.routes();
+    uint32_t limit = routes->snapshot()->limits().maxConnections;
+    // Over maxConnections: answered 503 and closed, as HTTP.SYS does; not counted.
+    bool refused = limit != 0 && routes->connections.load(std::memory_order_relaxed) >= limit;
+    auto connection = std::make_unique<Connection>(fd, nextConnectionId(), routes, toAddressRecord(remote),
+                                                   toAddressRecord(local), !refused);
     Connection* raw = connection.get();
     raw->attach(this);
     if (!addToEpoll(raw)) continue;  // the unique_ptr closes it
     connections_.emplace(raw, std::move(connection));
+    if (refused) raw->refuse();
   }
 }
 
@@ -253,10 +264,41 @@ void PosixLoop::adoptArrivals() {
   arrivals_.clear();
 }
 
+void PosixLoop::flushDeferred() {
+  // Connections are only freed at the next poll, so the pointers are still valid here. settle()
+  // may drop entries from deferred_, so walk a copy.
+  flushing_.swap(deferred_);
+  for (Connection* connection : flushing_) {
+    connection->flushDeferred();
+    settle(connection);
+  }
+  flushing_.clear();
+}
+
+void PosixLoop::tick(int64_t now) {
+  ticking_.clear();
+  for (auto& [raw, owned] : connections_) ticking_.push_back(raw);
+  for (Connection* connection : ticking_) {
+    if (connection->state() == Connection::State::kClosed) continue;
+    connection->onTick(now);
+    settle(connection);
+  }
+}
+
 int32_t PosixLoop::poll(Completion* out, int32_t capacity, int32_t timeoutMillis) {
   if (capacity <= 0) return kInvalidArgument;
+  if (!deferred_.empty()) flushDeferred();
   graveyard_.clear();
-  int timeout = pending_.empty() ? timeoutMillis : 0;
+  int64_t now = now_ = monotonicMillis();
+  if (now >= nextTick_) {
+    nextTick_ = now + kTickMillis;
+    if (!connections_.empty()) tick(now);
+  }
+  int timeout = pendingHead_ == pending_.size() ? timeoutMillis : 0;
+  if (!connections_.empty() && timeout != 0) {
+    int64_t wait = std::max<int64_t>(0, nextTick_ - now);
+    if (timeout < 0 || wait < timeout) timeout = static_cast<int>(wait);
+  }
   if (!lingering_.empty() && timeout != 0) {
     int64_t now = monotonicMillis();
     int64_t nearest = lingering_.front()->lingerDeadline();
@@ -270,6 +312,7 @@ int32_t PosixLoop::poll(Completion* out, int32_t capacity, int32_t timeoutMillis
     if (errno != EINTR) return kSystemError;
     count = 0;
   }
+  if (timeout != 0) now_ = monotonicMillis();
   for (int i = 0; i < count; ++i) {
     Pollable* pollable = static_cast<Pollable*>(events[i].data.ptr);
     switch (pollable->pollKind()) {
@@ -292,7 +335,7 @@ int32_t PosixLoop::poll(Completion* out, int32_t capacity, int32_t timeoutMillis
       }
     }
   }
-  if (!lingering_.empty()) expireLingering(monotonicMillis());
+  if (!lingering_.empty()) expireLingering(now_);
   return deliver(out, capacity);
 }
 
@@ -301,13 +344,13 @@ int32_t PosixLoop::deliver(Completion* out, int32_t capacity) {
   arena_.clear();
   slots_.clear();
   int32_t delivered = 0;
-  while (delivered < capacity && !pending_.empty()) {
-    Completion completion = pending_.front();
-    pending_.pop_front();
+  while (delivered < capacity && pendingHead_ < pending_.size()) {
+    Completion completion = pending_[pendingHead_++];
     if (completion.type == kRequestReceived) {
       Connection* connection = findRequest(completion.requestId);
-      if (connection == nullptr || connection->delivered()) continue;  // the client left first
-      size_t offset = connection->writeRequestRecord(arena_, scratch_);
+      if (connection == nullptr) continue;  // the client left first
+      size_t offset = connection->writeRequestRecord(completion.requestId, arena_, scratch_);
+      if (offset == SIZE_MAX) continue;
       completion.length = arena_.size() - offset;
       slots_.push_back(RecordSlot{delivered, offset});
     } else if (completion.type == kQueueClosed) {
@@ -315,6 +358,13 @@ int32_t PosixLoop::deliver(Completion* out, int32_t capacity) {
       completion.address = 0;
     }
     out[delivered++] = completion;
+  }
+  if (pendingHead_ == pending_.size()) {
+    pending_.clear();  // keeps its capacity: no allocation per completion
+    pendingHead_ = 0;
+  } else if (pendingHead_ > 4096) {
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<long>(pendingHead_));
+    pendingHead_ = 0;
   }
   for (const RecordSlot& slot : slots_) {
     out[slot.index].address = reinterpret_cast<uint64_t>(arena_.data() + slot.offset);

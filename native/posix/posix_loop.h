@@ -19,6 +19,7 @@
 #include "listener_registry.h"
 #include "pollable.h"
 #include "posix_queue.h"
+#include "request_table.h"
 
 namespace hsys::posix {
 
@@ -69,11 +70,15 @@ class PosixLoop : public Loop {
   void retainListener(const std::shared_ptr<ListenerSocket>& socket);
   void releaseListener(const std::shared_ptr<ListenerSocket>& socket);
   void cancelQueueRequests(PosixQueue& queue);
+  void deferFlush(Connection* connection) { deferred_.push_back(connection); }
   void addLingering(Connection* connection);
   void removeLingering(Connection* connection);
   ResponseView& responseView() { return responseView_; }
   const ParserLimits& limits() const { return limits_; }
   int epollFd() const { return epollFd_; }
+  // The monotonic clock in milliseconds as of the last wake-up: timers have second granularity,
+  // so one clock read per poll serves every connection.
+  int64_t now() const { return now_; }
 
  private:
   struct PolledListener {
@@ -89,6 +94,8 @@ class PosixLoop : public Loop {
   void adopt(std::unique_ptr<Connection> connection);
   void adoptArrivals();
   void expireLingering(int64_t now);
+  void flushDeferred();
+  void tick(int64_t now);
   int32_t deliver(Completion* out, int32_t capacity);
   bool addToEpoll(Connection* connection);
 
@@ -96,12 +103,18 @@ class PosixLoop : public Loop {
   std::shared_ptr<LoopInbox> inbox_;
   std::unordered_map<uint64_t, std::unique_ptr<PosixQueue>> queues_;  // by serial
   std::unordered_map<Connection*, std::unique_ptr<Connection>> connections_;
-  std::unordered_map<uint64_t, Connection*> requests_;
+  RequestTable requests_;
   std::unordered_map<ListenerSocket*, PolledListener> listeners_;
   std::vector<std::unique_ptr<Connection>> graveyard_;  // freed at the next poll
   std::vector<std::unique_ptr<Connection>> arrivals_;
   std::vector<Connection*> lingering_;
-  std::deque<Completion> pending_;
+  std::vector<Connection*> deferred_;   // responses to write before the next wait
+  std::vector<Connection*> flushing_;
+  std::vector<Connection*> ticking_;
+  int64_t nextTick_ = 0;
+  int64_t now_ = monotonicMillis();
+  std::vector<Completion> pending_;  // [pendingHead_, size) not yet delivered
+  size_t pendingHead_ = 0;
   std::vector<uint8_t> arena_;
   std::vector<uint8_t> scratch_;
   std::vector<RecordSlot> slots_;

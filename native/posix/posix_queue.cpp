@@ -2,6 +2,8 @@
 
 #include "connection.h"
 #include "listener_registry.h"
+#include "output_cache.h"
+#include "queue_names.h"
 #include "posix_loop.h"
 
 namespace hsys::posix {
@@ -9,7 +11,7 @@ namespace hsys::posix {
 PosixQueue::PosixQueue(PosixLoop& loop, const QueueOptions& options, uint64_t token, uint64_t serial)
     : loop_(loop), options_(options), token_(token), serial_(serial) {}
 
-PosixQueue::~PosixQueue() = default;
+PosixQueue::~PosixQueue() { releaseQueueName(options_.name); }
 
 bool PosixQueue::addUrl(const std::string& text, Error& error) {
   if (closed_) {
@@ -23,7 +25,7 @@ bool PosixQueue::addUrl(const std::string& text, Error& error) {
     return false;
   }
   std::shared_ptr<ListenerSocket> socket =
-      ListenerRegistry::instance().add(prefix, RouteTarget{serial_, loop_.inbox()}, error);
+      ListenerRegistry::instance().add(prefix, RouteTarget{serial_, loop_.inbox()}, options_, error);
   if (!socket) return false;
   loop_.retainListener(socket);
   prefixes_.push_back(std::move(prefix));
@@ -60,29 +62,29 @@ bool PosixQueue::start(Error& error) {
 
 int32_t PosixQueue::send(uint64_t requestId, const uint8_t* record, uint32_t recordLength, uint64_t sendToken) {
   Connection* connection = loop_.findRequest(requestId);
-  if (connection == nullptr || connection->queue() != this) return kNoSuchRequest;
+  if (connection == nullptr || connection->queueOf(requestId) != this) return kNoSuchRequest;
   if (record == nullptr) return kInvalidArgument;
   ResponseView& view = loop_.responseView();
   const char* why = nullptr;
   if (!view.parse(record, recordLength, &why)) return kInvalidArgument;
-  int32_t status = connection->send(view, sendToken);
+  int32_t status = connection->send(requestId, view, sendToken);
   loop_.settle(connection);
   return status;
 }
 
 int32_t PosixQueue::receiveBody(uint64_t requestId, uint8_t* buffer, uint32_t capacity, uint64_t bodyToken) {
   Connection* connection = loop_.findRequest(requestId);
-  if (connection == nullptr || connection->queue() != this) return kNoSuchRequest;
+  if (connection == nullptr || connection->queueOf(requestId) != this) return kNoSuchRequest;
   if (buffer == nullptr || capacity == 0) return kInvalidArgument;
-  int32_t status = connection->receiveBody(buffer, capacity, bodyToken);
+  int32_t status = connection->receiveBody(requestId, buffer, capacity, bodyToken);
   loop_.settle(connection);
   return status;
 }
 
 int32_t PosixQueue::cancel(uint64_t requestId) {
   Connection* connection = loop_.findRequest(requestId);
-  if (connection == nullptr || connection->queue() != this) return kNoSuchRequest;
-  connection->abort(kCancelled, false, true);
+  if (connection == nullptr || connection->queueOf(requestId) != this) return kNoSuchRequest;
+  connection->abort(kCancelled, false, true, nullptr, requestId);
   return kOk;
 }
 
@@ -98,6 +100,7 @@ void PosixQueue::close() {
   if (closed_) return;
   closed_ = true;
   unregisterAll();
+  OutputCache::instance().dropQueue(serial_);
   loop_.cancelQueueRequests(*this);
   loop_.pushQueueClosed(*this);  // after every completion the cancellations produced
 }

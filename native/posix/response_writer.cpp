@@ -184,12 +184,12 @@ void buildEngineResponse(int status, bool headRequest, bool close, std::string& 
 
 void OutputQueue::addMemory(const void* data, uint64_t length) {
   if (length == 0) return;
-  segments_.push_back(Segment{static_cast<const char*>(data), -1, 0, length});
+  append(Segment{static_cast<const char*>(data), -1, 0, length});
 }
 
 void OutputQueue::addFile(int fd, uint64_t offset, uint64_t length) {
   if (length == 0) return;
-  segments_.push_back(Segment{nullptr, fd, offset, length});
+  append(Segment{nullptr, fd, offset, length});
 }
 
 uint64_t OutputQueue::pendingBytes() const {
@@ -199,6 +199,7 @@ uint64_t OutputQueue::pendingBytes() const {
 }
 
 void OutputQueue::clear() {
+  base_ += segments_.size();
   segments_.clear();
   next_ = 0;
 }
@@ -220,6 +221,7 @@ OutputQueue::Result OutputQueue::flush(int socketFd, int& errorCode) {
         errorCode = EIO;
         return Result::kError;
       }
+      bytesWritten_ += static_cast<uint64_t>(n);
       first.offset += static_cast<uint64_t>(n);
       first.length -= static_cast<uint64_t>(n);
       if (first.length == 0) ++next_;
@@ -246,6 +248,7 @@ OutputQueue::Result OutputQueue::flush(int socketFd, int& errorCode) {
       return Result::kError;
     }
     uint64_t written = static_cast<uint64_t>(n);
+    bytesWritten_ += written;
     while (written > 0) {
       Segment& segment = segments_[next_];
       uint64_t take = written < segment.length ? written : segment.length;
@@ -256,6 +259,7 @@ OutputQueue::Result OutputQueue::flush(int socketFd, int& errorCode) {
     }
     if (static_cast<uint64_t>(n) < attempted) return Result::kAgain;  // socket buffer full (edge-triggered)
   }
+  base_ += segments_.size();
   segments_.clear();
   next_ = 0;
   return Result::kDone;

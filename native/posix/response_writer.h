@@ -38,12 +38,33 @@ void buildEngineResponse(int status, bool headRequest, bool close, std::string& 
 
 const char* reasonPhrase(int status);
 
-// Pending output of one connection: memory and file segments written in order.
+// Pending output of one connection: memory and file segments written in order. Segment counts
+// are absolute (added/done never go back), so a caller can mark where a send ends and learn
+// when its bytes are out.
 class OutputQueue {
  public:
+  struct Segment {
+    const char* data;  // memory; null for a file segment
+    int fd;
+    uint64_t offset;
+    uint64_t length;
+  };
+
   void addMemory(const void* data, uint64_t length);
   void addFile(int fd, uint64_t offset, uint64_t length);
+  void append(const Segment& segment) {
+    segments_.push_back(segment);
+    bytesQueued_ += segment.length;
+  }
+  static Segment memory(const void* data, uint64_t length) {
+    return Segment{static_cast<const char*>(data), -1, 0, length};
+  }
+  static Segment file(int fd, uint64_t offset, uint64_t length) { return Segment{nullptr, fd, offset, length}; }
   bool empty() const { return next_ == segments_.size(); }
+  uint64_t added() const { return base_ + segments_.size(); }
+  uint64_t done() const { return base_ + next_; }
+  uint64_t bytesWritten() const { return bytesWritten_; }
+  uint64_t bytesQueued() const { return bytesQueued_; }  // ever appended
   uint64_t pendingBytes() const;
   void clear();
 
@@ -52,14 +73,11 @@ class OutputQueue {
   Result flush(int socketFd, int& errorCode);
 
  private:
-  struct Segment {
-    const char* data;  // memory; null for a file segment
-    int fd;
-    uint64_t offset;
-    uint64_t length;
-  };
   std::vector<Segment> segments_;
   size_t next_ = 0;
+  uint64_t base_ = 0;  // segments written and dropped before segments_[0]
+  uint64_t bytesWritten_ = 0;
+  uint64_t bytesQueued_ = 0;
   std::vector<iovec> iov_;
 };
 

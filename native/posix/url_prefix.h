@@ -40,12 +40,27 @@ struct RouteTarget {
   std::shared_ptr<LoopInbox> inbox;
 };
 
+// Connection-level limits of a port (HTTP_TIMEOUT_LIMIT_INFO, HttpServerConnectionsProperty),
+// derived from the QueueOptions of the queues registered on it: for each one the strictest
+// value any of them set, else the HTTP.SYS default. Milliseconds.
+struct ConnectionLimits {
+  int64_t headerWaitMillis = 120000;
+  int64_t idleMillis = 120000;
+  int64_t entityBodyMillis = 120000;
+  int64_t lingerMillis = 2000;           // drainEntityBody: how long a closing connection drains input
+  uint64_t minSendRate = 150;            // bytes per second; 0 = no check
+  int64_t sendRateWindowMillis = 2000;   // pending output always gets at least this long
+  uint32_t maxConnections = 0;           // 0 = unlimited
+};
+
 class RouteTable {
  public:
   struct Route {
     UrlPrefix prefix;
     RouteTarget target;
   };
+  ConnectionLimits& limits() { return limits_; }
+  const ConnectionLimits& limits() const { return limits_; }
 
   const Route* find(std::string_view host, std::string_view path) const;
   std::vector<Route>& routes() { return routes_; }
@@ -53,6 +68,7 @@ class RouteTable {
 
  private:
   std::vector<Route> routes_;
+  ConnectionLimits limits_;
 };
 
 // "example.com:8080" -> "example.com", "[::1]:80" -> "[::1]".

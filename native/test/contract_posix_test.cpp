@@ -197,37 +197,6 @@ TEST_CASE("posix: routing follows HTTP.SYS: strong wildcard, then host, then wea
   }
 }
 
-TEST_CASE("posix: pipelined requests are handed out one at a time and answered in order") {
-  Harness harness;
-  uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
-  TestConnection client;
-  REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll(get("/one", port) + "POST /two HTTP/1.1\r\n" + hostHeader(port) +
-                         "Content-Length: 3\r\n\r\nabc" + get("/three", port)));
-  std::set<uint64_t> ids;
-  for (const char* path : {"/one", "/two", "/three"}) {
-    ReceivedRequest request;
-    REQUIRE(harness.waitForRequest(request));
-    CHECK(request.url == path);
-    ids.insert(request.requestId);
-    // The next request stays parked until this one is answered.
-    Completion early;
-    CHECK_FALSE(harness.waitFor(kRequestReceived, 0, early, 50));
-    respond(harness, queue, request.requestId, std::string("reply") + path);
-  }
-  CHECK(ids.size() == 3);
-  CHECK(ids.count(0) == 0);
-  for (const char* path : {"/one", "/two", "/three"}) {
-    std::string raw;
-    REQUIRE(client.readResponse(raw));
-    ParsedResponse parsed;
-    REQUIRE(parseResponse(raw, parsed));
-    CHECK(parsed.body == std::string("reply") + path);
-  }
-}
-
 TEST_CASE("posix: HTTP/1.0 closes unless keep-alive is asked; Connection: close is honoured") {
   Harness harness;
   uint16_t port = freePort();

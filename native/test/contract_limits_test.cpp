@@ -1,0 +1,222 @@
+// Posix engine: HTTP.SYS timeouts and limits from QueueOptions (header wait, keep-alive idle,
+// entity body, minimum send rate, maxConnections), percent-decoded routing and an oversized
+// chunked body. Timeouts are 1-2 s; assertions allow generous bounds (tests may run under load).
+#ifndef _WIN32
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+
+#include "posix_test_support.h"
+
+using namespace hsys;
+using namespace hsys::test;
+
+namespace {
+
+int64_t millisSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+TEST_CASE("posix limits: a head that never completes is answered 408 after headerWaitTimeout") {
+  Harness harness;
+  uint16_t port = freePort();
+  QueueOptions options;
+  options.headerWaitTimeoutSeconds = 1;
+  REQUIRE_MESSAGE(harness.openQueue(port, options) != nullptr, harness.lastError);
+  TestConnection client;
+  REQUIRE(client.connect(port));
+  REQUIRE(client.sendAll("GET /slow HTTP/1.1\r\n" + hostHeader(port)));
+  auto start = std::chrono::steady_clock::now();
+  std::string raw;
+  REQUIRE(pumpUntilClosed(harness, client, raw, 8000));
+  CHECK(millisSince(start) >= 900);
+  CHECK(statusOf(raw) == 408);
+  Completion none;
+  CHECK_FALSE(harness.waitFor(kRequestReceived, 0, none, 10));
+}
+
+TEST_CASE("posix limits: an idle keep-alive connection is closed after idleConnectionTimeout") {
+  Harness harness;
+  uint16_t port = freePort();
+  QueueOptions options;
+  options.idleConnectionTimeoutSeconds = 1;
+  Queue* queue = harness.openQueue(port, options);
+  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
+  TestConnection silent;  // never sends anything
+  REQUIRE(silent.connect(port));
+  TestConnection client;
+  REQUIRE(client.connect(port));
+  REQUIRE(client.sendAll(get("/", port)));
+  ReceivedRequest request;
+  REQUIRE(harness.waitForRequest(request));
+  ResponseBuilder response;
+  REQUIRE(sendText(queue, request.requestId, response, "ok", 5) == kOk);
+  std::string raw;
+  REQUIRE(pumpResponse(harness, client, raw));
+  CHECK(statusOf(raw) == 200);
+  auto start = std::chrono::steady_clock::now();
+  REQUIRE(pumpUntilClosed(harness, client, raw, 8000));
+  CHECK(millisSince(start) >= 500);
+  CHECK(raw.empty());
+  REQUIRE(pumpUntilClosed(harness, silent, raw, 8000));
+}
+
+TEST_CASE("posix limits: a body that stops arriving fails the read after entityBodyTimeout") {
+  Harness harness;
+  uint16_t port = freePort();
+  QueueOptions options;
+  options.entityBodyTimeoutSeconds = 1;
+  Queue* queue = harness.openQueue(port, options);
+  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
+  TestConnection client;
+  REQUIRE(client.connect(port));
+  REQUIRE(client.sendAll("POST /up HTTP/1.1\r\n" + hostHeader(port) + "Content-Length: 10\r\n\r\nabc"));
+  ReceivedRequest request;
+  REQUIRE(harness.waitForRequest(request));
+  uint8_t buffer[16];
+  REQUIRE(queue->receiveBody(request.requestId, buffer, sizeof buffer, 31) == kOk);
+  Completion read;
+  REQUIRE(harness.waitFor(kBodyReceived, 31, read, 8000));
+  CHECK(read.status != kOk);
+  Completion aborted;
+  CHECK(harness.waitFor(kRequestAborted, 0, aborted, 2000));
+  std::string raw;
+  CHECK(pumpUntilClosed(harness, client, raw, 3000));
+}
+
+TEST_CASE("posix limits: a client reading slower than minSendRate is disconnected") {
+  Harness harness;
+  uint16_t port = freePort();
+  QueueOptions options;
+  options.minSendRateBytesPerSecond = 64 * 1024 * 1024;  // the body below is owed within ~1 s
+  Queue* queue = harness.openQueue(port, options);
+  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
+  TestConnection client;  // asks and never reads
+  REQUIRE(client.connect(port));
+  REQUIRE(client.sendAll(get("/big", port)));
+  ReceivedRequest request;
+  REQUIRE(harness.waitForRequest(request));
+  std::string body(64 * 1024 * 1024, 'x');  // far more than the socket buffers hold
+  ResponseBuilder response;
+  REQUIRE(sendText(queue, request.requestId, response, body, 41) == kOk);
+  Completion done;
+  REQUIRE(harness.waitFor(kSendCompleted, 41, done, 15000));
+  CHECK(done.status == kConnectionLost);
+}
+
+TEST_CASE("posix limits: a reader that pauses but keeps the minimum rate overall is not cut off") {
+  Harness harness;
+  uint16_t port = freePort();
+  QueueOptions options;
+  options.minSendRateBytesPerSecond = 1024 * 1024;  // 16 MB may take 16 s
+  Queue* queue = harness.openQueue(port, options);
+  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
+  TestConnection client;
+  REQUIRE(client.connect(port));
+  REQUIRE(client.sendAll(get("/big", port)));
+  ReceivedRequest request;
+  REQUIRE(harness.waitForRequest(request));
+  std::string body(16 * 1024 * 1024, 'y');
+  ResponseBuilder response;
+  REQUIRE(sendText(queue, request.requestId, response, body, 42) == kOk);
+  pump(harness, 3000);  // the client reads nothing for 3 s: more than one 2 s window
+  std::string raw;
+  REQUIRE(pumpResponse(harness, client, raw, 20000));
+  CHECK(raw.size() > body.size());
+  Completion done;
+  REQUIRE(harness.waitFor(kSendCompleted, 42, done));
+  CHECK(done.status == kOk);
+}
+
+TEST_CASE("posix limits: connections above maxConnections get 503 and are closed") {
+  Harness harness;
+  uint16_t port = freePort();
+  QueueOptions options;
+  options.maxConnections = 2;
+  Queue* queue = harness.openQueue(port, options);
+  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
+  TestConnection first, second;
+  REQUIRE(first.connect(port));
+  REQUIRE(second.connect(port));
+  pump(harness, 50);  // both accepted
+  TestConnection third;
+  REQUIRE(third.connect(port));
+  std::string raw;
+  REQUIRE(pumpUntilClosed(harness, third, raw));
+  CHECK(statusOf(raw) == 503);
+  // A slot frees when a connection ends; the next one is served.
+  first.close();
+  pump(harness, 50);
+  pump(harness, 50);  // the closed connection is freed at the poll after it was retired
+  TestConnection fourth;
+  REQUIRE(fourth.connect(port));
+  REQUIRE(fourth.sendAll(get("/", port)));
+  ReceivedRequest request;
+  REQUIRE(harness.waitForRequest(request));
+  ResponseBuilder response;
+  REQUIRE(sendText(queue, request.requestId, response, "in", 6) == kOk);
+  REQUIRE(pumpResponse(harness, fourth, raw));
+  CHECK(statusOf(raw) == 200);
+}
+
+TEST_CASE("posix routing: the path is percent-decoded for routing; the record keeps the raw target") {
+  Harness harness;
+  uint16_t port = freePort();
+  PrefixQueue app(harness, 9, {"http://127.0.0.1:" + std::to_string(port) + "/app/"});
+  TestConnection client;
+  REQUIRE(client.connect(port));
+  REQUIRE(client.sendAll(get("/%61pp/x%20y?q=%2F", port)));
+  ReceivedRequest request;
+  REQUIRE(harness.waitForRequest(request));
+  CHECK(request.url == "/%61pp/x%20y?q=%2F");
+  ResponseBuilder response;
+  REQUIRE(sendText(app.queue, request.requestId, response, "routed", 8) == kOk);
+  std::string raw;
+  REQUIRE(pumpResponse(harness, client, raw));
+  CHECK(bodyOf(raw) == "routed");
+
+  for (const char* bad : {"/app%2Fx", "/app/%zz", "/app/%4", "/app/a%00b"}) {
+    CAPTURE(bad);
+    TestConnection other;
+    REQUIRE(other.connect(port));
+    REQUIRE(other.sendAll(get(bad, port)));
+    REQUIRE(pumpUntilClosed(harness, other, raw));
+    CHECK(statusOf(raw) == 400);
+  }
+  Completion none;
+  CHECK_FALSE(harness.waitFor(kRequestReceived, 0, none, 10));
+}
+
+TEST_CASE("posix limits: a chunked body above maxRequestBodyBytes is answered 413") {
+  Harness harness;
+  uint16_t port = freePort();
+  QueueOptions options;
+  options.maxRequestBodyBytes = 8;
+  Queue* queue = harness.openQueue(port, options);
+  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
+  TestConnection client;
+  REQUIRE(client.connect(port));
+  REQUIRE(client.sendAll("POST /c HTTP/1.1\r\n" + hostHeader(port) + "Transfer-Encoding: chunked\r\n\r\n"));
+  ReceivedRequest request;
+  REQUIRE(harness.waitForRequest(request));
+  REQUIRE(client.sendAll("6\r\nhello \r\n6\r\nworld!\r\n0\r\n\r\n"));
+  uint8_t buffer[64];
+  int32_t status = kOk;
+  for (int i = 0; i < 4 && status == kOk; ++i) {
+    REQUIRE(queue->receiveBody(request.requestId, buffer, sizeof buffer, 60 + static_cast<uint64_t>(i)) == kOk);
+    Completion read;
+    REQUIRE(harness.waitFor(kBodyReceived, 60 + static_cast<uint64_t>(i), read));
+    status = read.status;
+  }
+  CHECK(status != kOk);
+  std::string raw;
+  REQUIRE(pumpUntilClosed(harness, client, raw));
+  CHECK(statusOf(raw) == 413);
+  ResponseBuilder late;
+  CHECK(sendText(queue, request.requestId, late, "late", 61) == kNoSuchRequest);
+}
+
+#endif
