@@ -1,5 +1,6 @@
 package dev.nettyhttpsys.codec;
 
+import dev.nettyhttpsys.testsupport.LeakDetectorGate;
 import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
