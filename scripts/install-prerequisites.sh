@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need on a Debian 12 machine, only where missing:
 # JDK 17 and Maven, CMake and g++ (posix backend), mingw-w64 (Windows DLL), Wine (runs the
-# Windows backend's contract tests), doctest (native tests) and curl (examples, tests).
+# Windows backend's contract tests), doctest (native tests), curl (examples, tests) and clang
+# with its libFuzzer runtime (fuzzing; the runtime is only a recommendation of clang).
 set -euo pipefail
 
 need=()
@@ -11,6 +12,8 @@ command -v x86_64-w64-mingw32-g++-posix >/dev/null || need+=(g++-mingw-w64-x86-6
 command -v wine >/dev/null || need+=(wine wine64)
 [ -f /usr/include/doctest/doctest.h ] || need+=(doctest-dev)
 command -v curl >/dev/null || need+=(curl)
+command -v clang++ >/dev/null || need+=(clang)
+ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || need+=(libclang-rt-14-dev)
 command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || need+=(maven)
 

@@ -6,6 +6,7 @@
 # mvn verify) runs this too. Without a cached chroot the default test command skips it.
 #
 #   scripts/test-wine10.sh [WINDOWS_BUILD_DIR]     default: build/windows-dev
+#   scripts/test-wine10.sh --prepare               only build the chroot (the test command does this)
 #
 # The chroot lives in build/wine10/chroot (ignored by git); delete it to start over. The test
 # binary is copied in, run with its own Wine prefix, and this chroot's wineserver is stopped
@@ -22,8 +23,12 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "test-wine10: needs root (debootstrap, chroot, mounts)" >&2
   exit 2
 fi
+prepare_only=0
+if [ "${1:-}" = --prepare ]; then
+  prepare_only=1
+fi
 exe=$build/hsys_contract_tests.exe
-if [ ! -f "$exe" ]; then
+if [ "$prepare_only" = 0 ] && [ ! -f "$exe" ]; then
   echo "test-wine10: $exe not found; build the windows backend first (see docs/windows-verification.md)" >&2
   exit 2
 fi
@@ -67,6 +72,10 @@ if [ ! -f "$stamp" ]; then
   }
   touch "$stamp"
   step "apt-get install wine (chroot)"
+fi
+if [ "$prepare_only" = 1 ]; then
+  echo "test-wine10: chroot ready in $chroot_dir"
+  exit 0
 fi
 
 mount_into proc proc "$chroot_dir/proc"
