@@ -5,10 +5,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpServerCodec;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
 /**
  * Takes the HTTP/1.1 response encoders out of a request channel's pipeline. The engine frames
  * responses from Netty's {@code HttpResponse}/{@code HttpContent} objects (HTTP.SYS wants headers,
@@ -20,22 +16,22 @@ final class HttpEncoderRemover {
     }
 
     static void removeFrom(ChannelPipeline pipeline) {
-        List<ChannelHandler> encoders = null;
-        for (Map.Entry<String, ChannelHandler> entry : pipeline) {
-            ChannelHandler handler = entry.getValue();
-            if (handler instanceof HttpServerCodec) {
-                ((HttpServerCodec) handler).removeOutboundHandler();
-            } else if (handler instanceof HttpResponseEncoder) {
-                if (encoders == null) {
-                    encoders = new ArrayList<>(1);
-                }
-                encoders.add(handler);
-            }
+        // pipeline.get(Class) walks the handler list without allocating; iterating the pipeline
+        // would copy it into a map, once per request.
+        HttpServerCodec codec = pipeline.get(HttpServerCodec.class);
+        if (codec != null) {
+            codec.removeOutboundHandler();
         }
-        if (encoders != null) {
-            for (ChannelHandler encoder : encoders) {
-                pipeline.remove(encoder);
-            }
+        removeAll(pipeline, HttpResponseEncoder.class);
+    }
+
+    /** Removes every handler of the type; returns true when there was one. */
+    static boolean removeAll(ChannelPipeline pipeline, Class<? extends ChannelHandler> type) {
+        boolean removed = false;
+        for (ChannelHandler handler = pipeline.get(type); handler != null; handler = pipeline.get(type)) {
+            pipeline.remove(handler);
+            removed = true;
         }
+        return removed;
     }
 }

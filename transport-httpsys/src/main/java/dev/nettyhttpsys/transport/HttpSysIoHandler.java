@@ -7,7 +7,6 @@ import io.netty.channel.IoHandler;
 import io.netty.channel.IoHandlerContext;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.IoRegistration;
-import io.netty.util.collection.LongObjectHashMap;
 import io.netty.util.concurrent.ThreadAwareExecutor;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
@@ -40,7 +39,7 @@ public final class HttpSysIoHandler implements IoHandler {
     private final ByteBuffer completions;
     private final long completionsAddress;
     private final RecordWindow window = new RecordWindow();
-    private final LongObjectHashMap<CompletionTarget> targets = new LongObjectHashMap<>();
+    private final LongKeyTable<CompletionTarget> targets = new LongKeyTable<>();
     private final List<HttpSysIoRegistration> registrations = new ArrayList<>();
     private final AtomicLong nextWakeupNanos = new AtomicLong(AWAKE);
     private long nextToken = 1;

@@ -4,7 +4,6 @@ import dev.nettyhttpsys.codec.DirectAddresses;
 import dev.nettyhttpsys.codec.EncodedSend;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
-import io.netty.util.collection.LongObjectHashMap;
 
 /**
  * One native request queue, owned by an {@link HttpSysServerChannel} and used only on the event
@@ -26,7 +25,7 @@ final class RequestQueue implements CompletionTarget {
     private final HttpSysServerChannel server;
     private final HttpSysIoHandler handler;
     private final EventLoop loop;
-    private final LongObjectHashMap<RequestOps> openRequests = new LongObjectHashMap<>();
+    private final LongKeyTable<RequestOps> openRequests = new LongKeyTable<>();
     private long handle;
     private long token;
     private boolean closed;

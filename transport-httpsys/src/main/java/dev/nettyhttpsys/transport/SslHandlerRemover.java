@@ -1,12 +1,7 @@
 package dev.nettyhttpsys.transport;
 
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslHandler;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Takes {@link SslHandler}s out of a request channel's pipeline. HTTP.SYS terminates TLS itself
@@ -20,21 +15,6 @@ final class SslHandlerRemover {
 
     /** Removes every SslHandler; returns true when there was one. */
     static boolean removeFrom(ChannelPipeline pipeline) {
-        List<ChannelHandler> found = null;
-        for (Map.Entry<String, ChannelHandler> entry : pipeline) {
-            if (entry.getValue() instanceof SslHandler) {
-                if (found == null) {
-                    found = new ArrayList<>(1);
-                }
-                found.add(entry.getValue());
-            }
-        }
-        if (found == null) {
-            return false;
-        }
-        for (ChannelHandler handler : found) {
-            pipeline.remove(handler);
-        }
-        return true;
+        return HttpEncoderRemover.removeAll(pipeline, SslHandler.class);
     }
 }

@@ -1,0 +1,41 @@
+package dev.nettyhttpsys.transport;
+
+import io.netty.util.collection.LongObjectHashMap;
+
+/**
+ * A long-keyed map for ids the engine hands out (request ids, operation tokens). Such ids are
+ * sequential, and Netty's {@link LongObjectHashMap} indexes by the key's low bits with linear
+ * probing, so hundreds of live sequential ids form one cluster that every removal walks to its
+ * end (it was 40% of the event loop's time under pipelined load). Keys are scrambled with a
+ * bijective mix first, so equal ids still meet and different ids cannot collide.
+ */
+final class LongKeyTable<V> {
+    private final LongObjectHashMap<V> map = new LongObjectHashMap<>();
+
+    V get(long key) {
+        return map.get(mix(key));
+    }
+
+    V put(long key, V value) {
+        return map.put(mix(key), value);
+    }
+
+    V remove(long key) {
+        return map.remove(mix(key));
+    }
+
+    int size() {
+        return map.size();
+    }
+
+    /** MurmurHash3's 64-bit finalizer: invertible, and every input bit moves every output bit. */
+    static long mix(long key) {
+        long h = key;
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return h;
+    }
+}
