@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Load test: the same hello-world pipeline on each transport, driven by wrk over loopback, with
 # the server's CPU time per request read from /proc. Server on CPU 0, wrk on CPU 1 (2-core box).
-# Usage: benchmarks/load.sh [seconds] [transport ...]   (default: 10 s; httpsys epoll io_uring nio)
+# Usage: benchmarks/load.sh [seconds] [transport ...]   (default: 10 s; httpsys httpsys-cached epoll io_uring nio)
+# httpsys-cached is httpsys with a 60 s output-cache TTL (HTTPSYS_CACHE_DURATION=60): after the
+# first response every request is a cache hit served by the engine without entering the JVM.
 # Writes benchmarks/results/load-<date>.md. Needs wrk (apt-get install wrk) and a built jar:
 #   mvn -B -q -DskipTests -pl benchmarks -am package
 set -euo pipefail
@@ -10,7 +12,7 @@ jar="$here/target/benchmarks.jar"
 seconds=${1:-10}
 shift || true
 transports=("$@")
-[ ${#transports[@]} -gt 0 ] || transports=(httpsys epoll io_uring nio)
+[ ${#transports[@]} -gt 0 ] || transports=(httpsys httpsys-cached epoll io_uring nio)
 command -v wrk >/dev/null || { echo "load.sh: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 [ -f "$jar" ] || { echo "load.sh: $jar missing; run: mvn -B -q -DskipTests -pl benchmarks -am package" >&2; exit 1; }
 
@@ -38,8 +40,11 @@ run_wrk() { # mode -> prints "requests_per_second total_requests"
 
 for transport in "${transports[@]}"; do
   port=$((port + 10))
-  taskset -c 0 java -Xms512m -Xmx512m -cp "$jar" dev.nettyhttpsys.benchmarks.HelloWorldServer \
-    "$transport" "$port" 1 > "/tmp/load-$transport.log" 2>&1 &
+  cache_ttl=0
+  server_transport=$transport
+  if [ "$transport" = httpsys-cached ]; then cache_ttl=60; server_transport=httpsys; fi
+  HTTPSYS_CACHE_DURATION=$cache_ttl taskset -c 0 java -Xms512m -Xmx512m -cp "$jar" \
+    dev.nettyhttpsys.benchmarks.HelloWorldServer "$server_transport" "$port" 1 > "/tmp/load-$transport.log" 2>&1 &
   pid=$!
   for _ in $(seq 100); do grep -q READY "/tmp/load-$transport.log" 2>/dev/null && break; sleep 0.1; done
   if ! grep -q READY "/tmp/load-$transport.log"; then

@@ -57,6 +57,10 @@ public final class ResponseRecordEncoder {
     public static final int FLAG_DISCONNECT = 4;
     /** kResponseOpaque: the connection carries opaque bytes after this send. */
     public static final int FLAG_OPAQUE = 8;
+    /** kResponseBufferData: the kernel may buffer the data (HTTP_SEND_RESPONSE_FLAG_BUFFER_DATA). */
+    public static final int FLAG_BUFFER_DATA = 16;
+    /** kResponseEnableNagling: Nagle's algorithm on for this send. */
+    public static final int FLAG_ENABLE_NAGLING = 32;
 
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] LAST_CHUNK = {'0', '\r', '\n'};
@@ -75,6 +79,7 @@ public final class ResponseRecordEncoder {
     private State state = State.HEAD;
     private Framing framing;
     private boolean disconnectAtEnd;
+    private int sendFlags;
 
     /**
      * @param requestMethod          the request's method (HEAD drops bodies; only GET is cached)
@@ -99,6 +104,14 @@ public final class ResponseRecordEncoder {
         this.http11 = requestVersion.isKeepAliveDefault();
         this.http2 = http2;
         this.defaultCacheTtlSeconds = defaultCacheTtlSeconds;
+    }
+
+    /**
+     * Transport flags added to every send of this response: {@link #FLAG_BUFFER_DATA} and
+     * {@link #FLAG_ENABLE_NAGLING}; other bits are ignored (framing flags are decided here).
+     */
+    public void setSendFlags(int flags) {
+        sendFlags = flags & (FLAG_BUFFER_DATA | FLAG_ENABLE_NAGLING);
     }
 
     /** True once the last part of the response was encoded. */
@@ -268,7 +281,7 @@ public final class ResponseRecordEncoder {
             if (addChunked) {
                 writer.header(KnownHeaders.TRANSFER_ENCODING, null, HttpHeaderValues.CHUNKED);
             }
-            EncodedSend send = writer.finish(flags, status, last ? cacheTtl : 0, last);
+            EncodedSend send = writer.finish(flags | sendFlags, status, last ? cacheTtl : 0, last);
             state = next;
             return send;
         } catch (RuntimeException | Error e) {
@@ -304,7 +317,7 @@ public final class ResponseRecordEncoder {
         try {
             addBody(writer, content, last, trailers);
             int flags = last ? (disconnectAtEnd ? FLAG_DISCONNECT : 0) : FLAG_MORE_DATA;
-            EncodedSend send = writer.finish(flags, 0, 0, last);
+            EncodedSend send = writer.finish(flags | sendFlags, 0, 0, last);
             if (last) {
                 state = State.DONE;
             }
@@ -343,7 +356,7 @@ public final class ResponseRecordEncoder {
             } else {
                 writer.file(region, handle, region.position() + region.transferred(), remaining);
             }
-            return writer.finish(FLAG_MORE_DATA, 0, 0, false);
+            return writer.finish(FLAG_MORE_DATA | sendFlags, 0, 0, false);
         } catch (RuntimeException | Error e) {
             writer.abort();
             throw e;
@@ -361,12 +374,12 @@ public final class ResponseRecordEncoder {
             throw new IllegalStateException("only an opaque stream (after 101 Switching Protocols) is ended this way");
         }
         ResponseRecordWriter writer = new ResponseRecordWriter(alloc, 64);
-        EncodedSend send = writer.finish(FLAG_DISCONNECT, 0, 0, true);
+        EncodedSend send = writer.finish(FLAG_DISCONNECT | sendFlags, 0, 0, true);
         state = State.DONE;
         return send;
     }
 
-    private static EncodedSend encodeOpaque(ByteBuf bytes, ByteBufAllocator alloc) {
+    private EncodedSend encodeOpaque(ByteBuf bytes, ByteBufAllocator alloc) {
         if (!bytes.isReadable()) {
             return null;
         }
@@ -374,7 +387,7 @@ public final class ResponseRecordEncoder {
         ResponseRecordWriter writer = new ResponseRecordWriter(alloc, 64 + copied);
         try {
             writer.body(bytes);
-            return writer.finish(FLAG_MORE_DATA, 0, 0, false);
+            return writer.finish(FLAG_MORE_DATA | sendFlags, 0, 0, false);
         } catch (RuntimeException | Error e) {
             writer.abort();
             throw e;

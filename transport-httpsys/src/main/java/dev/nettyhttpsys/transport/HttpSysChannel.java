@@ -62,6 +62,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
     private final TlsFacts tls;
     private ClientCertificate clientCertificate;
     private final ResponseRecordEncoder encoder;
+    private final boolean kernelBuffering;
     private final Ops ops = new Ops();
 
     private volatile boolean open = true;
@@ -85,7 +86,8 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
     private boolean lastSubmitted;
     private boolean finished;
 
-    HttpSysChannel(HttpSysServerChannel parent, RequestQueue queue, DecodedRequest request, int defaultCacheTtl) {
+    HttpSysChannel(HttpSysServerChannel parent, RequestQueue queue, DecodedRequest request, int defaultCacheTtl,
+                   boolean kernelBuffering) {
         super(parent);
         this.queue = queue;
         this.requestId = request.requestId();
@@ -99,6 +101,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         this.moreBody = request.hasMoreBody();
         this.encoder = new ResponseRecordEncoder(pendingHead.method(), pendingHead.protocolVersion(),
                 request.isHttp2(), defaultCacheTtl, NativeFileRegionHandles.INSTANCE);
+        this.kernelBuffering = kernelBuffering;
     }
 
     RequestQueue.RequestOps requestOps() {
@@ -346,6 +349,12 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
 
     // ---- writing ----
 
+    /** HTTP.SYS per-send flags from the options: kernel buffering (server) and Nagle (TCP_NODELAY off). */
+    private int sendFlags() {
+        return (kernelBuffering ? ResponseRecordEncoder.FLAG_BUFFER_DATA : 0)
+                | (config.isTcpNoDelay() ? 0 : ResponseRecordEncoder.FLAG_ENABLE_NAGLING);
+    }
+
     @Override
     protected Object filterOutboundMessage(Object msg) {
         if (msg instanceof HttpObject || msg instanceof ByteBuf || msg instanceof ByteBufHolder
@@ -373,6 +382,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
             EncodedSend send;
             try {
                 // The encoder consumes a reference; the outbound buffer keeps its own until remove().
+                encoder.setSendFlags(sendFlags());
                 send = encoder.encode(ReferenceCountUtil.retain(msg), alloc());
             } catch (Throwable t) {
                 in.remove(t);

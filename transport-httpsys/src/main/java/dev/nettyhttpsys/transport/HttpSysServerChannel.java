@@ -37,6 +37,9 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
     private volatile boolean active;
     private volatile InetSocketAddress localAddress;
     private volatile List<UrlPrefix> prefixes = List.of();
+    // Per-response settings, fixed at bind (requests arrive on the queue loop, which did the bind).
+    private int defaultCacheTtl;
+    private boolean kernelBuffering;
 
     public HttpSysServerChannel() {
         super();
@@ -121,6 +124,9 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
         if (toRegister.get(0).port() == 0) {
             throw new IllegalArgumentException("HTTP.SYS cannot pick a free port: bind to an explicit port");
         }
+        // Read once at bind, not per request: the config is a concurrent map.
+        defaultCacheTtl = config.setting(HttpSysChannelOption.CACHE_DURATION_SECONDS);
+        kernelBuffering = config.setting(HttpSysChannelOption.KERNEL_RESPONSE_BUFFERING);
         RequestQueue newQueue = new RequestQueue(this, registration.<HttpSysIoHandler>attachment(), eventLoop());
         newQueue.open(config, toRegister);
         queue = newQueue;
@@ -162,7 +168,7 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
             }
             return;
         }
-        HttpSysChannel child = new HttpSysChannel(this, current, request, config.setting(HttpSysChannelOption.CACHE_DURATION_SECONDS));
+        HttpSysChannel child = new HttpSysChannel(this, current, request, defaultCacheTtl, kernelBuffering);
         current.track(request.requestId(), child.requestOps());
         pipeline().fireChannelRead(child);
         pipeline().fireChannelReadComplete();
