@@ -10,6 +10,9 @@ import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.socket.ServerSocketChannel;
+
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
@@ -50,9 +53,62 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
         return config;
     }
 
-    /** The URL prefixes this channel registered at bind. */
+    /** The URL prefixes this channel has registered (at bind, then added and removed while running). */
     public List<UrlPrefix> urlPrefixes() {
         return prefixes;
+    }
+
+    /**
+     * Registers one more URL prefix on the running request queue, e.g. {@code http://+:8080/api/v2/}.
+     * The future fails with an {@link HttpSysException} naming the prefix when the engine refuses it
+     * (taken by another queue, no URL reservation, ...), or an {@link IllegalArgumentException} for
+     * a malformed prefix, or an {@link IllegalStateException} before bind.
+     */
+    public Future<Void> addUrlPrefix(String prefix) {
+        return changePrefixes(prefix, true);
+    }
+
+    /** Unregisters a prefix this channel registered; requests for it get 404 (or another queue) from then on. */
+    public Future<Void> removeUrlPrefix(String prefix) {
+        return changePrefixes(prefix, false);
+    }
+
+    private Future<Void> changePrefixes(String prefix, boolean add) {
+        Promise<Void> promise = eventLoop().newPromise();
+        UrlPrefix parsed;
+        try {
+            parsed = UrlPrefix.parse(prefix);
+        } catch (IllegalArgumentException e) {
+            return promise.setFailure(e);
+        }
+        eventLoop().execute(() -> {
+            RequestQueue current = queue;
+            if (current == null || !active) {
+                promise.setFailure(new IllegalStateException("the server channel is not bound (or closed): cannot "
+                        + (add ? "add " : "remove ") + prefix));
+                return;
+            }
+            if (!add && !prefixes.contains(parsed)) {
+                promise.setFailure(new IllegalArgumentException(prefix + " is not registered by this channel; it has "
+                        + prefixes));
+                return;
+            }
+            try {
+                current.changeUrl(parsed, add);
+            } catch (HttpSysException e) {
+                promise.setFailure(e);
+                return;
+            }
+            List<UrlPrefix> updated = new ArrayList<>(prefixes);
+            if (add) {
+                updated.add(parsed);
+            } else {
+                updated.remove(parsed);
+            }
+            prefixes = List.copyOf(updated);
+            promise.setSuccess(null);
+        });
+        return promise;
     }
 
     @Override

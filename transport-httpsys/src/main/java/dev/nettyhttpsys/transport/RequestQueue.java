@@ -65,6 +65,19 @@ final class RequestQueue implements CompletionTarget {
         return loop;
     }
 
+    /** Adds or removes one URL prefix while the queue runs. On this loop. */
+    void changeUrl(UrlPrefix prefix, boolean add) throws HttpSysException {
+        if (handle == 0 || closed) {
+            throw new HttpSysException((add ? "addUrl " : "removeUrl ") + prefix + ": the request queue is closed",
+                    EngineStatus.CANCELLED, 0);
+        }
+        if (add) {
+            Native.addUrl(handle, prefix.toString());
+        } else {
+            Native.removeUrl(handle, prefix.toString());
+        }
+    }
+
     void track(long requestId, RequestOps request) {
         openRequests.put(requestId, request);
     }
