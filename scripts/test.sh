@@ -12,7 +12,7 @@ bash scripts/install-prerequisites.sh
 # Wine 10 needs a debootstrapped Debian trixie (network, root). Without it the Wine 10 run is
 # skipped with its reason; every other step still runs.
 if [ "$(id -u)" -eq 0 ] && [ "${HSYS_SKIP_WINE10:-0}" != 1 ]; then
-  bash scripts/test-wine10.sh --prepare || echo "test: Wine 10 chroot could not be built; its run will be skipped"
+  timeout 900 bash scripts/test-wine10.sh --prepare || echo "test: Wine 10 chroot could not be built; its run will be skipped"
 fi
 mvn -B -ntp verify "$@"
 bash scripts/test-native-sanitize.sh "$root/build/sanitize"
