@@ -40,17 +40,19 @@ final class ServerSetting<T> {
     static ServerSetting<Integer> integer(ChannelOption<Integer> option, String property, String environmentVariable,
                                           int fallback, long min, long max, int nativeIndex) {
         return new ServerSetting<>(option, property, environmentVariable, fallback, Integer::valueOf,
-                value -> value >= min && value <= max ? null
-                        : String.format(Locale.ROOT, "must be from %d to %d, got %d", min, max, value),
-                nativeIndex, Integer::longValue);
+                value -> outOfRange(value, min, max), nativeIndex, Integer::longValue);
     }
 
     static ServerSetting<Long> longValue(ChannelOption<Long> option, String property, String environmentVariable,
                                          long fallback, long min, long max, int nativeIndex) {
         return new ServerSetting<>(option, property, environmentVariable, fallback, Long::valueOf,
-                value -> value >= min && value <= max ? null
-                        : String.format(Locale.ROOT, "must be from %d to %d, got %d", min, max, value),
-                nativeIndex, Long::longValue);
+                value -> outOfRange(value, min, max), nativeIndex, Long::longValue);
+    }
+
+    /** Null when value is within [min, max], else the problem in words. */
+    private static String outOfRange(long value, long min, long max) {
+        return value >= min && value <= max ? null
+                : String.format(Locale.ROOT, "must be from %d to %d, got %d", min, max, value);
     }
 
     static ServerSetting<Boolean> bool(ChannelOption<Boolean> option, String property, String environmentVariable,
