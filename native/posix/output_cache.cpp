@@ -24,8 +24,9 @@ bool responseCacheable(const ResponseView& view) {
   if (view.totalChunkBytes() > OutputCache::kMaxEntryBytes) return false;
   for (const ResponseView::Header& header : view.headers) {
     uint8_t id = header.knownId == kUnknownHeader ? responseHeaderId(header.name) : header.knownId;
-    if (id == kSetCookieId || id == kConnectionId) return false;
-    if (id == kVaryId && header.value.find('*') != std::string_view::npos) return false;
+    // Keyed by URL alone: a response chosen by request headers (Vary) or carrying one client's
+    // cookie must not be handed to every client.
+    if (id == kSetCookieId || id == kConnectionId || id == kVaryId) return false;
   }
   return true;
 }

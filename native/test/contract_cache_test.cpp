@@ -114,6 +114,8 @@ TEST_CASE("posix cache: ineligible requests and responses are never served from 
   const std::vector<Case> cases = {
       {"Set-Cookie", "/cookie", [](ResponseBuilder& r) { r.status(200, "OK").header("Set-Cookie", "a=b").body("x"); }},
       {"Vary: *", "/vary", [](ResponseBuilder& r) { r.status(200, "OK").header("Vary", "*").body("x"); }},
+      {"Vary: Accept-Encoding", "/vary-encoding",
+       [](ResponseBuilder& r) { r.status(200, "OK").header("Vary", "Accept-Encoding").body("x"); }},
       {"404", "/missing", [](ResponseBuilder& r) { r.status(404, "Not Found").body("x"); }},
       {"streamed", "/streamed", [](ResponseBuilder& r) {
          r.status(200, "OK").header("Content-Length", "1").body("x").flags(kResponseMoreData);

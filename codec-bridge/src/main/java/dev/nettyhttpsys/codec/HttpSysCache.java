@@ -8,8 +8,9 @@ import java.time.Duration;
 /**
  * Per-response control of the output cache (HTTP.SYS's kernel response cache; the Linux engine
  * mirrors it). The server-wide default time-to-live applies unless a response overrides it here.
- * Only a whole ({@code FullHttpResponse}) 200 response to a GET request is ever offered to the
- * cache; any other response is sent with a time-to-live of 0.
+ * Only a whole ({@code FullHttpResponse}) 200 response to a GET request, without
+ * {@code Set-Cookie} or {@code Vary}, is ever offered to the cache; any other response is sent
+ * with a time-to-live of 0.
  *
  * <p>The override travels as the private header {@value #TTL_HEADER_NAME} (whole seconds) on the
  * response object itself, so it survives any handler between the writer and the transport. The

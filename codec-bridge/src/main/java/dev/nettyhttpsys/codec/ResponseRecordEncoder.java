@@ -423,11 +423,16 @@ public final class ResponseRecordEncoder {
         }
     }
 
-    /** The record's cacheTtlSeconds: the override or the default, for whole 200 responses to GET only. */
+    /**
+     * The record's cacheTtlSeconds: the override or the default, for whole 200 responses to GET
+     * only, and never for a response that sets a cookie or varies by request headers (the cache
+     * is keyed by URL alone, so it would hand one client's cookie or encoding to everyone).
+     */
     private long cacheTtl(HttpHeaders headers, int status, boolean full) {
         String override = headers.get(HttpSysCache.TTL_HEADER);
         long ttl = override == null ? defaultCacheTtlSeconds : HttpSysCache.parseTtl(override);
-        boolean eligible = full && getRequest && status == 200 && ttl > 0;
+        boolean eligible = full && getRequest && status == 200 && ttl > 0
+                && !headers.contains(HttpHeaderNames.SET_COOKIE) && !headers.contains(HttpHeaderNames.VARY);
         return eligible ? Math.min(ttl, MAX_TTL_SECONDS) : 0;
     }
 }

@@ -85,6 +85,16 @@ class CacheTtlEncodingTest extends EncoderTestSupport {
     }
 
     @Test
+    void responsesChosenPerClientAreNeverCached() {
+        FullHttpResponse varying = full("gzip bytes");
+        varying.headers().set("Vary", "Accept-Encoding");
+        assertEquals(0, ttl(encoder(HttpMethod.GET, HTTP_1_1, false, 60), varying));
+        FullHttpResponse cookie = HttpSysCache.setTtl(full("hello"), Duration.ofSeconds(30));
+        cookie.headers().set("Set-Cookie", "session=1");
+        assertEquals(0, ttl(encoder(HttpMethod.GET, HTTP_1_1, false, 0), cookie), "even with an override");
+    }
+
+    @Test
     void onlyGetIsCached() {
         assertEquals(0, ttl(encoder(HttpMethod.POST, HTTP_1_1, false, 60), full("x")));
         assertEquals(0, ttl(encoder(HttpMethod.HEAD, HTTP_1_1, false, 60), full("x")));
