@@ -31,16 +31,11 @@ TEST_CASE("a GET request arrives as a request record and its response reaches th
   Harness harness;
   REQUIRE_MESSAGE(harness.lastError.empty(), harness.lastError);
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
-
   TestConnection client;
-  REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll("GET /hello?name=world HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\n"
-                         "User-Agent: contract-test\r\nX-Custom: custom value\r\n\r\n"));
-
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  Queue* queue = harness.openAndConnect(port, client);
+  ReceivedRequest request = harness.request(client, "GET /hello?name=world HTTP/1.1\r\nHost: 127.0.0.1:" +
+                                                        std::to_string(port) + "\r\n"
+                                                        "User-Agent: contract-test\r\nX-Custom: custom value\r\n\r\n");
   CHECK(request.method == "GET");
   CHECK(request.url == "/hello?name=world");
   CHECK(request.httpMajor == 1);
@@ -56,12 +51,7 @@ TEST_CASE("a GET request arrives as a request record and its response reaches th
   ResponseBuilder response;
   response.status(200, "OK").header("Content-Type", "text/plain").header("Content-Length", "13")
       .header("X-Reply", "yes").body("Hello, world!");
-  CHECK(harness.sendAndWait(queue, request.requestId, response) == kOk);
-
-  std::string raw;
-  REQUIRE(client.readResponse(raw));
-  ParsedResponse parsed;
-  REQUIRE(parseResponse(raw, parsed));
+  ParsedResponse parsed = harness.respond(queue, request.requestId, response, client);
   CHECK(parsed.status == 200);
   CHECK(parsed.body == "Hello, world!");
   CHECK(parsed.header("Content-Type") == "text/plain");
@@ -77,18 +67,14 @@ TEST_CASE("a POST body reaches the handler whole, in the record or through recei
   // "wine client error: partial write 20480".)
   QueueOptions options;
   options.receiveBufferSize = 4096;
-  Queue* queue = harness.openQueue(port, options);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
+  TestConnection client;
+  Queue* queue = harness.openAndConnect(port, client, options);
 
   std::string payload(20000, 'x');
   for (size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>('a' + i % 26);
-  TestConnection client;
-  REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll("POST /upload HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\nContent-Type: text/plain\r\n"
-                         "Content-Length: " + std::to_string(payload.size()) + "\r\n\r\n" + payload));
-
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  ReceivedRequest request = harness.request(client, "POST /upload HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                                                        "\r\nContent-Type: text/plain\r\n"
+                                                        "Content-Length: " + std::to_string(payload.size()) + "\r\n\r\n" + payload);
   CHECK(request.method == "POST");
   CHECK(request.header("Content-Length") == std::to_string(payload.size()));
   std::string body = readWholeBody(harness, queue, request);
@@ -97,11 +83,7 @@ TEST_CASE("a POST body reaches the handler whole, in the record or through recei
 
   ResponseBuilder response;
   response.status(201, "Created").header("Content-Length", "2").body("ok");
-  CHECK(harness.sendAndWait(queue, request.requestId, response) == kOk);
-  std::string raw;
-  REQUIRE(client.readResponse(raw));
-  ParsedResponse parsed;
-  REQUIRE(parseResponse(raw, parsed));
+  ParsedResponse parsed = harness.respond(queue, request.requestId, response, client);
   CHECK(parsed.status == 201);
   CHECK(parsed.body == "ok");
 }
@@ -109,27 +91,18 @@ TEST_CASE("a POST body reaches the handler whole, in the record or through recei
 TEST_CASE("keep-alive: two requests on one connection share its connection id") {
   Harness harness;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
-
   TestConnection client;
-  REQUIRE(client.connect(port));
+  Queue* queue = harness.openAndConnect(port, client);
   uint64_t connectionIds[2] = {0, 0};
   for (int round = 0; round < 2; ++round) {
     std::string path = "/round" + std::to_string(round);
-    REQUIRE(client.sendAll("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\n\r\n"));
-    ReceivedRequest request;
-    REQUIRE(harness.waitForRequest(request));
+    ReceivedRequest request =
+        harness.request(client, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\n\r\n");
     CHECK(request.url == path);
     connectionIds[round] = request.connectionId;
     ResponseBuilder response;
     response.header("Content-Length", std::to_string(path.size())).body(path);
-    CHECK(harness.sendAndWait(queue, request.requestId, response) == kOk);
-    std::string raw;
-    REQUIRE(client.readResponse(raw));
-    ParsedResponse parsed;
-    REQUIRE(parseResponse(raw, parsed));
-    CHECK(parsed.body == path);
+    CHECK(harness.respond(queue, request.requestId, response, client).body == path);
   }
   CHECK(connectionIds[0] != 0);
   CHECK(connectionIds[0] == connectionIds[1]);
@@ -138,26 +111,17 @@ TEST_CASE("keep-alive: two requests on one connection share its connection id") 
 TEST_CASE("a malformed response record is refused without touching the connection") {
   Harness harness;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
-
   TestConnection client;
-  REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll("GET / HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\n\r\n"));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  Queue* queue = harness.openAndConnect(port, client);
+  ReceivedRequest request =
+      harness.request(client, "GET / HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\n\r\n");
 
   uint8_t truncated[10] = {10, 0, 0, 0};
   CHECK(queue->send(request.requestId, truncated, sizeof truncated, 77) == kInvalidArgument);
 
   ResponseBuilder response;
   response.header("Content-Length", "0");
-  CHECK(harness.sendAndWait(queue, request.requestId, response) == kOk);
-  std::string raw;
-  REQUIRE(client.readResponse(raw));
-  ParsedResponse parsed;
-  REQUIRE(parseResponse(raw, parsed));
-  CHECK(parsed.status == 200);
+  CHECK(harness.respond(queue, request.requestId, response, client).status == 200);
 }
 
 TEST_CASE("sending to an unknown request id fails with kNoSuchRequest") {

@@ -1,5 +1,7 @@
 #include "engine_harness.h"
 
+#include <doctest/doctest.h>
+
 #include <chrono>
 #include <cstring>
 
@@ -223,6 +225,30 @@ int32_t Harness::sendAndWait(Queue* queue, uint64_t requestId, ResponseBuilder& 
   Completion done;
   if (!waitFor(kSendCompleted, token, done)) return kCancelled;
   return done.status;
+}
+
+Queue* Harness::openAndConnect(uint16_t port, TestConnection& client, const QueueOptions& options) {
+  Queue* queue = openQueue(port, options);
+  REQUIRE_MESSAGE(queue != nullptr, lastError);
+  REQUIRE(client.connect(port));
+  return queue;
+}
+
+ReceivedRequest Harness::request(TestConnection& client, const std::string& bytes) {
+  REQUIRE(client.sendAll(bytes));
+  ReceivedRequest received;
+  REQUIRE(waitForRequest(received));
+  return received;
+}
+
+ParsedResponse Harness::respond(Queue* queue, uint64_t requestId, ResponseBuilder& response,
+                                TestConnection& client) {
+  CHECK(sendAndWait(queue, requestId, response) == kOk);
+  std::string raw;
+  REQUIRE(client.readResponse(raw));
+  ParsedResponse parsed;
+  REQUIRE(parseResponse(raw, parsed));
+  return parsed;
 }
 
 }  // namespace hsys::test

@@ -9,6 +9,7 @@
 
 #include "hsys/engine.h"
 #include "hsys/records.h"
+#include "test_client.h"
 
 namespace hsys::test {
 
@@ -71,6 +72,15 @@ class Harness {
   bool waitForRequest(ReceivedRequest& out, int timeoutMillis = 5000);
   // Sends a record and waits for its kSendCompleted; returns the completion status.
   int32_t sendAndWait(Queue* queue, uint64_t requestId, ResponseBuilder& response);
+
+  // The steps most contract tests share. Each REQUIREs its step, so a failed step stops the
+  // test where it failed, as the inline steps did.
+  // openQueue(port, options), then connect client to it.
+  Queue* openAndConnect(uint16_t port, TestConnection& client, const QueueOptions& options = {});
+  // Sends raw request bytes from client and returns the decoded request record.
+  ReceivedRequest request(TestConnection& client, const std::string& bytes);
+  // sendAndWait (CHECKed to be kOk), then reads and parses the response client receives.
+  ParsedResponse respond(Queue* queue, uint64_t requestId, ResponseBuilder& response, TestConnection& client);
   std::string lastError;
 
  private:

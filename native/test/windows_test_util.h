@@ -51,12 +51,7 @@ inline void answer(Harness& harness, Queue* queue, const ReceivedRequest& reques
                    TestConnection& client, const std::string& body = "ok") {
   ResponseBuilder response;
   response.header("Content-Length", std::to_string(body.size())).body(body);
-  CHECK(harness.sendAndWait(queue, request.requestId, response) == kOk);
-  std::string raw;
-  REQUIRE(client.readResponse(raw));
-  ParsedResponse parsed;
-  REQUIRE(parseResponse(raw, parsed));
-  CHECK(parsed.body == body);
+  CHECK(harness.respond(queue, request.requestId, response, client).body == body);
 }
 
 }  // namespace hsys::test
