@@ -129,9 +129,7 @@ TEST_CASE("posix cache: ineligible requests and responses are never served from 
     response.cacheTtl(60);
     TestConnection client;
     REQUIRE(client.connect(port));
-    REQUIRE(client.sendAll(get(c.path, port)));
-    ReceivedRequest request;
-    REQUIRE(harness.waitForRequest(request));
+    ReceivedRequest request = harness.request(client, get(c.path, port));
     REQUIRE(harness.sendAndWait(queue, request.requestId, response) == kOk);
     if (response.build().size() > 0 && c.path == "/streamed") {
       ResponseBuilder last;
@@ -169,9 +167,7 @@ TEST_CASE("posix cache: a response from a file chunk is cached with the file's b
   REQUIRE(::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()));
   TestConnection client;
   REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll(get("/static.txt", port)));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  ReceivedRequest request = harness.request(client, get("/static.txt", port));
   std::vector<uint8_t> record(sizeof(ResponseRecordHeader), 0);
   DataChunk chunk{kChunkFile, 0, static_cast<uint64_t>(fd), 10, content.size() - 10};
   record.insert(record.end(), reinterpret_cast<uint8_t*>(&chunk), reinterpret_cast<uint8_t*>(&chunk) + sizeof chunk);

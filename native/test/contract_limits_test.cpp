@@ -49,9 +49,7 @@ TEST_CASE("posix limits: an idle keep-alive connection is closed after idleConne
   REQUIRE(silent.connect(port));
   TestConnection client;
   REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll(get("/", port)));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  ReceivedRequest request = harness.request(client, get("/", port));
   ResponseBuilder response;
   REQUIRE(sendText(queue, request.requestId, response, "ok", 5) == kOk);
   std::string raw;
@@ -69,13 +67,9 @@ TEST_CASE("posix limits: a body that stops arriving fails the read after entityB
   uint16_t port = freePort();
   QueueOptions options;
   options.entityBodyTimeoutSeconds = 1;
-  Queue* queue = harness.openQueue(port, options);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll("POST /up HTTP/1.1\r\n" + hostHeader(port) + "Content-Length: 10\r\n\r\nabc"));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  Queue* queue = harness.openAndConnect(port, client, options);
+  ReceivedRequest request = harness.request(client, "POST /up HTTP/1.1\r\n" + hostHeader(port) + "Content-Length: 10\r\n\r\nabc");
   uint8_t buffer[16];
   REQUIRE(queue->receiveBody(request.requestId, buffer, sizeof buffer, 31) == kOk);
   Completion read;
@@ -92,13 +86,9 @@ TEST_CASE("posix limits: a client reading slower than minSendRate is disconnecte
   uint16_t port = freePort();
   QueueOptions options;
   options.minSendRateBytesPerSecond = 64 * 1024 * 1024;  // the body below is owed within ~1 s
-  Queue* queue = harness.openQueue(port, options);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;  // asks and never reads
-  REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll(get("/big", port)));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  Queue* queue = harness.openAndConnect(port, client, options);
+  ReceivedRequest request = harness.request(client, get("/big", port));
   std::string body(64 * 1024 * 1024, 'x');  // far more than the socket buffers hold
   ResponseBuilder response;
   REQUIRE(sendText(queue, request.requestId, response, body, 41) == kOk);
@@ -112,13 +102,9 @@ TEST_CASE("posix limits: a reader that pauses but keeps the minimum rate overall
   uint16_t port = freePort();
   QueueOptions options;
   options.minSendRateBytesPerSecond = 1024 * 1024;  // 16 MB may take 16 s
-  Queue* queue = harness.openQueue(port, options);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll(get("/big", port)));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  Queue* queue = harness.openAndConnect(port, client, options);
+  ReceivedRequest request = harness.request(client, get("/big", port));
   std::string body(16 * 1024 * 1024, 'y');
   ResponseBuilder response;
   REQUIRE(sendText(queue, request.requestId, response, body, 42) == kOk);
@@ -168,9 +154,7 @@ TEST_CASE("posix routing: the path is percent-decoded for routing; the record ke
   PrefixQueue app(harness, 9, {"http://127.0.0.1:" + std::to_string(port) + "/app/"});
   TestConnection client;
   REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll(get("/%61pp/x%20y?q=%2F", port)));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  ReceivedRequest request = harness.request(client, get("/%61pp/x%20y?q=%2F", port));
   CHECK(request.url == "/%61pp/x%20y?q=%2F");
   ResponseBuilder response;
   REQUIRE(sendText(app.queue, request.requestId, response, "routed", 8) == kOk);
@@ -195,13 +179,9 @@ TEST_CASE("posix limits: a chunked body above maxRequestBodyBytes is answered 41
   uint16_t port = freePort();
   QueueOptions options;
   options.maxRequestBodyBytes = 8;
-  Queue* queue = harness.openQueue(port, options);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll("POST /c HTTP/1.1\r\n" + hostHeader(port) + "Transfer-Encoding: chunked\r\n\r\n"));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  Queue* queue = harness.openAndConnect(port, client, options);
+  ReceivedRequest request = harness.request(client, "POST /c HTTP/1.1\r\n" + hostHeader(port) + "Transfer-Encoding: chunked\r\n\r\n");
   REQUIRE(client.sendAll("6\r\nhello \r\n6\r\nworld!\r\n0\r\n\r\n"));
   uint8_t buffer[64];
   int32_t status = kOk;

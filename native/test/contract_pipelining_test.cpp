@@ -16,10 +16,8 @@ using namespace hsys::test;
 TEST_CASE("posix pipelining: buffered requests are delivered at once and answered in request order") {
   Harness harness;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
+  Queue* queue = harness.openAndConnect(port, client);
   REQUIRE(client.sendAll(get("/one", port) + "POST /two HTTP/1.1\r\n" + hostHeader(port) +
                          "Content-Length: 3\r\n\r\nabc" + get("/three", port)));
   std::map<std::string, ReceivedRequest> byUrl;
@@ -71,10 +69,8 @@ TEST_CASE("posix pipelining: buffered requests are delivered at once and answere
 TEST_CASE("posix pipelining: at most 16 requests are in flight per connection") {
   Harness harness;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
+  Queue* queue = harness.openAndConnect(port, client);
   std::string burst;
   for (int i = 0; i < 20; ++i) burst += get("/r" + std::to_string(i), port);
   REQUIRE(client.sendAll(burst));
@@ -111,10 +107,8 @@ TEST_CASE("posix pipelining: at most 16 requests are in flight per connection") 
 TEST_CASE("posix pipelining: a body still arriving blocks the requests behind it") {
   Harness harness;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
+  Queue* queue = harness.openAndConnect(port, client);
   REQUIRE(client.sendAll("POST /upload HTTP/1.1\r\n" + hostHeader(port) + "Content-Length: 10\r\n\r\nabc"));
   ReceivedRequest post;
   REQUIRE(harness.waitForRequest(post));

@@ -206,9 +206,7 @@ TEST_CASE("posix: HTTP/1.0 closes unless keep-alive is asked; Connection: close 
   SUBCASE("HTTP/1.0 without keep-alive") {
     TestConnection client;
     REQUIRE(client.connect(port));
-    REQUIRE(client.sendAll("GET /old HTTP/1.0\r\n" + hostHeader(port) + "\r\n"));
-    ReceivedRequest request;
-    REQUIRE(harness.waitForRequest(request));
+    ReceivedRequest request = harness.request(client, "GET /old HTTP/1.0\r\n" + hostHeader(port) + "\r\n");
     CHECK(request.httpMinor == 0);
     respond(harness, queue, request.requestId, "bye");
     std::string raw;
@@ -222,9 +220,7 @@ TEST_CASE("posix: HTTP/1.0 closes unless keep-alive is asked; Connection: close 
     TestConnection client;
     REQUIRE(client.connect(port));
     for (int round = 0; round < 2; ++round) {
-      REQUIRE(client.sendAll("GET /old HTTP/1.0\r\n" + hostHeader(port) + "Connection: keep-alive\r\n\r\n"));
-      ReceivedRequest request;
-      REQUIRE(harness.waitForRequest(request));
+      ReceivedRequest request = harness.request(client, "GET /old HTTP/1.0\r\n" + hostHeader(port) + "Connection: keep-alive\r\n\r\n");
       respond(harness, queue, request.requestId, "again");
       std::string raw;
       REQUIRE(client.readResponse(raw));
@@ -236,9 +232,7 @@ TEST_CASE("posix: HTTP/1.0 closes unless keep-alive is asked; Connection: close 
   SUBCASE("the client's Connection: close") {
     TestConnection client;
     REQUIRE(client.connect(port));
-    REQUIRE(client.sendAll(get("/", port, "Connection: close\r\n")));
-    ReceivedRequest request;
-    REQUIRE(harness.waitForRequest(request));
+    ReceivedRequest request = harness.request(client, get("/", port, "Connection: close\r\n"));
     respond(harness, queue, request.requestId, "x");
     std::string raw;
     CHECK(client.readUntilClosed(raw));
@@ -249,9 +243,7 @@ TEST_CASE("posix: HTTP/1.0 closes unless keep-alive is asked; Connection: close 
   SUBCASE("the response's Connection: close") {
     TestConnection client;
     REQUIRE(client.connect(port));
-    REQUIRE(client.sendAll(get("/", port)));
-    ReceivedRequest request;
-    REQUIRE(harness.waitForRequest(request));
+    ReceivedRequest request = harness.request(client, get("/", port));
     respond(harness, queue, request.requestId, "x", "Connection", "close");
     std::string raw;
     CHECK(client.readUntilClosed(raw));
@@ -260,9 +252,7 @@ TEST_CASE("posix: HTTP/1.0 closes unless keep-alive is asked; Connection: close 
   SUBCASE("kResponseDisconnect") {
     TestConnection client;
     REQUIRE(client.connect(port));
-    REQUIRE(client.sendAll(get("/", port)));
-    ReceivedRequest request;
-    REQUIRE(harness.waitForRequest(request));
+    ReceivedRequest request = harness.request(client, get("/", port));
     ResponseBuilder response;
     response.header("Content-Length", "1").body("x").flags(kResponseDisconnect);
     CHECK(harness.sendAndWait(queue, request.requestId, response) == kOk);
@@ -277,14 +267,10 @@ TEST_CASE("posix: HTTP/1.0 closes unless keep-alive is asked; Connection: close 
 TEST_CASE("posix: no body for HEAD, 204 and 304; Content-Length added to single-send responses") {
   Harness harness;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
+  Queue* queue = harness.openAndConnect(port, client);
 
-  REQUIRE(client.sendAll("HEAD /h HTTP/1.1\r\n" + hostHeader(port) + "\r\n"));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  ReceivedRequest request = harness.request(client, "HEAD /h HTTP/1.1\r\n" + hostHeader(port) + "\r\n");
   CHECK(request.method == "HEAD");
   respond(harness, queue, request.requestId, "hello");
   // Then a GET on the same connection: stray body bytes of the HEAD answer would show up here.
@@ -323,10 +309,8 @@ TEST_CASE("posix: no body for HEAD, 204 and 304; Content-Length added to single-
 TEST_CASE("posix: a chunked request body is decoded for the handler") {
   Harness harness;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
+  Queue* queue = harness.openAndConnect(port, client);
   REQUIRE(client.sendAll("POST /c HTTP/1.1\r\n" + hostHeader(port) + "Transfer-Encoding: chunked\r\n\r\n"
                          "5;ext=1\r\nhello\r\n"));
   ReceivedRequest request;
@@ -354,13 +338,9 @@ TEST_CASE("posix: a chunked request body is decoded for the handler") {
 TEST_CASE("posix: a bad chunk size fails the body read and closes the connection") {
   Harness harness;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll("POST /c HTTP/1.1\r\n" + hostHeader(port) + "Transfer-Encoding: chunked\r\n\r\nzz\r\n"));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  Queue* queue = harness.openAndConnect(port, client);
+  ReceivedRequest request = harness.request(client, "POST /c HTTP/1.1\r\n" + hostHeader(port) + "Transfer-Encoding: chunked\r\n\r\nzz\r\n");
   uint8_t buffer[64];
   REQUIRE(queue->receiveBody(request.requestId, buffer, sizeof buffer, 41) == kOk);
   Completion done;
@@ -380,9 +360,7 @@ TEST_CASE("posix: Expect: 100-continue is answered when the body is first read, 
   SUBCASE("read the body") {
     TestConnection client;
     REQUIRE(client.connect(port));
-    REQUIRE(client.sendAll(head));
-    ReceivedRequest request;
-    REQUIRE(harness.waitForRequest(request));
+    ReceivedRequest request = harness.request(client, head);
     CHECK((request.flags & kRequestMoreBody) != 0);
     uint8_t buffer[16];
     REQUIRE(queue->receiveBody(request.requestId, buffer, sizeof buffer, 51) == kOk);
@@ -402,9 +380,7 @@ TEST_CASE("posix: Expect: 100-continue is answered when the body is first read, 
   SUBCASE("answer without reading") {
     TestConnection client;
     REQUIRE(client.connect(port));
-    REQUIRE(client.sendAll(head));
-    ReceivedRequest request;
-    REQUIRE(harness.waitForRequest(request));
+    ReceivedRequest request = harness.request(client, head);
     ResponseBuilder response;
     response.status(413, "Too Large").header("Content-Length", "0");
     CHECK(harness.sendAndWait(queue, request.requestId, response) == kOk);
@@ -421,13 +397,9 @@ TEST_CASE("posix: Expect: 100-continue is answered when the body is first read, 
 TEST_CASE("posix: a client that leaves while its request is open produces kRequestAborted") {
   Harness harness;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll("POST /slow HTTP/1.1\r\n" + hostHeader(port) + "Content-Length: 100\r\n\r\nabc"));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  Queue* queue = harness.openAndConnect(port, client);
+  ReceivedRequest request = harness.request(client, "POST /slow HTTP/1.1\r\n" + hostHeader(port) + "Content-Length: 100\r\n\r\nabc");
   uint8_t buffer[256];
   REQUIRE(queue->receiveBody(request.requestId, buffer, sizeof buffer, 61) == kOk);
   client.close();
@@ -445,13 +417,9 @@ TEST_CASE("posix: a client that leaves while its request is open produces kReque
 TEST_CASE("posix: cancel resets the connection and completes pending operations with kCancelled") {
   Harness harness;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll("POST / HTTP/1.1\r\n" + hostHeader(port) + "Content-Length: 10\r\n\r\n"));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  Queue* queue = harness.openAndConnect(port, client);
+  ReceivedRequest request = harness.request(client, "POST / HTTP/1.1\r\n" + hostHeader(port) + "Content-Length: 10\r\n\r\n");
   uint8_t buffer[16];
   REQUIRE(queue->receiveBody(request.requestId, buffer, sizeof buffer, 71) == kOk);
   CHECK(queue->cancel(request.requestId) == kOk);
@@ -476,9 +444,7 @@ TEST_CASE("posix: closing a queue cancels its requests, reports kQueueClosed las
     REQUIRE(queue->start(error));
     TestConnection client;
     REQUIRE(client.connect(port));
-    REQUIRE(client.sendAll(get("/", port, "Content-Length: 5\r\n")));
-    ReceivedRequest request;
-    REQUIRE(harness.waitForRequest(request));
+    ReceivedRequest request = harness.request(client, get("/", port, "Content-Length: 5\r\n"));
     uint8_t buffer[16];
     REQUIRE(queue->receiveBody(request.requestId, buffer, sizeof buffer, 81) == kOk);
     queue->close();
@@ -549,9 +515,7 @@ TEST_CASE("posix: streamed responses, file chunks and unique request ids") {
 
   TestConnection client;
   REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll(get("/stream", port)));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  ReceivedRequest request = harness.request(client, get("/stream", port));
   ResponseBuilder head;
   head.header("Transfer-Encoding", "chunked").body("5\r\nfirst\r\n").flags(kResponseMoreData);
   CHECK(harness.sendAndWait(queue, request.requestId, head) == kOk);
@@ -592,13 +556,9 @@ TEST_CASE("posix: streamed responses, file chunks and unique request ids") {
 TEST_CASE("posix: after a 101 with kResponseOpaque the connection carries raw bytes both ways") {
   Harness harness;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll(get("/ws", port, "Connection: Upgrade\r\nUpgrade: test\r\n")));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  Queue* queue = harness.openAndConnect(port, client);
+  ReceivedRequest request = harness.request(client, get("/ws", port, "Connection: Upgrade\r\nUpgrade: test\r\n"));
   ResponseBuilder upgrade;
   upgrade.status(101, "Switching Protocols").header("Connection", "Upgrade").header("Upgrade", "test")
       .flags(kResponseOpaque);

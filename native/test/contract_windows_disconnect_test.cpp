@@ -22,13 +22,9 @@ TEST_CASE("a client that leaves while its request is open produces kRequestAbort
           doctest::description("HttpWaitForDisconnectEx is a process-aborting stub in Wine")) {
   Harness harness;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll("GET /slow HTTP/1.1\r\n" + hostHeader(port) + "\r\n"));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  Queue* queue = harness.openAndConnect(port, client);
+  ReceivedRequest request = harness.request(client, "GET /slow HTTP/1.1\r\n" + hostHeader(port) + "\r\n");
   client.close();
   Completion aborted;
   REQUIRE(harness.waitFor(kRequestAborted, 0, aborted));
@@ -46,14 +42,10 @@ TEST_CASE("a connection that served its requests closes without kRequestAborted"
           doctest::description("HttpWaitForDisconnectEx is a process-aborting stub in Wine")) {
   Harness harness;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
+  Queue* queue = harness.openAndConnect(port, client);
   for (int round = 0; round < 2; ++round) {
-    REQUIRE(client.sendAll("GET /done HTTP/1.1\r\n" + hostHeader(port) + "\r\n"));
-    ReceivedRequest request;
-    REQUIRE(harness.waitForRequest(request));
+    ReceivedRequest request = harness.request(client, "GET /done HTTP/1.1\r\n" + hostHeader(port) + "\r\n");
     answer(harness, queue, request, client);
   }
   client.close();
@@ -74,9 +66,7 @@ TEST_CASE("close with disconnect waits and a body read in flight: kQueueClosed c
   REQUIRE_MESSAGE(queue->start(error), error.message);
   TestConnection client;
   REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll("POST / HTTP/1.1\r\n" + hostHeader(port) + "Content-Length: 100\r\n\r\nabc"));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  ReceivedRequest request = harness.request(client, "POST / HTTP/1.1\r\n" + hostHeader(port) + "Content-Length: 100\r\n\r\nabc");
   static uint8_t buffer[256];
   // request.body holds "abc"; the rest never comes, so this read stays pending.
   REQUIRE(queue->receiveBody(request.requestId, buffer, sizeof buffer, 45) == kOk);

@@ -73,13 +73,9 @@ TEST_CASE("every limit and timeout set: the queue opens and serves") {
   options.minSendRateBytesPerSecond = 200;
   options.name = uniqueQueueName("limits");
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port, options);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll("GET /limits HTTP/1.1\r\n" + hostHeader(port) + "\r\n"));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  Queue* queue = harness.openAndConnect(port, client, options);
+  ReceivedRequest request = harness.request(client, "GET /limits HTTP/1.1\r\n" + hostHeader(port) + "\r\n");
   answer(harness, queue, request, client);
 }
 
@@ -123,13 +119,9 @@ TEST_CASE("idleConnectionTimeoutSeconds: an idle keep-alive connection is closed
   QueueOptions options;
   options.idleConnectionTimeoutSeconds = 2;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port, options);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll("GET /idle HTTP/1.1\r\n" + hostHeader(port) + "\r\n"));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  Queue* queue = harness.openAndConnect(port, client, options);
+  ReceivedRequest request = harness.request(client, "GET /idle HTTP/1.1\r\n" + hostHeader(port) + "\r\n");
   answer(harness, queue, request, client);
   // The idle timer runs once the connection's first request was routed; HTTP.SYS's timer wheel
   // is coarse, so allow several times the limit.
@@ -243,10 +235,8 @@ TEST_CASE("a chunked body growing past maxRequestBodyBytes ends the request with
   options.maxRequestBodyBytes = 10;
   options.receiveBufferSize = 4096;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port, options);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
+  Queue* queue = harness.openAndConnect(port, client, options);
   REQUIRE(client.sendAll("POST /chunked HTTP/1.1\r\n" + hostHeader(port) +
                          "Transfer-Encoding: chunked\r\n\r\n"));
   ReceivedRequest request;

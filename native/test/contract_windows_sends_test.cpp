@@ -98,13 +98,9 @@ TEST_CASE("Wine: a file chunk past the end of the file is refused before anythin
   REQUIRE(file != INVALID_HANDLE_VALUE);
   Harness harness;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll("GET /file HTTP/1.1\r\n" + hostHeader(port) + "\r\n"));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  Queue* queue = harness.openAndConnect(port, client);
+  ReceivedRequest request = harness.request(client, "GET /file HTTP/1.1\r\n" + hostHeader(port) + "\r\n");
   ResponseBuilder bad;
   const std::vector<uint8_t>& record =
       bad.header("Content-Length", "100").fileChunk(reinterpret_cast<uint64_t>(file), 0, 100).build();
@@ -121,10 +117,8 @@ TEST_CASE("after a 101 with kResponseOpaque the connection carries raw bytes bot
                                "an empty body) and Wine 8 has no HttpSendResponseEntityBody")) {
   Harness harness;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
+  Queue* queue = harness.openAndConnect(port, client);
   REQUIRE(client.sendAll("GET /ws HTTP/1.1\r\n" + hostHeader(port) +
                          "Connection: Upgrade\r\nUpgrade: test\r\n\r\n"));
   ReceivedRequest request;

@@ -42,9 +42,7 @@ TEST_CASE("a head larger than the receive buffer is fetched again by request id 
   for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
   TestConnection client;
   REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll("GET /big HTTP/1.1\r\n" + hostHeader(port) + "X-Big: " + big + "\r\n\r\n"));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  ReceivedRequest request = harness.request(client, "GET /big HTTP/1.1\r\n" + hostHeader(port) + "X-Big: " + big + "\r\n\r\n");
   CHECK(request.url == "/big");
   CHECK(request.header("X-Big") == big);
   answer(harness, queue, request, client);
@@ -85,15 +83,11 @@ TEST_CASE("large heads queued behind a busy receive are all delivered") {
 TEST_CASE("verbs: known ones by name, unknown ones as sent; the raw URL is kept") {
   Harness harness;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
+  Queue* queue = harness.openAndConnect(port, client);
   const char* verbs[] = {"PURGE", "PROPFIND", "DELETE"};
   for (const char* verb : verbs) {
-    REQUIRE(client.sendAll(std::string(verb) + " /a%20b/c?x=%41 HTTP/1.1\r\n" + hostHeader(port) + "\r\n"));
-    ReceivedRequest request;
-    REQUIRE(harness.waitForRequest(request));
+    ReceivedRequest request = harness.request(client, std::string(verb) + " /a%20b/c?x=%41 HTTP/1.1\r\n" + hostHeader(port) + "\r\n");
     CHECK(request.method == verb);
     CHECK(request.url == "/a%20b/c?x=%41");
     answer(harness, queue, request, client);
@@ -112,9 +106,7 @@ TEST_CASE("several prefixes on one queue: one URL group each, removable one by o
   for (uint16_t target : {port, other}) {
     TestConnection client;
     REQUIRE(client.connect(target));
-    REQUIRE(client.sendAll("GET /where HTTP/1.1\r\n" + hostHeader(target) + "\r\n"));
-    ReceivedRequest request;
-    REQUIRE(harness.waitForRequest(request));
+    ReceivedRequest request = harness.request(client, "GET /where HTTP/1.1\r\n" + hostHeader(target) + "\r\n");
     CHECK(request.local.port == target);
     answer(harness, queue, request, client);
   }
@@ -154,20 +146,12 @@ TEST_CASE("addUrl failures name the call, the Win32 code and a hint") {
 TEST_CASE("a final send without framing headers gets Content-Length from the backend") {
   Harness harness;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll("GET / HTTP/1.1\r\n" + hostHeader(port) + "\r\n"));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  Queue* queue = harness.openAndConnect(port, client);
+  ReceivedRequest request = harness.request(client, "GET / HTTP/1.1\r\n" + hostHeader(port) + "\r\n");
   ResponseBuilder response;
   response.status(200, "OK").body("abc").body("def");
-  CHECK(harness.sendAndWait(queue, request.requestId, response) == kOk);
-  std::string raw;
-  REQUIRE(client.readResponse(raw));
-  ParsedResponse parsed;
-  REQUIRE(parseResponse(raw, parsed));
+  ParsedResponse parsed = harness.respond(queue, request.requestId, response, client);
   CHECK(parsed.header("Content-Length") == "6");
   CHECK(parsed.body == "abcdef");
 }
@@ -175,13 +159,9 @@ TEST_CASE("a final send without framing headers gets Content-Length from the bac
 TEST_CASE("repeated known response headers all reach the client") {
   Harness harness;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll("GET / HTTP/1.1\r\n" + hostHeader(port) + "\r\n"));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  Queue* queue = harness.openAndConnect(port, client);
+  ReceivedRequest request = harness.request(client, "GET / HTTP/1.1\r\n" + hostHeader(port) + "\r\n");
   ResponseBuilder response;
   response.header("Set-Cookie", "a=1").header("Set-Cookie", "b=2").header("Content-Length", "0");
   CHECK(harness.sendAndWait(queue, request.requestId, response) == kOk);
@@ -194,13 +174,9 @@ TEST_CASE("repeated known response headers all reach the client") {
 TEST_CASE("send and receiveBody check the request state synchronously") {
   Harness harness;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll("GET / HTTP/1.1\r\n" + hostHeader(port) + "\r\n"));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  Queue* queue = harness.openAndConnect(port, client);
+  ReceivedRequest request = harness.request(client, "GET / HTTP/1.1\r\n" + hostHeader(port) + "\r\n");
 
   uint8_t buffer[16];
   CHECK(queue->receiveBody(0x1234567ull, buffer, sizeof buffer, 1) == kNoSuchRequest);
@@ -250,9 +226,7 @@ TEST_CASE("close while a request waits for its response") {
   REQUIRE_MESSAGE(queue->start(error), error.message);
   TestConnection client;
   REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll("GET / HTTP/1.1\r\n" + hostHeader(port) + "\r\n"));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  ReceivedRequest request = harness.request(client, "GET / HTTP/1.1\r\n" + hostHeader(port) + "\r\n");
   queue->close();
   Completion closed;
   REQUIRE(harness.waitFor(kQueueClosed, 43, closed, 3000));
@@ -295,13 +269,9 @@ TEST_CASE("Wine 8: a body-only send is refused with kUnsupported instead of call
           doctest::description("only meaningful where HttpSendResponseEntityBody is missing (Wine < 10)")) {
   Harness harness;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll("GET / HTTP/1.1\r\n" + hostHeader(port) + "\r\n"));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  Queue* queue = harness.openAndConnect(port, client);
+  ReceivedRequest request = harness.request(client, "GET / HTTP/1.1\r\n" + hostHeader(port) + "\r\n");
   ResponseBuilder head;
   head.header("Content-Length", "5").body("hello").flags(kResponseMoreData);
   CHECK(harness.sendAndWait(queue, request.requestId, head) == kOk);
@@ -318,13 +288,9 @@ TEST_CASE("a streamed response: head with MORE_DATA, body sends, then the last o
                                "Windows or Wine >= 10")) {
   Harness harness;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll("GET /stream HTTP/1.1\r\n" + hostHeader(port) + "\r\n"));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  Queue* queue = harness.openAndConnect(port, client);
+  ReceivedRequest request = harness.request(client, "GET /stream HTTP/1.1\r\n" + hostHeader(port) + "\r\n");
   ResponseBuilder head;
   head.header("Content-Length", "15").body("hello").flags(kResponseMoreData);
   CHECK(harness.sendAndWait(queue, request.requestId, head) == kOk);
@@ -333,11 +299,7 @@ TEST_CASE("a streamed response: head with MORE_DATA, body sends, then the last o
   CHECK(harness.sendAndWait(queue, request.requestId, middle) == kOk);
   ResponseBuilder last;
   last.bodyOnly().body("world");
-  CHECK(harness.sendAndWait(queue, request.requestId, last) == kOk);
-  std::string raw;
-  REQUIRE(client.readResponse(raw));
-  ParsedResponse parsed;
-  REQUIRE(parseResponse(raw, parsed));
+  ParsedResponse parsed = harness.respond(queue, request.requestId, last, client);
   CHECK(parsed.body == "hello big world");
 }
 
@@ -346,13 +308,9 @@ TEST_CASE("cancel abandons a request: pending operations end and the connection 
           doctest::description("HttpCancelHttpRequest is a process-aborting stub in Wine")) {
   Harness harness;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll("POST / HTTP/1.1\r\n" + hostHeader(port) + "Content-Length: 100\r\n\r\nabc"));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  Queue* queue = harness.openAndConnect(port, client);
+  ReceivedRequest request = harness.request(client, "POST / HTTP/1.1\r\n" + hostHeader(port) + "Content-Length: 100\r\n\r\nabc");
   static uint8_t buffer[256];
   // The rest of the body never comes, so this read stays pending until the cancel.
   REQUIRE(queue->receiveBody(request.requestId, buffer, sizeof buffer, 77) == kOk);
@@ -370,13 +328,9 @@ TEST_CASE("kResponseDisconnect closes the connection after the response" *
           doctest::description("Wine ignores HTTP_SEND_RESPONSE_FLAG_DISCONNECT")) {
   Harness harness;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll("GET / HTTP/1.1\r\n" + hostHeader(port) + "\r\n"));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  Queue* queue = harness.openAndConnect(port, client);
+  ReceivedRequest request = harness.request(client, "GET / HTTP/1.1\r\n" + hostHeader(port) + "\r\n");
   ResponseBuilder response;
   response.header("Content-Length", "3").body("bye").flags(kResponseDisconnect);
   CHECK(harness.sendAndWait(queue, request.requestId, response) == kOk);
@@ -390,13 +344,9 @@ TEST_CASE("a response offered to the kernel cache is served again without a rece
           doctest::description("Wine ignores HTTP_CACHE_POLICY (no kernel response cache)")) {
   Harness harness;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
-  REQUIRE(client.sendAll("GET /cached HTTP/1.1\r\n" + hostHeader(port) + "\r\n"));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  Queue* queue = harness.openAndConnect(port, client);
+  ReceivedRequest request = harness.request(client, "GET /cached HTTP/1.1\r\n" + hostHeader(port) + "\r\n");
   ResponseBuilder response;
   response.header("Content-Length", "6").header("Content-Type", "text/plain").body("cached").cacheTtl(60);
   CHECK(harness.sendAndWait(queue, request.requestId, response) == kOk);
