@@ -14,49 +14,13 @@
 #include <cstring>
 #include <set>
 
-#include "engine_harness.h"
-#include "test_client.h"
+#include "posix_test_support.h"
 
 using namespace hsys;
 using namespace hsys::test;
 
 namespace {
 
-std::string hostHeader(uint16_t port) { return "Host: 127.0.0.1:" + std::to_string(port) + "\r\n"; }
-
-std::string get(const std::string& path, uint16_t port, const std::string& extra = "") {
-  return "GET " + path + " HTTP/1.1\r\n" + hostHeader(port) + extra + "\r\n";
-}
-
-// The loop runs on the test thread: poll it for a moment (completions go to the backlog).
-void pump(Harness& harness, int millis = 5) {
-  Completion none;
-  harness.waitFor(0xFFFF, 0, none, millis);
-}
-
-// Reads one response while the loop keeps running.
-bool pumpResponse(Harness& harness, TestConnection& client, std::string& raw, int timeoutMillis = 3000) {
-  for (int waited = 0; waited < timeoutMillis; waited += 10) {
-    pump(harness);
-    if (client.readResponse(raw, 5)) return true;
-  }
-  return false;
-}
-
-// Reads until the server closes while the loop keeps running; true when it closed.
-bool pumpUntilClosed(Harness& harness, TestConnection& client, std::string& raw, int timeoutMillis = 3000) {
-  raw.clear();
-  for (int waited = 0; waited < timeoutMillis; waited += 10) {
-    pump(harness);
-    std::string part;
-    bool closed = client.readUntilClosed(part, 5);
-    raw += part;
-    if (closed) return true;
-  }
-  return false;
-}
-
-// Sends bytes and returns everything the server wrote before closing (or within the timeout).
 std::string exchangeUntilClose(Harness& harness, uint16_t port, const std::string& bytes, bool* closed) {
   TestConnection client;
   if (!client.connect(port)) return "";
@@ -66,8 +30,6 @@ std::string exchangeUntilClose(Harness& harness, uint16_t port, const std::strin
   return raw;
 }
 
-int statusOf(const std::string& raw) { return raw.size() > 12 ? std::atoi(raw.c_str() + 9) : 0; }
-
 void respond(Harness& harness, Queue* queue, uint64_t requestId, const std::string& body,
              const std::string& extraHeader = "", const std::string& extraValue = "") {
   ResponseBuilder response;
@@ -75,26 +37,6 @@ void respond(Harness& harness, Queue* queue, uint64_t requestId, const std::stri
   if (!extraHeader.empty()) response.header(extraHeader, extraValue);
   REQUIRE(harness.sendAndWait(queue, requestId, response) == kOk);
 }
-
-// A queue on explicit prefixes, closed (and its kQueueClosed awaited) by the destructor.
-struct ExtraQueue {
-  Harness& harness;
-  Queue* queue = nullptr;
-  uint64_t token;
-  ExtraQueue(Harness& h, uint64_t queueToken, const std::vector<std::string>& prefixes, const QueueOptions& options = {})
-      : harness(h), token(queueToken) {
-    Error error;
-    queue = h.loop().createQueue(options, token, error);
-    REQUIRE_MESSAGE(queue != nullptr, error.message);
-    for (const std::string& prefix : prefixes) REQUIRE_MESSAGE(queue->addUrl(prefix, error), error.message);
-    REQUIRE(queue->start(error));
-  }
-  ~ExtraQueue() {
-    queue->close();
-    Completion closed;
-    CHECK(harness.waitFor(kQueueClosed, token, closed));
-  }
-};
 
 }  // namespace
 
@@ -148,7 +90,7 @@ TEST_CASE("posix: a URL no prefix matches gets 404 from the engine and the conne
   Harness harness;
   uint16_t port = freePort();
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
-  ExtraQueue app(harness, 7, {base + "/app/"});
+  PrefixQueue app(harness, 7, {base + "/app/"});
   TestConnection client;
   REQUIRE(client.connect(port));
   REQUIRE(client.sendAll(get("/other", port)));
@@ -168,9 +110,9 @@ TEST_CASE("posix: routing follows HTTP.SYS: strong wildcard, then host, then wea
   Harness harness;
   uint16_t port = freePort();
   const std::string p = ":" + std::to_string(port);
-  ExtraQueue weak(harness, 11, {"http://*" + p + "/"});
-  ExtraQueue host(harness, 12, {"http://127.0.0.1" + p + "/api/", "http://127.0.0.1" + p + "/api/v2/"});
-  ExtraQueue strong(harness, 13, {"http://+" + p + "/strong/"});
+  PrefixQueue weak(harness, 11, {"http://*" + p + "/"});
+  PrefixQueue host(harness, 12, {"http://127.0.0.1" + p + "/api/", "http://127.0.0.1" + p + "/api/v2/"});
+  PrefixQueue strong(harness, 13, {"http://+" + p + "/strong/"});
   struct Expectation {
     std::string hostValue, path;
     uint64_t token;
@@ -625,8 +567,8 @@ TEST_CASE("posix: queues on different loops share a port; a connection follows i
   uint16_t port = freePort();
   const std::string p = ":" + std::to_string(port);
   Harness loopA, loopB;
-  ExtraQueue a(loopA, 41, {"http://+" + p + "/a/"});
-  ExtraQueue b(loopB, 42, {"http://+" + p + "/b/"});
+  PrefixQueue a(loopA, 41, {"http://+" + p + "/a/"});
+  PrefixQueue b(loopB, 42, {"http://+" + p + "/b/"});
   TestConnection client;
   REQUIRE(client.connect(port));
   // One keep-alive connection alternates between the queues (and so between the loops).
