@@ -509,32 +509,7 @@ TEST_CASE("posix: after a 101 with kResponseOpaque the connection carries raw by
   REQUIRE(client.readResponse(raw));
   CHECK(statusOf(raw) == 101);
 
-  REQUIRE(client.sendAll("ping-bytes"));
-  uint8_t buffer[64];
-  std::string received;
-  for (uint64_t token = 95; received.size() < 10; ++token) {
-    REQUIRE(queue->receiveBody(request.requestId, buffer, sizeof buffer, token) == kOk);
-    Completion done;
-    REQUIRE(harness.waitFor(kBodyReceived, token, done));
-    REQUIRE(done.status == kOk);
-    REQUIRE(done.length > 0);
-    received.append(reinterpret_cast<char*>(buffer), done.length);
-  }
-  CHECK(received == "ping-bytes");
-  ResponseBuilder pong;
-  pong.bodyOnly().body("pong-bytes").flags(kResponseMoreData);
-  CHECK(harness.sendAndWait(queue, request.requestId, pong) == kOk);
-  std::string echoed;
-  while (echoed.size() < 10) {
-    std::string part;
-    if (!client.readUntilClosed(part, 200) && part.empty()) break;
-    echoed += part;
-  }
-  CHECK(echoed == "pong-bytes");
-  ResponseBuilder bye;
-  bye.bodyOnly().flags(kResponseDisconnect);
-  CHECK(harness.sendAndWait(queue, request.requestId, bye) == kOk);
-  CHECK(client.readUntilClosed(raw));
+  harness.checkOpaqueEcho(queue, request.requestId, client);
 }
 
 TEST_CASE("posix: a port taken by another process gives an error that says so") {

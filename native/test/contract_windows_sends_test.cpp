@@ -119,47 +119,15 @@ TEST_CASE("after a 101 with kResponseOpaque the connection carries raw bytes bot
   uint16_t port = freePort();
   TestConnection client;
   Queue* queue = harness.openAndConnect(port, client);
-  REQUIRE(client.sendAll("GET /ws HTTP/1.1\r\n" + hostHeader(port) +
-                         "Connection: Upgrade\r\nUpgrade: test\r\n\r\n"));
-  ReceivedRequest request;
-  REQUIRE(harness.waitForRequest(request));
+  ReceivedRequest request =
+      harness.request(client, "GET /ws HTTP/1.1\r\n" + hostHeader(port) + "Connection: Upgrade\r\nUpgrade: test\r\n\r\n");
   // As codec-bridge encodes an upgrade: OPAQUE | MORE_DATA, then body-only sends.
   ResponseBuilder upgrade;
   upgrade.status(101, "Switching Protocols").header("Connection", "Upgrade").header("Upgrade", "test")
       .flags(kResponseOpaque | kResponseMoreData);
-  CHECK(harness.sendAndWait(queue, request.requestId, upgrade) == kOk);
-  std::string raw;
-  REQUIRE(client.readResponse(raw));
-  ParsedResponse parsed;
-  REQUIRE(parseResponse(raw, parsed));
-  CHECK(parsed.status == 101);
+  CHECK(harness.respond(queue, request.requestId, upgrade, client).status == 101);
 
-  REQUIRE(client.sendAll("ping-bytes"));
-  uint8_t buffer[64];
-  std::string received;
-  for (uint64_t token = 95; received.size() < 10 && token < 120; ++token) {
-    REQUIRE(queue->receiveBody(request.requestId, buffer, sizeof buffer, token) == kOk);
-    Completion done;
-    REQUIRE(harness.waitFor(kBodyReceived, token, done));
-    REQUIRE(done.status == kOk);
-    REQUIRE(done.length > 0);
-    received.append(reinterpret_cast<char*>(buffer), done.length);
-  }
-  CHECK(received == "ping-bytes");
-  ResponseBuilder pong;
-  pong.bodyOnly().body("pong-bytes").flags(kResponseMoreData);
-  CHECK(harness.sendAndWait(queue, request.requestId, pong) == kOk);
-  std::string echoed;
-  while (echoed.size() < 10) {
-    std::string part;
-    if (!client.readUntilClosed(part, 200) && part.empty()) break;
-    echoed += part;
-  }
-  CHECK(echoed == "pong-bytes");
-  ResponseBuilder bye;
-  bye.bodyOnly().flags(kResponseDisconnect);
-  CHECK(harness.sendAndWait(queue, request.requestId, bye) == kOk);
-  CHECK(client.readUntilClosed(raw));
+  harness.checkOpaqueEcho(queue, request.requestId, client);
 }
 
 }  // TEST_SUITE

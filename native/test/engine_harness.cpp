@@ -251,4 +251,35 @@ ParsedResponse Harness::respond(Queue* queue, uint64_t requestId, ResponseBuilde
   return parsed;
 }
 
+// At most 25 reads: each must bring bytes, so 10 bytes never need more.
+void Harness::checkOpaqueEcho(Queue* queue, uint64_t requestId, TestConnection& client) {
+  REQUIRE(client.sendAll("ping-bytes"));
+  uint8_t buffer[64];
+  std::string received;
+  for (uint64_t token = 95; received.size() < 10 && token < 120; ++token) {
+    REQUIRE(queue->receiveBody(requestId, buffer, sizeof buffer, token) == kOk);
+    Completion done;
+    REQUIRE(waitFor(kBodyReceived, token, done));
+    REQUIRE(done.status == kOk);
+    REQUIRE(done.length > 0);
+    received.append(reinterpret_cast<char*>(buffer), done.length);
+  }
+  CHECK(received == "ping-bytes");
+  ResponseBuilder pong;
+  pong.bodyOnly().body("pong-bytes").flags(kResponseMoreData);
+  CHECK(sendAndWait(queue, requestId, pong) == kOk);
+  std::string echoed;
+  while (echoed.size() < 10) {
+    std::string part;
+    if (!client.readUntilClosed(part, 200) && part.empty()) break;
+    echoed += part;
+  }
+  CHECK(echoed == "pong-bytes");
+  ResponseBuilder bye;
+  bye.bodyOnly().flags(kResponseDisconnect);
+  CHECK(sendAndWait(queue, requestId, bye) == kOk);
+  std::string raw;
+  CHECK(client.readUntilClosed(raw));
+}
+
 }  // namespace hsys::test

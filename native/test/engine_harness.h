@@ -81,6 +81,10 @@ class Harness {
   ReceivedRequest request(TestConnection& client, const std::string& bytes);
   // sendAndWait (CHECKed to be kOk), then reads and parses the response client receives.
   ParsedResponse respond(Queue* queue, uint64_t requestId, ResponseBuilder& response, TestConnection& client);
+  // After an accepted upgrade (101, kResponseOpaque): "ping-bytes" from the client arrive
+  // through receiveBody, "pong-bytes" go back as a body-only send, and a kResponseDisconnect
+  // send closes the connection. Every backend that supports upgrades must pass these checks.
+  void checkOpaqueEcho(Queue* queue, uint64_t requestId, TestConnection& client);
   std::string lastError;
 
  private:
