@@ -58,12 +58,8 @@ TEST_CASE("close with disconnect waits and a body read in flight: kQueueClosed c
           doctest::description("needs HttpWaitForDisconnectEx and a body read that stays pending; "
                                "Wine has neither")) {
   Harness harness;
-  Error error;
-  Queue* queue = harness.loop().createQueue(QueueOptions{}, 44, error);
-  REQUIRE_MESSAGE(queue != nullptr, error.message);
   uint16_t port = freePort();
-  REQUIRE_MESSAGE(queue->addUrl(prefixFor(port), error), error.message);
-  REQUIRE_MESSAGE(queue->start(error), error.message);
+  Queue* queue = startQueue(harness.loop(), port, 44);
   TestConnection client;
   REQUIRE(client.connect(port));
   ReceivedRequest request = harness.request(client, "POST / HTTP/1.1\r\n" + hostHeader(port) + "Content-Length: 100\r\n\r\nabc");

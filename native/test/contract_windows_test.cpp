@@ -202,12 +202,8 @@ TEST_CASE("send and receiveBody check the request state synchronously") {
 
 TEST_CASE("close with receives pending reports kQueueClosed once everything came back") {
   Harness harness;
-  Error error;
-  Queue* queue = harness.loop().createQueue(QueueOptions{}, 42, error);
-  REQUIRE_MESSAGE(queue != nullptr, error.message);
   uint16_t port = freePort();
-  REQUIRE_MESSAGE(queue->addUrl(prefixFor(port), error), error.message);
-  REQUIRE_MESSAGE(queue->start(error), error.message);
+  Queue* queue = startQueue(harness.loop(), port, 42);
   queue->close();
   Completion closed;
   REQUIRE(harness.waitFor(kQueueClosed, 42, closed, 3000));
@@ -218,12 +214,8 @@ TEST_CASE("close with receives pending reports kQueueClosed once everything came
 
 TEST_CASE("close while a request waits for its response") {
   Harness harness;
-  Error error;
-  Queue* queue = harness.loop().createQueue(QueueOptions{}, 43, error);
-  REQUIRE_MESSAGE(queue != nullptr, error.message);
   uint16_t port = freePort();
-  REQUIRE_MESSAGE(queue->addUrl(prefixFor(port), error), error.message);
-  REQUIRE_MESSAGE(queue->start(error), error.message);
+  Queue* queue = startQueue(harness.loop(), port, 43);
   TestConnection client;
   REQUIRE(client.connect(port));
   ReceivedRequest request = harness.request(client, "GET / HTTP/1.1\r\n" + hostHeader(port) + "\r\n");
@@ -236,10 +228,7 @@ TEST_CASE("destroying the loop with a started queue and no close is safe") {
   Error error;
   std::unique_ptr<Loop> loop = createLoop(error);
   REQUIRE_MESSAGE(loop != nullptr, error.message);
-  Queue* queue = loop->createQueue(QueueOptions{}, 7, error);
-  REQUIRE_MESSAGE(queue != nullptr, error.message);
-  REQUIRE_MESSAGE(queue->addUrl(prefixFor(freePort()), error), error.message);
-  REQUIRE_MESSAGE(queue->start(error), error.message);
+  startQueue(*loop, freePort(), 7);
   auto started = std::chrono::steady_clock::now();
   loop.reset();
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(3));

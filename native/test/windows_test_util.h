@@ -46,6 +46,17 @@ inline std::string prefixFor(uint16_t port) {
   return "http://127.0.0.1:" + std::to_string(port) + "/";
 }
 
+// A started queue on prefixFor(port) under the caller's token, for tests that close it (or its
+// loop) themselves and look for completions with that token.
+inline Queue* startQueue(Loop& loop, uint16_t port, uint64_t token) {
+  Error error;
+  Queue* queue = loop.createQueue(QueueOptions{}, token, error);
+  REQUIRE_MESSAGE(queue != nullptr, error.message);
+  REQUIRE_MESSAGE(queue->addUrl(prefixFor(port), error), error.message);
+  REQUIRE_MESSAGE(queue->start(error), error.message);
+  return queue;
+}
+
 // Answers a request with a small fixed body and checks the client got it.
 inline void answer(Harness& harness, Queue* queue, const ReceivedRequest& request,
                    TestConnection& client, const std::string& body = "ok") {
