@@ -69,7 +69,8 @@ TEST_CASE("posix limits: a body that stops arriving fails the read after entityB
   options.entityBodyTimeoutSeconds = 1;
   TestConnection client;
   Queue* queue = harness.openAndConnect(port, client, options);
-  ReceivedRequest request = harness.request(client, "POST /up HTTP/1.1\r\n" + hostHeader(port) + "Content-Length: 10\r\n\r\nabc");
+  ReceivedRequest request =
+      harness.request(client, "POST /up HTTP/1.1\r\n" + hostHeader(port) + "Content-Length: 10\r\n\r\nabc");
   uint8_t buffer[16];
   REQUIRE(queue->receiveBody(request.requestId, buffer, sizeof buffer, 31) == kOk);
   Completion read;
@@ -181,7 +182,8 @@ TEST_CASE("posix limits: a chunked body above maxRequestBodyBytes is answered 41
   options.maxRequestBodyBytes = 8;
   TestConnection client;
   Queue* queue = harness.openAndConnect(port, client, options);
-  ReceivedRequest request = harness.request(client, "POST /c HTTP/1.1\r\n" + hostHeader(port) + "Transfer-Encoding: chunked\r\n\r\n");
+  ReceivedRequest request =
+      harness.request(client, "POST /c HTTP/1.1\r\n" + hostHeader(port) + "Transfer-Encoding: chunked\r\n\r\n");
   REQUIRE(client.sendAll("6\r\nhello \r\n6\r\nworld!\r\n0\r\n\r\n"));
   uint8_t buffer[64];
   int32_t status = kOk;

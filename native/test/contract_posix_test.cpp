@@ -162,7 +162,8 @@ TEST_CASE("posix: HTTP/1.0 closes unless keep-alive is asked; Connection: close 
     TestConnection client;
     REQUIRE(client.connect(port));
     for (int round = 0; round < 2; ++round) {
-      ReceivedRequest request = harness.request(client, "GET /old HTTP/1.0\r\n" + hostHeader(port) + "Connection: keep-alive\r\n\r\n");
+      ReceivedRequest request =
+          harness.request(client, "GET /old HTTP/1.0\r\n" + hostHeader(port) + "Connection: keep-alive\r\n\r\n");
       respond(harness, queue, request.requestId, "again");
       std::string raw;
       REQUIRE(client.readResponse(raw));
@@ -282,7 +283,8 @@ TEST_CASE("posix: a bad chunk size fails the body read and closes the connection
   uint16_t port = freePort();
   TestConnection client;
   Queue* queue = harness.openAndConnect(port, client);
-  ReceivedRequest request = harness.request(client, "POST /c HTTP/1.1\r\n" + hostHeader(port) + "Transfer-Encoding: chunked\r\n\r\nzz\r\n");
+  ReceivedRequest request =
+      harness.request(client, "POST /c HTTP/1.1\r\n" + hostHeader(port) + "Transfer-Encoding: chunked\r\n\r\nzz\r\n");
   uint8_t buffer[64];
   REQUIRE(queue->receiveBody(request.requestId, buffer, sizeof buffer, 41) == kOk);
   Completion done;
@@ -341,7 +343,8 @@ TEST_CASE("posix: a client that leaves while its request is open produces kReque
   uint16_t port = freePort();
   TestConnection client;
   Queue* queue = harness.openAndConnect(port, client);
-  ReceivedRequest request = harness.request(client, "POST /slow HTTP/1.1\r\n" + hostHeader(port) + "Content-Length: 100\r\n\r\nabc");
+  ReceivedRequest request =
+      harness.request(client, "POST /slow HTTP/1.1\r\n" + hostHeader(port) + "Content-Length: 100\r\n\r\nabc");
   uint8_t buffer[256];
   REQUIRE(queue->receiveBody(request.requestId, buffer, sizeof buffer, 61) == kOk);
   client.close();
@@ -361,7 +364,8 @@ TEST_CASE("posix: cancel resets the connection and completes pending operations 
   uint16_t port = freePort();
   TestConnection client;
   Queue* queue = harness.openAndConnect(port, client);
-  ReceivedRequest request = harness.request(client, "POST / HTTP/1.1\r\n" + hostHeader(port) + "Content-Length: 10\r\n\r\n");
+  ReceivedRequest request =
+      harness.request(client, "POST / HTTP/1.1\r\n" + hostHeader(port) + "Content-Length: 10\r\n\r\n");
   uint8_t buffer[16];
   REQUIRE(queue->receiveBody(request.requestId, buffer, sizeof buffer, 71) == kOk);
   CHECK(queue->cancel(request.requestId) == kOk);

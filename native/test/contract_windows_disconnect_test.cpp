@@ -62,7 +62,8 @@ TEST_CASE("close with disconnect waits and a body read in flight: kQueueClosed c
   Queue* queue = startQueue(harness.loop(), port, 44);
   TestConnection client;
   REQUIRE(client.connect(port));
-  ReceivedRequest request = harness.request(client, "POST / HTTP/1.1\r\n" + hostHeader(port) + "Content-Length: 100\r\n\r\nabc");
+  ReceivedRequest request =
+      harness.request(client, "POST / HTTP/1.1\r\n" + hostHeader(port) + "Content-Length: 100\r\n\r\nabc");
   static uint8_t buffer[256];
   // request.body holds "abc"; the rest never comes, so this read stays pending.
   REQUIRE(queue->receiveBody(request.requestId, buffer, sizeof buffer, 45) == kOk);

@@ -42,7 +42,8 @@ TEST_CASE("a head larger than the receive buffer is fetched again by request id 
   for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
   TestConnection client;
   REQUIRE(client.connect(port));
-  ReceivedRequest request = harness.request(client, "GET /big HTTP/1.1\r\n" + hostHeader(port) + "X-Big: " + big + "\r\n\r\n");
+  ReceivedRequest request =
+      harness.request(client, "GET /big HTTP/1.1\r\n" + hostHeader(port) + "X-Big: " + big + "\r\n\r\n");
   CHECK(request.url == "/big");
   CHECK(request.header("X-Big") == big);
   answer(harness, queue, request, client);
@@ -87,7 +88,8 @@ TEST_CASE("verbs: known ones by name, unknown ones as sent; the raw URL is kept"
   Queue* queue = harness.openAndConnect(port, client);
   const char* verbs[] = {"PURGE", "PROPFIND", "DELETE"};
   for (const char* verb : verbs) {
-    ReceivedRequest request = harness.request(client, std::string(verb) + " /a%20b/c?x=%41 HTTP/1.1\r\n" + hostHeader(port) + "\r\n");
+    ReceivedRequest request =
+        harness.request(client, std::string(verb) + " /a%20b/c?x=%41 HTTP/1.1\r\n" + hostHeader(port) + "\r\n");
     CHECK(request.method == verb);
     CHECK(request.url == "/a%20b/c?x=%41");
     answer(harness, queue, request, client);
@@ -299,7 +301,8 @@ TEST_CASE("cancel abandons a request: pending operations end and the connection 
   uint16_t port = freePort();
   TestConnection client;
   Queue* queue = harness.openAndConnect(port, client);
-  ReceivedRequest request = harness.request(client, "POST / HTTP/1.1\r\n" + hostHeader(port) + "Content-Length: 100\r\n\r\nabc");
+  ReceivedRequest request =
+      harness.request(client, "POST / HTTP/1.1\r\n" + hostHeader(port) + "Content-Length: 100\r\n\r\nabc");
   static uint8_t buffer[256];
   // The rest of the body never comes, so this read stays pending until the cancel.
   REQUIRE(queue->receiveBody(request.requestId, buffer, sizeof buffer, 77) == kOk);
