@@ -7,14 +7,23 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelProgressiveFuture;
+import io.netty.channel.ChannelProgressiveFutureListener;
+import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
@@ -23,6 +32,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -32,6 +42,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -51,7 +63,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ChannelSemanticsTest {
     private TestServer server;
 
-    private void start(Consumer<io.netty.channel.socket.SocketChannel> pipeline) throws Exception {
+    private void start(Consumer<SocketChannel> pipeline) throws Exception {
         server = TestServer.start(1, pipeline);
     }
 
@@ -190,7 +202,7 @@ class ChannelSemanticsTest {
                 @Override
                 public void channelRead(ChannelHandlerContext ctx, Object msg) {
                     if (msg instanceof LastHttpContent) {
-                        io.netty.handler.codec.http.HttpResponse head =
+                        HttpResponse head =
                                 new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
                         HttpUtil.setContentLength(head, (long) parts * partSize);
                         ctx.write(head);
@@ -354,10 +366,10 @@ class ChannelSemanticsTest {
                     ctx.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
                     ctx.write(new DefaultHttpContent(Unpooled.copiedBuffer("part1;", StandardCharsets.US_ASCII)));
                     // A request object is no response part: the write fails...
-                    ctx.write(new io.netty.handler.codec.http.DefaultHttpRequest(HttpVersion.HTTP_1_1,
-                            io.netty.handler.codec.http.HttpMethod.GET, "/"));
+                    ctx.write(new DefaultHttpRequest(HttpVersion.HTTP_1_1,
+                            HttpMethod.GET, "/"));
                     // ...and what follows must not make the response look complete.
-                    ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultLastHttpContent(
+                    ctx.writeAndFlush(new DefaultLastHttpContent(
                             Unpooled.copiedBuffer("end", StandardCharsets.US_ASCII)));
                 }
             }
@@ -381,12 +393,12 @@ class ChannelSemanticsTest {
                 if (!last) {
                     return;
                 }
-                io.netty.handler.codec.http.HttpResponse head =
+                HttpResponse head =
                         new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
                 HttpUtil.setContentLength(head, 2);
                 ChannelFuture headSent = ctx.writeAndFlush(head);
                 ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer("A", StandardCharsets.US_ASCII)));
-                ChannelFuture unflushed = ctx.write(new io.netty.handler.codec.http.DefaultLastHttpContent(
+                ChannelFuture unflushed = ctx.write(new DefaultLastHttpContent(
                         Unpooled.copiedBuffer("B", StandardCharsets.US_ASCII)));
                 headSent.addListener(f -> ctx.executor().execute(() -> {
                     // The head's completion moved A on, but must not have flushed B with it.
@@ -406,8 +418,8 @@ class ChannelSemanticsTest {
     }
 
     @Test
-    void progressivePromisesReportFileProgress(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-        java.nio.file.Path file = java.nio.file.Files.write(dir.resolve("download.bin"), new byte[300_000]);
+    void progressivePromisesReportFileProgress(@TempDir Path dir) throws Exception {
+        Path file = Files.write(dir.resolve("download.bin"), new byte[300_000]);
         List<String> progress = Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<Boolean> complete = new CompletableFuture<>();
         start(ch -> ch.pipeline().addLast(new HttpServerCodec(), new ChannelInboundHandlerAdapter() {
@@ -418,21 +430,21 @@ class ChannelSemanticsTest {
                 if (!last) {
                     return;
                 }
-                io.netty.handler.codec.http.HttpResponse head =
+                HttpResponse head =
                         new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
                 HttpUtil.setContentLength(head, 300_000);
                 ctx.write(head);
                 // As Netty's HttpStaticFileServer example writes a download.
-                ctx.write(new io.netty.channel.DefaultFileRegion(file.toFile(), 0, 300_000), ctx.newProgressivePromise())
-                        .addListener(new io.netty.channel.ChannelProgressiveFutureListener() {
+                ctx.write(new DefaultFileRegion(file.toFile(), 0, 300_000), ctx.newProgressivePromise())
+                        .addListener(new ChannelProgressiveFutureListener() {
                             @Override
-                            public void operationProgressed(io.netty.channel.ChannelProgressiveFuture future,
+                            public void operationProgressed(ChannelProgressiveFuture future,
                                                             long done, long total) {
                                 progress.add(done + "/" + total);
                             }
 
                             @Override
-                            public void operationComplete(io.netty.channel.ChannelProgressiveFuture future) {
+                            public void operationComplete(ChannelProgressiveFuture future) {
                                 complete.complete(future.isSuccess());
                             }
                         });
@@ -459,8 +471,8 @@ class ChannelSemanticsTest {
                 if (last) {
                     // Header validation off: a value that would split the response. The engine refuses it.
                     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                            Unpooled.EMPTY_BUFFER, io.netty.handler.codec.http.DefaultHttpHeadersFactory.headersFactory()
-                                    .withValidation(false), io.netty.handler.codec.http.DefaultHttpHeadersFactory
+                            Unpooled.EMPTY_BUFFER, DefaultHttpHeadersFactory.headersFactory()
+                                    .withValidation(false), DefaultHttpHeadersFactory
                                     .trailersFactory());
                     response.headers().set("X-Split", "a\r\nInjected: yes");
                     ctx.writeAndFlush(response);
