@@ -105,23 +105,18 @@ public final class RequestRecordDecoder {
         }
         int bodyStart = position;
         advance(position, bodyLength, end, "body", -1);
-        ByteBuf body = bodyLength == 0 ? Unpooled.EMPTY_BUFFER
-                : alloc.buffer((int) bodyLength).writeBytes(record, bodyStart, (int) bodyLength);
+        // The TLS block is checked before the body is copied, so a malformed record allocates nothing.
         long tlsOffset = record.getUnsignedIntLE(base + 80);
         TlsFacts tls = null;
         if (tlsOffset != 0) {
-            if (tlsOffset < position - base) {
-                body.release();
+            if (tlsOffset < bodyStart + bodyLength - base) {
                 throw new IllegalArgumentException("request record tlsOffset " + tlsOffset
                         + " points inside the request head or body");
             }
-            try {
-                tls = TlsRecordDecoder.decode(record, base + (int) tlsOffset, end);
-            } catch (IllegalArgumentException e) {
-                body.release();
-                throw e;
-            }
+            tls = TlsRecordDecoder.decode(record, base + (int) tlsOffset, end);
         }
+        ByteBuf body = bodyLength == 0 ? Unpooled.EMPTY_BUFFER
+                : alloc.buffer((int) bodyLength).writeBytes(record, bodyStart, (int) bodyLength);
         DefaultHttpRequest request = new DefaultHttpRequest(version, method, uri, headers);
         return new DecodedRequest(request, body, requestId, connectionId, flags, remote, local, tls);
     }

@@ -134,6 +134,13 @@ class TlsFactsTest {
         e = assertThrows(IllegalArgumentException.class, () -> RequestRecordDecoder.decode(inside, alloc));
         assertTrue(e.getMessage().contains("tlsOffset 90 points inside"), e.getMessage());
 
+        ByteBuf intoBody = new RequestRecordBuilder().flags(SECURE).body("xyz")
+                .tls(0, TLS12_SERVER, AES_256, 256, 0, new byte[0]).build();
+        int bodyEnd = intoBody.getIntLE(80);
+        intoBody.setIntLE(80, bodyEnd - 1);
+        e = assertThrows(IllegalArgumentException.class, () -> RequestRecordDecoder.decode(intoBody, alloc));
+        assertTrue(e.getMessage().contains("points inside the request head or body"), e.getMessage());
+
         ByteBuf garbage = new RequestRecordBuilder().flags(SECURE)
                 .tls(NEGOTIATED_WITH_CERT, TLS12_SERVER, AES_256, 256, 0, new byte[] {1, 2, 3}).build();
         DecodedRequest decoded = decode(garbage);
