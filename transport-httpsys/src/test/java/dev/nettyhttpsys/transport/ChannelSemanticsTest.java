@@ -63,6 +63,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ChannelSemanticsTest {
     private TestServer server;
 
+    /** A handler that drops what it reads and calls action when the request's last content arrives. */
+    private static ChannelInboundHandlerAdapter atRequestEnd(Consumer<ChannelHandlerContext> action) {
+        return new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                boolean last = msg instanceof LastHttpContent;
+                ReferenceCountUtil.release(msg);
+                if (last) {
+                    action.accept(ctx);
+                }
+            }
+        };
+    }
+
     private void start(Consumer<SocketChannel> pipeline) throws Exception {
         server = TestServer.start(1, pipeline);
     }
@@ -280,18 +294,11 @@ class ChannelSemanticsTest {
     @Test
     void closeRightAfterWritingStillDeliversAndCloseAfterCompletionIsANoOp() throws Exception {
         CompletableFuture<ChannelFuture> lateClose = new CompletableFuture<>();
-        start(ch -> ch.pipeline().addLast(new HttpServerCodec(), new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                boolean last = msg instanceof LastHttpContent;
-                ReferenceCountUtil.release(msg);
-                if (last) {
-                    Channel channel = ctx.channel();
-                    ctx.writeAndFlush(text("delivered")).addListener(f -> lateClose.complete(channel.close()));
-                    ctx.close();  // the whole response is submitted: closing abandons nothing
-                }
-            }
-        }));
+        start(ch -> ch.pipeline().addLast(new HttpServerCodec(), atRequestEnd(ctx -> {
+            Channel channel = ctx.channel();
+            ctx.writeAndFlush(text("delivered")).addListener(f -> lateClose.complete(channel.close()));
+            ctx.close();  // the whole response is submitted: closing abandons nothing
+        })));
         try (Socket socket = connect()) {
             socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             InputStream in = socket.getInputStream();
@@ -308,18 +315,11 @@ class ChannelSemanticsTest {
 
     @Test
     void anExceptionAfterTheHeadResetsInsteadOfHanging() throws Exception {
-        start(ch -> ch.pipeline().addLast(new HttpServerCodec(), new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                boolean last = msg instanceof LastHttpContent;
-                ReferenceCountUtil.release(msg);
-                if (last) {
-                    ctx.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
-                    ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer("partial", StandardCharsets.US_ASCII)));
-                    throw new IllegalStateException("handler bug in the middle of a response");
-                }
-            }
-        }));
+        start(ch -> ch.pipeline().addLast(new HttpServerCodec(), atRequestEnd(ctx -> {
+            ctx.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+            ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer("partial", StandardCharsets.US_ASCII)));
+            throw new IllegalStateException("handler bug in the middle of a response");
+        })));
         try (Socket socket = connect()) {
             socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             String seen = readUntilClosed(socket);
@@ -357,23 +357,16 @@ class ChannelSemanticsTest {
 
     @Test
     void aPartThatCannotBeSentResetsRatherThanSendingAroundTheHole() throws Exception {
-        start(ch -> ch.pipeline().addLast(new HttpServerCodec(), new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                boolean last = msg instanceof LastHttpContent;
-                ReferenceCountUtil.release(msg);
-                if (last) {
-                    ctx.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
-                    ctx.write(new DefaultHttpContent(Unpooled.copiedBuffer("part1;", StandardCharsets.US_ASCII)));
-                    // A request object is no response part: the write fails...
-                    ctx.write(new DefaultHttpRequest(HttpVersion.HTTP_1_1,
-                            HttpMethod.GET, "/"));
-                    // ...and what follows must not make the response look complete.
-                    ctx.writeAndFlush(new DefaultLastHttpContent(
-                            Unpooled.copiedBuffer("end", StandardCharsets.US_ASCII)));
-                }
-            }
-        }));
+        start(ch -> ch.pipeline().addLast(new HttpServerCodec(), atRequestEnd(ctx -> {
+            ctx.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+            ctx.write(new DefaultHttpContent(Unpooled.copiedBuffer("part1;", StandardCharsets.US_ASCII)));
+            // A request object is no response part: the write fails...
+            ctx.write(new DefaultHttpRequest(HttpVersion.HTTP_1_1,
+                    HttpMethod.GET, "/"));
+            // ...and what follows must not make the response look complete.
+            ctx.writeAndFlush(new DefaultLastHttpContent(
+                    Unpooled.copiedBuffer("end", StandardCharsets.US_ASCII)));
+        })));
         try (Socket socket = connect()) {
             socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             String seen = readUntilClosed(socket);
@@ -385,29 +378,21 @@ class ChannelSemanticsTest {
     @Test
     void aSendCompletionDoesNotFlushLaterUnflushedWrites() throws Exception {
         CompletableFuture<String> check = new CompletableFuture<>();
-        start(ch -> ch.pipeline().addLast(new HttpServerCodec(), new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                boolean last = msg instanceof LastHttpContent;
-                ReferenceCountUtil.release(msg);
-                if (!last) {
-                    return;
-                }
-                HttpResponse head =
-                        new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-                HttpUtil.setContentLength(head, 2);
-                ChannelFuture headSent = ctx.writeAndFlush(head);
-                ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer("A", StandardCharsets.US_ASCII)));
-                ChannelFuture unflushed = ctx.write(new DefaultLastHttpContent(
-                        Unpooled.copiedBuffer("B", StandardCharsets.US_ASCII)));
-                headSent.addListener(f -> ctx.executor().execute(() -> {
-                    // The head's completion moved A on, but must not have flushed B with it.
-                    check.complete("flushed=" + ctx.channel().unsafe().outboundBuffer().size()
-                            + " done=" + unflushed.isDone());
-                    ctx.flush();
-                }));
-            }
-        }));
+        start(ch -> ch.pipeline().addLast(new HttpServerCodec(), atRequestEnd(ctx -> {
+            HttpResponse head =
+                    new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            HttpUtil.setContentLength(head, 2);
+            ChannelFuture headSent = ctx.writeAndFlush(head);
+            ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer("A", StandardCharsets.US_ASCII)));
+            ChannelFuture unflushed = ctx.write(new DefaultLastHttpContent(
+                    Unpooled.copiedBuffer("B", StandardCharsets.US_ASCII)));
+            headSent.addListener(f -> ctx.executor().execute(() -> {
+                // The head's completion moved A on, but must not have flushed B with it.
+                check.complete("flushed=" + ctx.channel().unsafe().outboundBuffer().size()
+                        + " done=" + unflushed.isDone());
+                ctx.flush();
+            }));
+        })));
         try (Socket socket = connect()) {
             socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             InputStream in = socket.getInputStream();
@@ -422,35 +407,27 @@ class ChannelSemanticsTest {
         Path file = Files.write(dir.resolve("download.bin"), new byte[300_000]);
         List<String> progress = Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<Boolean> complete = new CompletableFuture<>();
-        start(ch -> ch.pipeline().addLast(new HttpServerCodec(), new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                boolean last = msg instanceof LastHttpContent;
-                ReferenceCountUtil.release(msg);
-                if (!last) {
-                    return;
-                }
-                HttpResponse head =
-                        new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-                HttpUtil.setContentLength(head, 300_000);
-                ctx.write(head);
-                // As Netty's HttpStaticFileServer example writes a download.
-                ctx.write(new DefaultFileRegion(file.toFile(), 0, 300_000), ctx.newProgressivePromise())
-                        .addListener(new ChannelProgressiveFutureListener() {
-                            @Override
-                            public void operationProgressed(ChannelProgressiveFuture future,
-                                                            long done, long total) {
-                                progress.add(done + "/" + total);
-                            }
+        start(ch -> ch.pipeline().addLast(new HttpServerCodec(), atRequestEnd(ctx -> {
+            HttpResponse head =
+                    new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            HttpUtil.setContentLength(head, 300_000);
+            ctx.write(head);
+            // As Netty's HttpStaticFileServer example writes a download.
+            ctx.write(new DefaultFileRegion(file.toFile(), 0, 300_000), ctx.newProgressivePromise())
+                    .addListener(new ChannelProgressiveFutureListener() {
+                        @Override
+                        public void operationProgressed(ChannelProgressiveFuture future,
+                                                        long done, long total) {
+                            progress.add(done + "/" + total);
+                        }
 
-                            @Override
-                            public void operationComplete(ChannelProgressiveFuture future) {
-                                complete.complete(future.isSuccess());
-                            }
-                        });
-                ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-            }
-        }));
+                        @Override
+                        public void operationComplete(ChannelProgressiveFuture future) {
+                            complete.complete(future.isSuccess());
+                        }
+                    });
+            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        })));
         try (Socket socket = connect()) {
             socket.getOutputStream().write("GET /file HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             InputStream in = socket.getInputStream();
@@ -463,22 +440,15 @@ class ChannelSemanticsTest {
 
     @Test
     void aResponseTheEngineRefusesStillAnswersTheClient() throws Exception {
-        start(ch -> ch.pipeline().addLast(new HttpServerCodec(), new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                boolean last = msg instanceof LastHttpContent;
-                ReferenceCountUtil.release(msg);
-                if (last) {
-                    // Header validation off: a value that would split the response. The engine refuses it.
-                    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                            Unpooled.EMPTY_BUFFER, DefaultHttpHeadersFactory.headersFactory()
-                                    .withValidation(false), DefaultHttpHeadersFactory
-                                    .trailersFactory());
-                    response.headers().set("X-Split", "a\r\nInjected: yes");
-                    ctx.writeAndFlush(response);
-                }
-            }
-        }));
+        start(ch -> ch.pipeline().addLast(new HttpServerCodec(), atRequestEnd(ctx -> {
+            // Header validation off: a value that would split the response. The engine refuses it.
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    Unpooled.EMPTY_BUFFER, DefaultHttpHeadersFactory.headersFactory()
+                            .withValidation(false), DefaultHttpHeadersFactory
+                            .trailersFactory());
+            response.headers().set("X-Split", "a\r\nInjected: yes");
+            ctx.writeAndFlush(response);
+        })));
         try (Socket socket = connect()) {
             socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             // Nothing of the refused response, and no hang: the request is reset.
@@ -488,17 +458,10 @@ class ChannelSemanticsTest {
 
     @Test
     void rawBytesInsteadOfAResponseAnswer500() throws Exception {
-        start(ch -> ch.pipeline().addLast(new HttpServerCodec(), new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                boolean last = msg instanceof LastHttpContent;
-                ReferenceCountUtil.release(msg);
-                if (last) {
-                    ctx.writeAndFlush(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi",
-                            StandardCharsets.US_ASCII));
-                }
-            }
-        }));
+        start(ch -> ch.pipeline().addLast(new HttpServerCodec(), atRequestEnd(ctx -> {
+            ctx.writeAndFlush(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi",
+                    StandardCharsets.US_ASCII));
+        })));
         try (Socket socket = connect()) {
             socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             String seen = readUntilClosed(socket);
