@@ -160,6 +160,10 @@ jint JNICALL cancel(JNIEnv*, jclass, jlong queue, jlong requestId) {
   return asQueue(queue)->cancel(static_cast<uint64_t>(requestId));
 }
 
+jint JNICALL closeConnection(JNIEnv*, jclass, jlong queue, jlong connectionId) {
+  return asQueue(queue)->closeConnection(static_cast<uint64_t>(connectionId));
+}
+
 void JNICALL closeQueue(JNIEnv*, jclass, jlong queue) { asQueue(queue)->close(); }
 
 jlong JNICALL bufferAddress(JNIEnv* env, jclass, jobject buffer) {
@@ -211,6 +215,7 @@ const JNINativeMethod kMethods[] = {
     {const_cast<char*>("send"), const_cast<char*>("(JJJIJ)I"), reinterpret_cast<void*>(send)},
     {const_cast<char*>("receiveBody"), const_cast<char*>("(JJJIJ)I"), reinterpret_cast<void*>(receiveBody)},
     {const_cast<char*>("cancel"), const_cast<char*>("(JJ)I"), reinterpret_cast<void*>(cancel)},
+    {const_cast<char*>("closeConnection"), const_cast<char*>("(JJ)I"), reinterpret_cast<void*>(closeConnection)},
     {const_cast<char*>("closeQueue"), const_cast<char*>("(J)V"), reinterpret_cast<void*>(closeQueue)},
     {const_cast<char*>("bufferAddress"), const_cast<char*>("(Ljava/nio/ByteBuffer;)J"),
      reinterpret_cast<void*>(bufferAddress)},

@@ -70,6 +70,13 @@ bool Connection::servesQueue(const PosixQueue* queue) const {
   return false;
 }
 
+bool Connection::hasServed(uint64_t queueSerial) const {
+  for (const RouteTarget& target : served_) {
+    if (target.queueSerial == queueSerial) return true;
+  }
+  return false;
+}
+
 bool Connection::hasLiveRequest() const {
   for (int i = 0; i < count_; ++i) {
     if (slotAt(i).requestId != 0) return true;
@@ -353,6 +360,16 @@ void Connection::startRequest(PosixQueue* queue) {
     engineAnswer(413, true);
     return;
   }
+  if (queue->refusesConnection(id_)) {
+    // The application closed this connection while it was on another loop: nothing more of it
+    // reaches the queue. The request is dropped, as a closed socket drops it.
+    headParsed_ = false;
+    parser_.reset();
+    stopParsing_ = true;
+    if (count_ == 0) beginLingeringClose();
+    else slotAt(count_ - 1).closeAfter = true;
+    return;
+  }
   if (queue->outstanding >= queue->queueLength()) {
     engineAnswer(503, false);  // HTTP.SYS with HttpServer503VerbosityProperty does the same
     return;
@@ -385,6 +402,7 @@ void Connection::startRequest(PosixQueue* queue) {
   bool upgrade = head.method.in(base) == "CONNECT";
   for (const ParsedHeader& header : head.headers) upgrade = upgrade || header.knownId == kUpgradeHeaderId;
   if (upgrade) blockingId_ = slot.requestId;  // what follows may not be HTTP at all
+  if (!hasServed(queue->serial())) served_.push_back(RouteTarget{queue->serial(), loop_->inbox()});
   loop_->registerRequest(slot.requestId, this);
   loop_->push(kRequestReceived, kOk, queue->token(), slot.requestId, 0);
 }
@@ -455,14 +473,22 @@ void Connection::engineAnswer(int status, bool forceClose) {
   headParsed_ = false;
   parser_.reset();
   resetSlot(slot);
+  bool preface = status == 505 && isHttp2Preface();
   begin_ += close ? 0 : consumed;
-  buildEngineResponse(status, headRequest, close, slot.headBytes);
+  if (preface) buildHttp2Refusal(slot.headBytes);  // a client speaking HTTP/2 reads frames, not a 505
+  else buildEngineResponse(status, headRequest, close, slot.headBytes);
   slot.finalQueued = true;
   slot.closeAfter = close;
   if (close) stopParsing_ = true;
   int index = count_++;
   queueBytes(index, slot.headBytes.data(), slot.headBytes.size());
   promote();
+}
+
+bool Connection::isHttp2Preface() const {
+  static constexpr std::string_view kPrefaceLine = "PRI * HTTP/2.0\r\n";
+  return end_ - begin_ >= kPrefaceLine.size() &&
+         std::string_view(in_.data() + begin_, kPrefaceLine.size()) == kPrefaceLine;
 }
 
 bool Connection::discardBufferedBody() {
@@ -950,6 +976,7 @@ void Connection::beginLingeringClose() {
   // reset (close() with unread input) never destroys the response on its way to the client.
   // Requests parsed behind the closing response never get one: they are reported aborted.
   failSlots(kConnectionLost, true, nullptr, 0);
+  reportClosed();
   state_ = State::kLingering;
   ::shutdown(fd_, SHUT_WR);
   begin_ = end_ = 0;
@@ -1021,6 +1048,7 @@ void Connection::abort(int32_t status, bool reportAborted, bool reset, const Pos
 
 void Connection::closeSocket(bool reset) {
   if (fd_ < 0) return;
+  reportClosed();
   if (reset) {
     linger option{1, 0};  // RST instead of FIN: the peer learns at once that the exchange failed
     ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &option, sizeof option);
@@ -1030,6 +1058,72 @@ void Connection::closeSocket(bool reset) {
   fd_ = -1;
   state_ = State::kClosed;
   output_.clear();
+}
+
+void Connection::reportClosed() {
+  for (const RouteTarget& target : served_) {
+    if (target.inbox.get() == loop_->inbox().get()) loop_->connectionClosed(target.queueSerial, id_);
+    else target.inbox->post(ClosedNotice{target.queueSerial, id_});
+  }
+  served_.clear();
+}
+
+void Connection::closeForQueue(const PosixQueue* queue) {
+  if (state_ == State::kOpaque) {
+    // The upgraded stream ends after the bytes already queued (a FIN, as closing a socket does).
+    if (readPending_) completeBodyRead(kCancelled, 0);
+    if (count_ > 0) {
+      Slot& slot = slotAt(0);
+      slot.finalQueued = true;
+      slot.closeAfter = true;
+      promote();
+      flushOutput();
+    } else {
+      beginLingeringClose();
+    }
+    return;
+  }
+  if (state_ != State::kOpen) return;
+  stopParsing_ = true;
+  headParsed_ = false;
+  handOffWaiting_ = false;
+  parser_.reset();
+  int firstUnanswered = 0;
+  while (firstUnanswered < count_ && slotAt(firstUnanswered).finalQueued) ++firstUnanswered;
+  for (int i = firstUnanswered; i < count_; ++i) {
+    if (slotAt(i).responseStarted) {
+      // Part of a response is out: ending it early must not look like a complete answer.
+      abort(kCancelled, true, true, queue);
+      return;
+    }
+  }
+  dropUnansweredFrom(firstUnanswered, queue);
+  if (count_ == 0) {
+    beginLingeringClose();
+    return;
+  }
+  slotAt(count_ - 1).closeAfter = true;
+  promote();
+  flushOutput();
+}
+
+void Connection::dropUnansweredFrom(int index, const PosixQueue* closer) {
+  for (int i = index; i < count_; ++i) {
+    Slot& slot = slotAt(i);
+    if (slot.requestId == 0) continue;
+    if (readPending_ && owner_ == slot.requestId) completeBodyRead(kCancelled, 0);
+    // Another queue's request on this connection will never be answered: tell it.
+    if (slot.delivered && slot.queue != nullptr && slot.queue != closer) {
+      loop_->push(kRequestAborted, kConnectionLost, slot.queue->token(), slot.requestId, 0);
+    }
+    loop_->unregisterRequest(slot.requestId);  // undelivered ones are never delivered now
+    if (slot.queue != nullptr && slot.queue->outstanding > 0) --slot.queue->outstanding;
+    if (owner_ == slot.requestId) owner_ = 0;
+    if (blockingId_ == slot.requestId) blockingId_ = 0;
+    resetSlot(slot);
+  }
+  count_ = index;
+  wire_ = std::min(wire_, index);
 }
 
 }  // namespace hsys::posix

@@ -59,6 +59,8 @@ class Connection : public Pollable {
   // The queue a live request of this connection belongs to, or null.
   PosixQueue* queueOf(uint64_t requestId) const;
   bool servesQueue(const PosixQueue* queue) const;
+  // The queue with this serial was handed at least one request of this connection.
+  bool hasServed(uint64_t queueSerial) const;
 
   // Loop side.
   void attach(PosixLoop* loop);
@@ -88,6 +90,9 @@ class Connection : public Pollable {
   // Queue side.
   int32_t send(uint64_t requestId, const ResponseView& view, uint64_t token);
   int32_t receiveBody(uint64_t requestId, uint8_t* buffer, uint32_t capacity, uint64_t token);
+  // The application behind queue closed the connection (Queue::closeConnection): responses
+  // already queued are written, then the connection closes; unanswered requests are dropped.
+  void closeForQueue(const PosixQueue* queue);
   // Ends the connection at once. Requests of causeQueue (or causeId) see status on their pending
   // operations and no kRequestAborted; other delivered requests are reported aborted when
   // reportAborted. reset sends RST instead of FIN.
@@ -167,6 +172,10 @@ class Connection : public Pollable {
   void beginLingeringClose();
   void drainLingering();
   void closeSocket(bool reset);
+  // Tells every queue this connection served that it has ended (kConnectionClosed), once.
+  void reportClosed();
+  bool isHttp2Preface() const;
+  void dropUnansweredFrom(int index, const PosixQueue* closer);
 
   int fd_;
   uint64_t id_;
@@ -227,6 +236,9 @@ class Connection : public Pollable {
 
   int64_t lingerDeadline_ = 0;
   bool counted_;
+  // The queues that were handed requests of this connection (usually one): each is told when it
+  // ends, through its loop's inbox when that is another loop.
+  std::vector<RouteTarget> served_;
 };
 
 }  // namespace hsys::posix

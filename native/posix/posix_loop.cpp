@@ -61,10 +61,21 @@ bool LoopInbox::post(std::unique_ptr<Connection>& connection) {
   return true;
 }
 
-void LoopInbox::drain(std::vector<std::unique_ptr<Connection>>& out) {
+void LoopInbox::post(const ClosedNotice& notice) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!open_) return;  // the loop is gone, and its queues with it
+    notices_.push_back(notice);
+  }
+  wake();
+}
+
+void LoopInbox::drain(std::vector<std::unique_ptr<Connection>>& out, std::vector<ClosedNotice>& notices) {
   std::lock_guard<std::mutex> lock(mutex_);
   for (auto& connection : arrivals_) out.push_back(std::move(connection));
   arrivals_.clear();
+  notices.insert(notices.end(), notices_.begin(), notices_.end());
+  notices_.clear();
 }
 
 void LoopInbox::shut() {
@@ -129,12 +140,20 @@ Connection* PosixLoop::findRequest(uint64_t requestId) const {
 
 void PosixLoop::registerRequest(uint64_t requestId, Connection* connection) { requests_.insert(requestId, connection); }
 
+void PosixLoop::connectionClosed(uint64_t queueSerial, uint64_t connectionId) {
+  PosixQueue* queue = findQueue(queueSerial);
+  if (queue == nullptr || !queue->accepting()) return;  // closed: kQueueClosed is its last word
+  queue->forgetClosedConnection(connectionId);
+  pending_.push_back(Completion{kConnectionClosed, kOk, queue->token(), 0, connectionId, 0});
+}
+
 void PosixLoop::unregisterRequest(uint64_t requestId) { requests_.erase(requestId); }
 
 void PosixLoop::retire(Connection* connection) {
   removeLingering(connection);
   auto found = connections_.find(connection);
   if (found == connections_.end()) return;
+  connectionIds_.erase(connection->id());
   graveyard_.push_back(std::move(found->second));  // events of this batch may still name it
   connections_.erase(found);
 }
@@ -147,6 +166,7 @@ void PosixLoop::settle(Connection* connection) {
   ::epoll_ctl(epollFd_, EPOLL_CTL_DEL, connection->fd(), nullptr);
   std::unique_ptr<Connection> owned = std::move(found->second);
   connections_.erase(found);
+  connectionIds_.erase(connection->id());
   removeLingering(connection);
   // Once posted it belongs to another thread: no deferred flush of ours may touch it.
   deferred_.erase(std::remove(deferred_.begin(), deferred_.end(), connection), deferred_.end());
@@ -155,6 +175,7 @@ void PosixLoop::settle(Connection* connection) {
   // The target loop is gone: keep the connection and answer 503 here.
   Connection* raw = owned.get();
   connections_.emplace(raw, std::move(owned));
+  connectionIds_.insert(raw->id(), raw);
   raw->attach(this);
   if (!addToEpoll(raw)) {
     raw->abort(kConnectionLost, false, true);
@@ -245,6 +266,7 @@ void PosixLoop::acceptAll(ListenerSocket& listener) {
     raw->attach(this);
     if (!addToEpoll(raw)) continue;  // the unique_ptr closes it
     connections_.emplace(raw, std::move(connection));
+    connectionIds_.insert(raw->id(), raw);
     if (refused) raw->refuse();
   }
 }
@@ -254,14 +276,17 @@ void PosixLoop::adopt(std::unique_ptr<Connection> connection) {
   raw->attach(this);
   if (!addToEpoll(raw)) return;
   connections_.emplace(raw, std::move(connection));
+  connectionIds_.insert(raw->id(), raw);
   raw->resumeAfterHandOff();
   settle(raw);
 }
 
 void PosixLoop::adoptArrivals() {
-  inbox_->drain(arrivals_);
+  inbox_->drain(arrivals_, notices_);
   for (auto& connection : arrivals_) adopt(std::move(connection));
   arrivals_.clear();
+  for (const ClosedNotice& notice : notices_) connectionClosed(notice.queueSerial, notice.connectionId);
+  notices_.clear();
 }
 
 void PosixLoop::flushDeferred() {

@@ -23,8 +23,16 @@
 
 namespace hsys::posix {
 
-// Where other threads leave connections for a loop; its eventfd is also the loop's wake-up.
-// Shared (route tables of other loops point at it) and outlives its loop if need be.
+// A connection that served a queue of another loop has ended: that loop reports
+// kConnectionClosed to the queue.
+struct ClosedNotice {
+  uint64_t queueSerial;
+  uint64_t connectionId;
+};
+
+// Where other threads leave connections (and closed-connection notices) for a loop; its eventfd
+// is also the loop's wake-up. Shared (route tables of other loops point at it) and outlives its
+// loop if need be.
 class LoopInbox : public Pollable {
  public:
   explicit LoopInbox(int eventFd) : Pollable(Kind::kWakeup), eventFd_(eventFd) {}
@@ -33,13 +41,15 @@ class LoopInbox : public Pollable {
   void wake();
   // Takes connection (and wakes the loop) unless the loop is gone; then connection stays with the caller.
   bool post(std::unique_ptr<Connection>& connection);
-  void drain(std::vector<std::unique_ptr<Connection>>& out);
+  void post(const ClosedNotice& notice);
+  void drain(std::vector<std::unique_ptr<Connection>>& out, std::vector<ClosedNotice>& notices);
   void shut();
 
  private:
   std::mutex mutex_;
   bool open_ = true;
   std::vector<std::unique_ptr<Connection>> arrivals_;
+  std::vector<ClosedNotice> notices_;
   int eventFd_;
 };
 
@@ -63,6 +73,9 @@ class PosixLoop : public Loop {
   const std::shared_ptr<LoopInbox>& inbox() const { return inbox_; }
   PosixQueue* findQueue(uint64_t serial) const;
   Connection* findRequest(uint64_t requestId) const;
+  Connection* findConnection(uint64_t connectionId) const { return connectionIds_.find(connectionId); }
+  // A connection that delivered requests to the queue of this loop with that serial has ended.
+  void connectionClosed(uint64_t queueSerial, uint64_t connectionId);
   void registerRequest(uint64_t requestId, Connection* connection);
   void unregisterRequest(uint64_t requestId);
   void retire(Connection* connection);
@@ -104,9 +117,11 @@ class PosixLoop : public Loop {
   std::unordered_map<uint64_t, std::unique_ptr<PosixQueue>> queues_;  // by serial
   std::unordered_map<Connection*, std::unique_ptr<Connection>> connections_;
   RequestTable requests_;
+  RequestTable connectionIds_;  // connection id -> connection, for Queue::closeConnection
   std::unordered_map<ListenerSocket*, PolledListener> listeners_;
   std::vector<std::unique_ptr<Connection>> graveyard_;  // freed at the next poll
   std::vector<std::unique_ptr<Connection>> arrivals_;
+  std::vector<ClosedNotice> notices_;
   std::vector<Connection*> lingering_;
   std::vector<Connection*> deferred_;   // responses to write before the next wait
   std::vector<Connection*> flushing_;

@@ -88,6 +88,42 @@ int32_t PosixQueue::cancel(uint64_t requestId) {
   return kOk;
 }
 
+int32_t PosixQueue::closeConnection(uint64_t connectionId) {
+  if (closed_) return kNoSuchRequest;
+  Connection* connection = loop_.findConnection(connectionId);
+  if (connection != nullptr) {
+    if (!connection->hasServed(serial_)) return kNoSuchRequest;
+    connection->closeForQueue(this);
+    loop_.settle(connection);
+    return kOk;
+  }
+  // Not on this loop: either gone (its kConnectionClosed is on its way) or serving a queue of
+  // another loop, which only it may touch. Refuse what it brings here later, as HTTP.SYS refuses
+  // requests on a connection the application closed. A bounded memory: an evicted id is one whose
+  // connection went on elsewhere for a long time.
+  constexpr size_t kMaxRemembered = 256;
+  if (refusesConnection(connectionId)) return kOk;
+  if (closedElsewhere_.size() == kMaxRemembered) closedElsewhere_.pop_front();
+  closedElsewhere_.push_back(connectionId);
+  return kOk;
+}
+
+bool PosixQueue::refusesConnection(uint64_t connectionId) const {
+  for (uint64_t id : closedElsewhere_) {
+    if (id == connectionId) return true;
+  }
+  return false;
+}
+
+void PosixQueue::forgetClosedConnection(uint64_t connectionId) {
+  for (auto it = closedElsewhere_.begin(); it != closedElsewhere_.end(); ++it) {
+    if (*it == connectionId) {
+      closedElsewhere_.erase(it);
+      return;
+    }
+  }
+}
+
 void PosixQueue::unregisterAll() {
   for (const UrlPrefix& prefix : prefixes_) {
     std::shared_ptr<ListenerSocket> socket = ListenerRegistry::instance().remove(prefix, serial_);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,13 @@ class PosixQueue : public Queue {
   int32_t send(uint64_t requestId, const uint8_t* record, uint32_t recordLength, uint64_t sendToken) override;
   int32_t receiveBody(uint64_t requestId, uint8_t* buffer, uint32_t capacity, uint64_t bodyToken) override;
   int32_t cancel(uint64_t requestId) override;
+  int32_t closeConnection(uint64_t connectionId) override;
   void close() override;
+
+  // Connections this queue closed while they were on another loop: their later requests to this
+  // queue close them instead of being delivered. Forgotten when they end (bounded either way).
+  bool refusesConnection(uint64_t connectionId) const;
+  void forgetClosedConnection(uint64_t connectionId);
 
   uint64_t token() const { return token_; }
   uint64_t serial() const { return serial_; }
@@ -47,6 +54,7 @@ class PosixQueue : public Queue {
   bool started_ = false;
   bool closed_ = false;
   std::vector<UrlPrefix> prefixes_;
+  std::deque<uint64_t> closedElsewhere_;
 };
 
 }  // namespace hsys::posix

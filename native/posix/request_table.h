@@ -1,6 +1,7 @@
-// Request id -> connection, for one loop: open addressing with linear probing, so registering
-// and finishing a request allocate nothing (std::unordered_map allocates a node per insert).
-// Ids are process-unique and never 0; the table grows when live + deleted entries pass half.
+// Id -> connection, for one loop (request ids, and connection ids): open addressing with linear
+// probing, so registering and finishing a request allocate nothing (std::unordered_map allocates
+// a node per insert). Ids are process-unique and never 0; the table grows when live + deleted
+// entries pass half.
 #pragma once
 
 #include <cstdint>

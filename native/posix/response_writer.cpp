@@ -182,6 +182,26 @@ void buildEngineResponse(int status, bool headRequest, bool close, std::string& 
   if (!headRequest) out.append(body);
 }
 
+void buildHttp2Refusal(std::string& out) {
+  static constexpr std::string_view kReason =
+      "HTTP/2 without TLS is not served: use HTTP/1.1 (Upgrade: h2c is handled by the application) or https";
+  constexpr uint8_t kSettings = 0x4, kGoAway = 0x7;
+  constexpr uint32_t kHttp11Required = 0xd;
+  auto frameHeader = [&out](uint32_t length, uint8_t type) {
+    out.push_back(static_cast<char>(length >> 16));
+    out.push_back(static_cast<char>(length >> 8));
+    out.push_back(static_cast<char>(length));
+    out.push_back(static_cast<char>(type));
+    out.append(5, '\0');  // flags, stream 0
+  };
+  out.clear();
+  frameHeader(0, kSettings);
+  frameHeader(static_cast<uint32_t>(8 + kReason.size()), kGoAway);
+  out.append(4, '\0');  // last stream id: none was processed
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(kHttp11Required >> shift));
+  out.append(kReason);
+}
+
 void OutputQueue::addMemory(const void* data, uint64_t length) {
   if (length == 0) return;
   append(Segment{static_cast<const char*>(data), -1, 0, length});

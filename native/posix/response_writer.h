@@ -35,6 +35,10 @@ const char* buildResponseHead(const ResponseView& view, const ResponseContext& c
 // "HTTP/1.1 <status> <reason>" plus Date, Content-Length, optional Connection: close and an
 // HTML body, for the answers the engine gives by itself (404, 400, 503...).
 void buildEngineResponse(int status, bool headRequest, bool close, std::string& out);
+// The answer to a cleartext HTTP/2 connection preface (prior knowledge): HTTP.SYS speaks HTTP/2
+// only over TLS, so the server's preface (an empty SETTINGS frame) and a GOAWAY with
+// HTTP_1_1_REQUIRED and a readable reason, after which the connection closes (RFC 9113 3.4, 7).
+void buildHttp2Refusal(std::string& out);
 
 const char* reasonPhrase(int status);
 

@@ -66,7 +66,6 @@ TEST_CASE("posix: malformed requests get the engine's answer and the connection 
       {"TE in HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
       {"chunked not last", "POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked, chunked\r\n\r\n", 400},
       {"unsupported coding", "POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: gzip, chunked\r\n\r\n", 501},
-      {"HTTP/2 on plain text", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 505},
       {"HTTP/3.0 request line", "GET / HTTP/3.0\r\n" + host + "\r\n", 505},
       {"long request line", "GET /" + std::string(20000, 'a') + " HTTP/1.1\r\n" + host + "\r\n", 414},
       {"huge head", "GET / HTTP/1.1\r\n" + host + "X-Big: " + std::string(70000, 'b') + "\r\n\r\n", 431},

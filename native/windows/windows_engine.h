@@ -47,6 +47,7 @@ class WindowsQueue : public Queue {
   int32_t receiveBody(uint64_t requestId, uint8_t* buffer, uint32_t capacity,
                       uint64_t bodyToken) override;
   int32_t cancel(uint64_t requestId) override;
+  int32_t closeConnection(uint64_t connectionId) override;
   void close() override;
 
   // Called by the loop for each dequeued packet of this queue's ops.

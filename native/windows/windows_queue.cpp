@@ -321,6 +321,11 @@ int32_t WindowsQueue::receiveBody(uint64_t requestId, uint8_t* buffer, uint32_t 
   return status;
 }
 
+int32_t WindowsQueue::closeConnection(uint64_t connectionId) {
+  (void)connectionId;
+  return kUnsupported;  // not yet: DISCONNECT on the held final send (issue 11, windows part)
+}
+
 int32_t WindowsQueue::cancel(uint64_t requestId) {
   auto found = requests_.find(requestId);
   if (found == requests_.end()) return kNoSuchRequest;

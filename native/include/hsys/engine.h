@@ -14,13 +14,15 @@
 
 namespace hsys {
 
-// What a completion reports. The numbers are part of the Java contract (Completion.java).
+// What a completion reports. The numbers are part of the Java contract (Native.java).
 enum CompletionType : uint32_t {
   kRequestReceived = 1,  // token = queue token, requestId, address/length = request record
   kSendCompleted = 2,    // token = send token, requestId, length = bytes sent
   kBodyReceived = 3,     // token = body token, requestId, length = bytes read (0 = end of body)
   kQueueClosed = 4,      // token = queue token; the Queue object is gone after this
   kRequestAborted = 5,   // token = queue token, requestId: the client went away before the response ended
+  kConnectionClosed = 6, // token = queue token, address = connection id: a connection that delivered
+                         // requests to this queue has ended (client gone, timeout, closeConnection)
 };
 
 // Engine status codes, shared by completions and return values. Backend-specific codes
@@ -69,7 +71,7 @@ enum QueueMode : uint32_t {
 };
 
 // How a request queue is opened. Zero means "the backend's default" for every number.
-// The JNI layer fills this from a long[] whose order is QueueOptionIndex (QueueOptionsLayout.java).
+// The JNI layer fills this from a long[] whose order is QueueOptionIndex (ServerSettings.java).
 struct QueueOptions {
   std::string name;                 // request queue name; empty = anonymous
   uint32_t mode = kQueueCreate;     // QueueMode; attaching needs a name
@@ -129,6 +131,14 @@ class Queue {
 
   // Abandons a request: pending operations complete with kCancelled and the connection is reset.
   virtual int32_t cancel(uint64_t requestId) = 0;
+
+  // Ends a client connection as closing a socket does: the responses already handed over for its
+  // requests are written, then the connection closes (HTTP.SYS: HTTP_SEND_RESPONSE_FLAG_DISCONNECT
+  // on the last send). A response that was started but not finished is reset instead. Requests of
+  // the connection delivered to this queue and not answered are dropped, and no later request of
+  // the connection is ever delivered to this queue. kConnectionClosed follows once the connection
+  // is gone. Returns kNoSuchRequest when the connection is not known (any more).
+  virtual int32_t closeConnection(uint64_t connectionId) = 0;
 
   // Stops receiving and cancels everything pending. When every completion of this queue has
   // been delivered, kQueueClosed follows and the Loop deletes the Queue.

@@ -15,6 +15,8 @@ final class Native {
     static final int BODY_RECEIVED = 3;
     static final int QUEUE_CLOSED = 4;
     static final int REQUEST_ABORTED = 5;
+    /** A connection that delivered requests to the queue has ended; the completion's address is its id. */
+    static final int CONNECTION_CLOSED = 6;
 
     private Native() {
     }
@@ -43,6 +45,9 @@ final class Native {
     static native int receiveBody(long queue, long requestId, long buffer, int capacity, long token);
 
     static native int cancel(long queue, long requestId);
+
+    /** Closes a client connection after the responses already handed over (engine.h Queue::closeConnection). */
+    static native int closeConnection(long queue, long connectionId);
 
     static native void closeQueue(long queue);
 
