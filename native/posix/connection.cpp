@@ -89,6 +89,11 @@ bool Connection::canParse() const {
          count_ < kMaxPipeline && blockingId_ == 0 && (owner_ == 0 || bodyDone_);
 }
 
+void Connection::forgetRequest(const Slot& slot) {
+  loop_->unregisterRequest(slot.requestId);
+  if (!slot.delivered && slot.queue != nullptr) --slot.queue->waiting;
+}
+
 void Connection::resetSlot(Slot& slot) {
   slot.inlineBody = 0;
   slot.requestId = 0;
@@ -98,6 +103,7 @@ void Connection::resetSlot(Slot& slot) {
   slot.finalQueued = false;
   slot.dropBody = false;
   slot.closeAfter = false;
+  slot.resetAfter = false;
   slot.sendPending = false;
   slot.sendStaged = false;
   slot.sendOpaque = false;
@@ -360,6 +366,13 @@ void Connection::startRequest(PosixQueue* queue) {
     engineAnswer(413, true);
     return;
   }
+  if (head.chunked) {
+    int refusal = checkBufferedChunkedBody(head, maxBody);
+    if (refusal != 0) {
+      engineAnswer(refusal, true);  // the handler never sees a request the engine knows is bad
+      return;
+    }
+  }
   if (queue->refusesConnection(id_)) {
     // The application closed this connection while it was on another loop: nothing more of it
     // reaches the queue. The request is dropped, as a closed socket drops it.
@@ -370,8 +383,10 @@ void Connection::startRequest(PosixQueue* queue) {
     else slotAt(count_ - 1).closeAfter = true;
     return;
   }
-  if (queue->outstanding >= queue->queueLength()) {
-    engineAnswer(503, false);  // HTTP.SYS with HttpServer503VerbosityProperty does the same
+  if (queue->waiting >= queue->queueLength()) {
+    // The queue is full of requests the application has not taken: HTTP.SYS with
+    // HttpServer503VerbosityProperty answers 503 and drops the connection.
+    engineAnswer(503, true);
     return;
   }
   headParsed_ = false;
@@ -379,7 +394,7 @@ void Connection::startRequest(PosixQueue* queue) {
   slot.requestId = nextRequestId();
   slot.queue = queue;
   slot.headStart = begin_;
-  ++queue->outstanding;
+  ++queue->waiting;
   ++count_;
   uint64_t length = head.contentLength > 0 ? static_cast<uint64_t>(head.contentLength) : 0;
   size_t buffered = end_ - begin_ - head.headLength;
@@ -405,6 +420,19 @@ void Connection::startRequest(PosixQueue* queue) {
   if (!hasServed(queue->serial())) served_.push_back(RouteTarget{queue->serial(), loop_->inbox()});
   loop_->registerRequest(slot.requestId, this);
   loop_->push(kRequestReceived, kOk, queue->token(), slot.requestId, 0);
+}
+
+int Connection::checkBufferedChunkedBody(const RequestHead& head, uint64_t maxBody) const {
+  // Decodes (and discards) what is already buffered with a decoder of its own; the bytes are
+  // decoded again when they are read. 0: nothing wrong so far, else the answer.
+  ChunkedDecoder probe;
+  size_t start = begin_ + head.headLength;
+  size_t consumed = 0, produced = 0;
+  ChunkedDecoder::Result result = probe.decode(in_.data() + start, end_ - start, nullptr, 0, consumed, produced,
+                                               loop_->limits().maxTrailerBytes);
+  if (result == ChunkedDecoder::Result::kError) return 400;
+  if (maxBody != 0 && produced > maxBody) return 413;
+  return 0;
 }
 
 bool Connection::serveFromCache(uint64_t queueSerial) {
@@ -556,6 +584,7 @@ size_t Connection::writeRequestRecord(uint64_t requestId, std::vector<uint8_t>& 
   writer.addBody(firstBody);
   size_t offset = writer.finish();
   slot.delivered = true;
+  --slot.queue->waiting;  // the application has it: it no longer fills the queue
   if (requestId == owner_ && bodyDone_) onBodyDone();
   return offset;
 }
@@ -597,31 +626,48 @@ void Connection::onBodyDone() {
   else parseAgain_ = true;
 }
 
-void Connection::failOversizedBody() {
-  // A chunked body grew past maxRequestBodyBytes: HTTP.SYS answers 413 and closes. The request
-  // ends here; its handler sees the failed read and then kNoSuchRequest.
+void Connection::failRequestBody(int answer, int32_t readStatus) {
+  // The owner's body cannot be read on: malformed chunked framing (400) or past
+  // maxRequestBodyBytes (413), which HTTP.SYS answers itself and closes. The request ends here;
+  // its handler sees the failed read and then kNoSuchRequest. Responses queued before it are
+  // written first: the answer (or the reset) takes the request's own turn.
   int index = indexOf(owner_);
   uint64_t id = owner_;
-  completeBodyRead(kInvalidArgument, 0);
-  if (index < 0 || slotAt(index).responseStarted) {  // too late for an answer: reset
+  completeBodyRead(readStatus, 0);
+  owner_ = 0;
+  bodyDone_ = true;
+  stopParsing_ = true;
+  if (index < 0) {  // cannot happen: the owner is a live slot
     abort(kConnectionLost, true, true);
     return;
   }
   Slot& slot = slotAt(index);
-  loop_->push(kRequestAborted, kInvalidArgument, slot.queue->token(), id, 0);
-  loop_->unregisterRequest(id);
-  if (slot.queue->outstanding > 0) --slot.queue->outstanding;
+  if (slot.responseStarted) {
+    resetAfter(index);  // part of its response is out: only a reset says it is not whole
+    return;
+  }
+  loop_->push(kRequestAborted, readStatus, slot.queue->token(), id, 0);
+  forgetRequest(slot);
   slot.requestId = 0;
   slot.queue = nullptr;
   slot.sendPending = false;
-  owner_ = 0;
-  bodyDone_ = true;
-  stopParsing_ = true;
-  buildEngineResponse(413, false, true, slot.headBytes);
+  buildEngineResponse(answer, false, true, slot.headBytes);
   slot.responseStarted = true;
   slot.finalQueued = true;
   slot.closeAfter = true;
   queueBytes(index, slot.headBytes.data(), slot.headBytes.size());
+  promote();
+  flushOutput();
+}
+
+void Connection::resetAfter(int index) {
+  // Nothing more of this response is written; the connection is reset once the bytes queued
+  // before this point (earlier responses included) are out.
+  Slot& slot = slotAt(index);
+  stopParsing_ = true;
+  slot.finalQueued = true;
+  slot.closeAfter = true;
+  slot.resetAfter = true;
   promote();
   flushOutput();
 }
@@ -705,12 +751,11 @@ void Connection::tryCompleteBodyRead() {
     int index = indexOf(owner_);
     uint64_t maxBody = index < 0 ? 0 : slotAt(index).queue->maxRequestBodyBytes();
     if (result == ChunkedDecoder::Result::kError) {
-      completeBodyRead(kInvalidArgument, 0);
-      abort(kConnectionLost, true, true);
+      failRequestBody(400, kMalformedBody);
       return;
     }
     if (maxBody != 0 && bodyTotal_ > maxBody) {
-      failOversizedBody();
+      failRequestBody(413, kInvalidArgument);
       return;
     }
     if (chunked_.done()) bodyDone_ = true;
@@ -894,6 +939,7 @@ void Connection::onOutputProgress() {
       if (state_ == State::kClosed) return;
     }
     if (!front.finalQueued || wire_ == 0) break;  // more of this response is to come
+    if (front.closeAfter && !output_.empty()) break;  // closing now would drop bytes not yet written
     if (!popFront()) return;
     popped = true;
   }
@@ -912,11 +958,14 @@ void Connection::onOutputProgress() {
 
 bool Connection::popFront() {
   Slot& slot = slotAt(0);
+  if (slot.resetAfter) {
+    abort(kConnectionLost, true, true);  // its request learns it as kRequestAborted
+    return false;
+  }
   bool close = slot.closeAfter || state_ == State::kOpaque;
   if (slot.requestId != 0) {
     if (readPending_ && owner_ == slot.requestId) completeBodyRead(kCancelled, 0);  // the response ended the request
-    loop_->unregisterRequest(slot.requestId);
-    if (slot.queue != nullptr && slot.queue->outstanding > 0) --slot.queue->outstanding;
+    forgetRequest(slot);
     if (owner_ == slot.requestId) {
       if (!bodyDone_) close = true;  // its unread body stands between us and the next request
       owner_ = 0;
@@ -1026,8 +1075,7 @@ void Connection::failSlots(int32_t status, bool reportAborted, const PosixQueue*
     if ((cause ? reportAborted : true) && slot.delivered && slot.queue != nullptr) {
       loop_->push(kRequestAborted, kConnectionLost, slot.queue->token(), slot.requestId, 0);
     }
-    loop_->unregisterRequest(slot.requestId);
-    if (slot.queue != nullptr && slot.queue->outstanding > 0) --slot.queue->outstanding;
+    forgetRequest(slot);
     resetSlot(slot);
   }
   if (readPending_) completeBodyRead(status == kOk ? kConnectionLost : status, 0);
@@ -1116,8 +1164,7 @@ void Connection::dropUnansweredFrom(int index, const PosixQueue* closer) {
     if (slot.delivered && slot.queue != nullptr && slot.queue != closer) {
       loop_->push(kRequestAborted, kConnectionLost, slot.queue->token(), slot.requestId, 0);
     }
-    loop_->unregisterRequest(slot.requestId);  // undelivered ones are never delivered now
-    if (slot.queue != nullptr && slot.queue->outstanding > 0) --slot.queue->outstanding;
+    forgetRequest(slot);  // undelivered ones are never delivered now
     if (owner_ == slot.requestId) owner_ = 0;
     if (blockingId_ == slot.requestId) blockingId_ = 0;
     resetSlot(slot);

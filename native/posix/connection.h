@@ -114,6 +114,7 @@ class Connection : public Pollable {
     bool finalQueued = false;    // its last bytes are in output_ or staged
     bool dropBody = false;
     bool closeAfter = false;     // the connection ends after this response
+    bool resetAfter = false;     // ... with a reset: the response could not be completed
     bool sendPending = false;
     bool sendStaged = false;     // the pending send waits in staged
     bool sendOpaque = false;
@@ -158,7 +159,13 @@ class Connection : public Pollable {
   void tryCompleteBodyRead();
   void completeBodyRead(int32_t status, uint64_t length);
   void onBodyDone();
-  void failOversizedBody();
+  // The owner's body failed (answer 400 or 413): its read fails with readStatus, the engine
+  // answers in its turn and closes, or resets when its response had started.
+  void failRequestBody(int answer, int32_t readStatus);
+  // Ends the response of slot index where it stands: reset the connection after what is queued.
+  void resetAfter(int index);
+  // A chunked body's buffered bytes, checked before its head is delivered: 0, 400 or 413.
+  int checkBufferedChunkedBody(const RequestHead& head, uint64_t maxBody) const;
   // Output.
   void queueBytes(int index, const void* data, uint64_t length);
   void queueFile(int index, int fd, uint64_t offset, uint64_t length);
@@ -168,6 +175,9 @@ class Connection : public Pollable {
   void completeSend(Slot& slot);
   bool popFront();
   void resetSlot(Slot& slot);
+  // The request leaves the engine: no operation finds it any more, and one never delivered
+  // stops counting against its queue's length.
+  void forgetRequest(const Slot& slot);
   void failSlots(int32_t status, bool reportAborted, const PosixQueue* causeQueue, uint64_t causeId);
   void beginLingeringClose();
   void drainLingering();

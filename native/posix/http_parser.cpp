@@ -1,5 +1,6 @@
 #include "http_parser.h"
 
+#include <cstdint>
 #include <cstring>
 
 #include "hsys/header_ids.h"
@@ -131,7 +132,9 @@ ParseResult HeadParser::parse(const char* data, size_t length, const ParserLimit
   scanned_ = i;
   const void* firstLf = std::memchr(data, '\n', headEnd != 0 ? headEnd : length);
   size_t lineEnd = firstLf ? static_cast<size_t>(static_cast<const char*>(firstLf) - data) : length;
-  if (lineEnd > limits.maxRequestLine) {
+  // The request line's length excludes its CRLF (a CR still waiting for its LF included).
+  size_t lineLength = lineEnd > 0 && data[lineEnd - 1] == '\r' ? lineEnd - 1 : lineEnd;
+  if (lineLength > limits.maxRequestLine) {
     status = 414;
     return ParseResult::kError;
   }
@@ -266,47 +269,107 @@ ParseResult HeadParser::parse(const char* data, size_t length, const ParserLimit
   return ParseResult::kComplete;
 }
 
+namespace {
+
+int hexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+inline bool isBws(char c) { return c == ' ' || c == '\t'; }
+
+// quoted-string content (RFC 9110 5.6.4): qdtext, without '"' and '\\'.
+inline bool isQdText(char c) {
+  unsigned char u = static_cast<unsigned char>(c);
+  return c == '\t' || c == ' ' || u == 0x21 || (u >= 0x23 && u <= 0x5B) || (u >= 0x5D && u != 0x7F);
+}
+
+}  // namespace
+
 ChunkedDecoder::Result ChunkedDecoder::decode(const char* in, size_t inLength, uint8_t* out,
                                               size_t outCapacity, size_t& consumed, size_t& produced,
                                               uint32_t maxTrailerBytes) {
+  // RFC 9112 7.1, exactly: chunk-size = 1*HEXDIG (at most 64 bits), then
+  // *( BWS ";" BWS token [ BWS "=" BWS ( token / quoted-string ) ] ) and CRLF. Whitespace is
+  // allowed only around ';' and '=', never before the CRLF. Size lines and the trailer section
+  // together are bounded by maxTrailerBytes.
   consumed = 0;
   produced = 0;
   while (consumed < inLength && state_ != State::kDone) {
     char c = in[consumed];
+    bool lineByte = state_ != State::kData;
     switch (state_) {
       case State::kSize: {
-        int digit = (c >= '0' && c <= '9')   ? c - '0'
-                    : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-                    : (c >= 'A' && c <= 'F') ? c - 'A' + 10
-                                             : -1;
-        if (digit >= 0 && !sawWhitespace_) {
-          if (++sizeDigits_ > 15) return Result::kError;  // more than 2^60: refuse, never overflow
+        int digit = hexDigit(c);
+        if (digit >= 0) {
+          if (remaining_ > (UINT64_MAX >> 4)) return Result::kError;  // would not fit in 64 bits
           remaining_ = remaining_ * 16 + static_cast<uint64_t>(digit);
-        } else if (sizeDigits_ > 0 && (c == ' ' || c == '\t')) {
-          sawWhitespace_ = true;  // BWS before an extension
-        } else if (sizeDigits_ > 0 && c == ';') {
-          state_ = State::kExtension;
-        } else if (sizeDigits_ > 0 && c == '\r') {
+          sawDigit_ = true;
+        } else if (!sawDigit_) {
+          return Result::kError;
+        } else if (isBws(c)) {
+          state_ = State::kSizeSpace;
+        } else if (c == ';') {
+          state_ = State::kExtBeforeName;
+        } else if (c == '\r') {
           state_ = State::kSizeLf;
         } else {
           return Result::kError;
         }
-        ++consumed;
         break;
       }
-      case State::kExtension:
-        if (c == '\r') state_ = State::kSizeLf;
-        else if (c != '\t' && (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)) return Result::kError;
-        if (++trailerBytes_ > maxTrailerBytes) return Result::kError;
-        ++consumed;
+      case State::kSizeSpace:  // BWS after the size: only a ';' may follow
+        if (c == ';') state_ = State::kExtBeforeName;
+        else if (!isBws(c)) return Result::kError;
+        break;
+      case State::kExtBeforeName:
+        if (isToken(c)) state_ = State::kExtName;
+        else if (!isBws(c)) return Result::kError;
+        break;
+      case State::kExtName:
+        if (isBws(c)) state_ = State::kExtAfterName;
+        else if (c == '=') state_ = State::kExtBeforeValue;
+        else if (c == ';') state_ = State::kExtBeforeName;
+        else if (c == '\r') state_ = State::kSizeLf;
+        else if (!isToken(c)) return Result::kError;
+        break;
+      case State::kExtAfterName:
+        if (c == '=') state_ = State::kExtBeforeValue;
+        else if (c == ';') state_ = State::kExtBeforeName;
+        else if (!isBws(c)) return Result::kError;
+        break;
+      case State::kExtBeforeValue:
+        if (c == '"') state_ = State::kExtQuoted;
+        else if (isToken(c)) state_ = State::kExtValue;
+        else if (!isBws(c)) return Result::kError;
+        break;
+      case State::kExtValue:
+      case State::kExtAfterQuoted:
+        if (isBws(c)) state_ = State::kExtAfterValue;
+        else if (c == ';') state_ = State::kExtBeforeName;
+        else if (c == '\r') state_ = State::kSizeLf;
+        else if (state_ == State::kExtAfterQuoted || !isToken(c)) return Result::kError;
+        break;
+      case State::kExtAfterValue:
+        if (c == ';') state_ = State::kExtBeforeName;
+        else if (!isBws(c)) return Result::kError;
+        break;
+      case State::kExtQuoted:
+        if (c == '"') state_ = State::kExtAfterQuoted;
+        else if (c == '\\') state_ = State::kExtQuotedPair;
+        else if (!isQdText(c)) return Result::kError;
+        break;
+      case State::kExtQuotedPair:  // HTAB / SP / VCHAR / obs-text
+        if (!kChars.fieldValue[static_cast<unsigned char>(c)]) return Result::kError;
+        state_ = State::kExtQuoted;
         break;
       case State::kSizeLf:
         if (c != '\n') return Result::kError;
-        ++consumed;
-        sizeDigits_ = 0;
-        sawWhitespace_ = false;
-        trailerBytes_ = 0;
+        sawDigit_ = false;
         state_ = remaining_ == 0 ? State::kLineStart : State::kData;
+        lineBytes_ = state_ == State::kData ? 0 : lineBytes_;  // the trailer section shares the last line's budget
         break;
       case State::kData: {
         size_t take = inLength - consumed;
@@ -320,48 +383,42 @@ ChunkedDecoder::Result ChunkedDecoder::decode(const char* in, size_t inLength, u
         consumed += take;
         remaining_ -= take;
         if (remaining_ == 0) state_ = State::kDataCr;
-        break;
+        continue;
       }
       case State::kDataCr:
         if (c != '\r') return Result::kError;
-        ++consumed;
         state_ = State::kDataLf;
         break;
       case State::kDataLf:
         if (c != '\n') return Result::kError;
-        ++consumed;
         state_ = State::kSize;
         break;
       case State::kLineStart:  // after the last chunk: a trailer field or the final CRLF
-        if (c == '\r') {
-          state_ = State::kFinalLf;
-        } else if (isToken(c)) {
-          state_ = State::kTrailer;
-        } else {
-          return Result::kError;  // bare LF, obs-fold or garbage
-        }
-        if (++trailerBytes_ > maxTrailerBytes) return Result::kError;
-        ++consumed;
+        if (c == '\r') state_ = State::kFinalLf;
+        else if (isToken(c)) state_ = State::kTrailerName;
+        else return Result::kError;  // bare LF, obs-fold or garbage
+        break;
+      case State::kTrailerName:
+        if (c == ':') state_ = State::kTrailer;
+        else if (!isToken(c)) return Result::kError;  // whitespace before ':' included
         break;
       case State::kTrailer:
         if (c == '\r') state_ = State::kTrailerLf;
         else if (!kChars.fieldValue[static_cast<unsigned char>(c)]) return Result::kError;
-        if (++trailerBytes_ > maxTrailerBytes) return Result::kError;
-        ++consumed;
         break;
       case State::kTrailerLf:
         if (c != '\n') return Result::kError;
-        ++consumed;
         state_ = State::kLineStart;
         break;
       case State::kFinalLf:
         if (c != '\n') return Result::kError;
-        ++consumed;
         state_ = State::kDone;
         break;
       case State::kDone:
         break;
     }
+    if (lineByte && ++lineBytes_ > maxTrailerBytes) return Result::kError;
+    ++consumed;
   }
   return Result::kOk;
 }

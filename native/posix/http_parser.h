@@ -8,7 +8,7 @@
 //        line or target, invalid or differing Content-Length, Content-Length with
 //        Transfer-Encoding, chunked not last/once, Transfer-Encoding in HTTP/1.0, missing or
 //        repeated Host in HTTP/1.1, invalid Host
-//   414  request line longer than maxRequestLine
+//   414  request line (method SP target SP version, without CRLF) longer than maxRequestLine
 //   417  an Expect other than 100-continue
 //   431  head longer than maxHeadBytes or more than maxHeaders fields
 //   501  a transfer coding other than chunked
@@ -57,7 +57,7 @@ struct RequestHead {
 };
 
 struct ParserLimits {
-  uint32_t maxRequestLine = 16 * 1024;
+  uint32_t maxRequestLine = 16 * 1024;  // bytes, CRLF not counted: 16 KiB passes, one more is 414
   uint32_t maxHeadBytes = 64 * 1024;
   uint32_t maxHeaders = 256;
   uint32_t maxTrailerBytes = 16 * 1024;
@@ -78,8 +78,9 @@ class HeadParser {
   size_t scanned_ = 0;
 };
 
-// Incremental chunked-body decoder. Feed it buffered bytes; decoded data goes to out (or is
-// discarded when out is null). Trailer fields are checked for shape and dropped.
+// Incremental chunked-body decoder (RFC 9112 7.1, strictly: see decode). Feed it buffered
+// bytes; decoded data goes to out (or is discarded when out is null). Trailer fields are checked
+// for shape and dropped.
 class ChunkedDecoder {
  public:
   enum class Result { kOk, kError };
@@ -91,13 +92,13 @@ class ChunkedDecoder {
   void reset() { *this = ChunkedDecoder(); }
 
  private:
-  enum class State { kSize, kExtension, kSizeLf, kData, kDataCr, kDataLf, kLineStart, kTrailer,
-                     kTrailerLf, kFinalLf, kDone };
+  enum class State { kSize, kSizeSpace, kExtBeforeName, kExtName, kExtAfterName, kExtBeforeValue, kExtValue,
+                     kExtQuoted, kExtQuotedPair, kExtAfterQuoted, kExtAfterValue, kSizeLf, kData, kDataCr, kDataLf,
+                     kLineStart, kTrailerName, kTrailer, kTrailerLf, kFinalLf, kDone };
   State state_ = State::kSize;
   uint64_t remaining_ = 0;
-  int sizeDigits_ = 0;
-  bool sawWhitespace_ = false;
-  uint32_t trailerBytes_ = 0;
+  bool sawDigit_ = false;
+  uint32_t lineBytes_ = 0;  // bytes of the current size line (or of the trailer section)
 };
 
 }  // namespace hsys::posix

@@ -36,12 +36,14 @@ class PosixQueue : public Queue {
   uint64_t token() const { return token_; }
   uint64_t serial() const { return serial_; }
   bool accepting() const { return started_ && !closed_; }
-  uint32_t queueLength() const { return options_.queueLength ? options_.queueLength : 1000; }
+  uint32_t queueLength() const { return options_.queueLength ? options_.queueLength : kDefaultQueueLength; }
   uint32_t receiveBufferSize() const { return options_.receiveBufferSize ? options_.receiveBufferSize : 16 * 1024; }
   uint64_t maxRequestBodyBytes() const { return options_.maxRequestBodyBytes; }
 
-  // Requests delivered (or about to be) and not yet answered: the 503 threshold.
-  uint32_t outstanding = 0;
+  // Requests routed here that the application has not taken yet (their kRequestReceived is not
+  // delivered by poll): HTTP.SYS's request queue, bounded by queueLength (503 beyond it). A
+  // delivered request no longer counts, however long its answer takes.
+  uint32_t waiting = 0;
 
   // Drops every prefix from the registry without completions (loop destruction).
   void unregisterAll();

@@ -35,17 +35,23 @@ inline bool pumpResponse(Harness& harness, TestConnection& client, std::string& 
   return false;
 }
 
-// Reads until the server closes while the loop keeps running; true when it closed.
-inline bool pumpUntilClosed(Harness& harness, TestConnection& client, std::string& raw, int timeoutMillis = 3000) {
+// Reads until the server ends the connection (FIN or RST) while the loop keeps running.
+inline TestConnection::End pumpUntilEnd(Harness& harness, TestConnection& client, std::string& raw,
+                                        int timeoutMillis = 3000) {
   raw.clear();
   for (int waited = 0; waited < timeoutMillis; waited += 10) {
     pump(harness);
     std::string part;
-    bool closed = client.readUntilClosed(part, 5);
+    TestConnection::End end = client.readUntilEnd(part, 5);
     raw += part;
-    if (closed) return true;
+    if (end != TestConnection::End::kTimeout) return end;
   }
-  return false;
+  return TestConnection::End::kTimeout;
+}
+
+// Reads until the server closes while the loop keeps running; true when it closed.
+inline bool pumpUntilClosed(Harness& harness, TestConnection& client, std::string& raw, int timeoutMillis = 3000) {
+  return pumpUntilEnd(harness, client, raw, timeoutMillis) != TestConnection::End::kTimeout;
 }
 
 inline int statusOf(const std::string& raw) { return raw.size() > 12 ? std::atoi(raw.c_str() + 9) : 0; }

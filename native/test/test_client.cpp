@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cctype>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
@@ -166,22 +167,35 @@ bool TestConnection::readResponse(std::string& raw, int timeoutMillis) {
 }
 
 bool TestConnection::readUntilClosed(std::string& raw, int timeoutMillis) {
+  return readUntilEnd(raw, timeoutMillis) != End::kTimeout;
+}
+
+static bool lastErrorWasReset() {
+#ifdef _WIN32
+  return WSAGetLastError() == WSAECONNRESET;
+#else
+  return errno == ECONNRESET;
+#endif
+}
+
+TestConnection::End TestConnection::readUntilEnd(std::string& raw, int timeoutMillis) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMillis);
   raw = pending_;
   pending_.clear();
   for (;;) {
     int left = millisLeft(deadline);
-    if (left == 0) return false;
+    if (left == 0) return End::kTimeout;
 #ifdef _WIN32
     WSAPOLLFD descriptor{static_cast<SOCKET>(socket_), POLLRDNORM, 0};
-    if (WSAPoll(&descriptor, 1, left) <= 0) return false;
+    if (WSAPoll(&descriptor, 1, left) <= 0) return End::kTimeout;
 #else
     pollfd descriptor{static_cast<int>(socket_), POLLIN, 0};
-    if (::poll(&descriptor, 1, left) <= 0) return false;
+    if (::poll(&descriptor, 1, left) <= 0) return End::kTimeout;
 #endif
     char buffer[16384];
     auto n = ::recv(socket_, buffer, sizeof buffer, 0);
-    if (n <= 0) return true;
+    if (n == 0) return End::kClosed;
+    if (n < 0) return lastErrorWasReset() ? End::kReset : End::kClosed;
     raw.append(buffer, static_cast<size_t>(n));
   }
 }

@@ -27,6 +27,9 @@ class TestConnection {
   bool readResponse(std::string& raw, int timeoutMillis = 5000);
   // Reads until the peer closes or the timeout passes; true when it closed.
   bool readUntilClosed(std::string& raw, int timeoutMillis = 5000);
+  // As readUntilClosed, telling a reset (RST) from an orderly close (FIN).
+  enum class End { kTimeout, kClosed, kReset };
+  End readUntilEnd(std::string& raw, int timeoutMillis = 5000);
   void close();
 
  private:

@@ -81,12 +81,11 @@ bool applyQueueProperties(HANDLE queue, const QueueOptions& options, const HttpA
   if (!accepted(result, runtime, error, "HttpSetRequestQueueProperty(HttpServer503VerbosityProperty)")) {
     return false;
   }
-  if (options.queueLength == 0) return true;
-  ULONG length = options.queueLength;
+  ULONG length = options.queueLength != 0 ? options.queueLength : kDefaultQueueLength;
   result = HttpSetRequestQueueProperty(queue, HttpServerQueueLengthProperty, &length, sizeof length,
                                        0, nullptr);
   return accepted(result, runtime, error, "HttpSetRequestQueueProperty(HttpServerQueueLengthProperty)",
-                  "queue length " + std::to_string(options.queueLength));
+                  "queue length " + std::to_string(length));
 }
 
 bool applySessionProperties(HTTP_SERVER_SESSION_ID session, const QueueOptions& options,

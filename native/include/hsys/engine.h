@@ -36,6 +36,8 @@ enum Status : int32_t {
   kBusy = -5,             // an operation of the same kind is already pending on the request
   kSystemError = -6,      // see the system code
   kUnsupported = -7,      // the backend cannot do this (e.g. a Wine stub)
+  kMalformedBody = -8,    // the request body's framing is malformed (chunked): the engine answered
+                          // 400 and closed, or reset the connection when the response had started
 };
 
 // One completion as written to the Java-visible batch buffer: 40 bytes, little-endian.
@@ -70,6 +72,10 @@ enum QueueMode : uint32_t {
   kQueueCreateOrAttach = 2,  // create, or open it when the name already exists
 };
 
+// The request queue length when QueueOptions::queueLength is 0: the original httpsys module's
+// default (HTTP.SYS's own is 1000). The one place this number lives; Java passes 0 by default.
+constexpr uint32_t kDefaultQueueLength = 5000;
+
 // How a request queue is opened. Zero means "the backend's default" for every number.
 // The JNI layer fills this from a long[] whose order is QueueOptionIndex (ServerSettings.java).
 struct QueueOptions {
@@ -77,7 +83,8 @@ struct QueueOptions {
   uint32_t mode = kQueueCreate;     // QueueMode; attaching needs a name
   uint32_t receiveBufferSize = 0;   // initial receive buffer per posted receive (HTTPSYS_BUFFER_SIZE)
   uint32_t pendingReceives = 0;     // receives kept posted (HTTPSYS_PENDING_READ_COUNT)
-  uint32_t queueLength = 0;         // requests waiting for a receive before 503 (HTTPSYS_REQUEST_QUEUE_LENGTH)
+  uint32_t queueLength = 0;         // requests waiting for the application to take them before 503;
+                                    // 0 = kDefaultQueueLength (HTTPSYS_REQUEST_QUEUE_LENGTH)
   uint64_t maxRequestBodyBytes = 0; // 0 = unlimited; above it the engine answers 413
   uint32_t maxConnections = 0;      // 0 = unlimited (HttpServerConnectionsProperty)
   // Timeouts in seconds, as HTTP_TIMEOUT_LIMIT_INFO; 0 = the backend's default.

@@ -10,6 +10,7 @@ final class EngineStatus {
     static final int BUSY = -5;
     static final int SYSTEM_ERROR = -6;
     static final int UNSUPPORTED = -7;
+    static final int MALFORMED_BODY = -8;
 
     private EngineStatus() {
     }
@@ -24,6 +25,8 @@ final class EngineStatus {
             case BUSY: return "an operation of the same kind is pending";
             case SYSTEM_ERROR: return "system error";
             case UNSUPPORTED: return "not supported by this backend";
+            case MALFORMED_BODY: return "the request body is malformed (invalid chunked framing); the client got 400"
+                    + " or a reset";
             default: return "system error " + status;
         }
     }

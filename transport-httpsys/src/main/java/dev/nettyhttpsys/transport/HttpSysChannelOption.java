@@ -22,8 +22,10 @@ public final class HttpSysChannelOption<T> extends ChannelOption<T> {
     public static final ChannelOption<HttpSysQueueMode> REQUEST_QUEUE_MODE = valueOf("HTTPSYS_REQUEST_QUEUE_MODE");
 
     /**
-     * Requests that may wait for the application before HTTP.SYS answers 503 itself
-     * ({@code HTTPSYS_REQUEST_QUEUE_LENGTH}). {@code SO_BACKLOG} is the same setting.
+     * Requests that may wait for the application to take them before HTTP.SYS answers 503 itself
+     * and closes the connection ({@code HTTPSYS_REQUEST_QUEUE_LENGTH}); a request the application
+     * has taken no longer counts. 0 (the default) is the engine's default, 5000, as in the
+     * original httpsys module. {@code SO_BACKLOG} is the same setting.
      */
     public static final ChannelOption<Integer> REQUEST_QUEUE_LENGTH = valueOf("HTTPSYS_REQUEST_QUEUE_LENGTH");
 

@@ -14,7 +14,8 @@ final class ServerSettings {
     /** Length of the createQueue settings array (engine.h {@code kQueueOptionCount}). */
     static final int NATIVE_COUNT = 13;
 
-    static final int DEFAULT_QUEUE_LENGTH = 1000;
+    /** 0: the engine's default (engine.h {@code kDefaultQueueLength}), the one place that number lives. */
+    static final int DEFAULT_QUEUE_LENGTH = 0;
     static final int DEFAULT_PENDING_RECEIVES = 4;
     static final int DEFAULT_RECEIVE_BUFFER_SIZE = 16 * 1024;
     /** HTTP.SYS keeps timeouts in 16-bit seconds. */
@@ -33,7 +34,7 @@ final class ServerSettings {
                     1, 1024, 2),
             ServerSetting.integer(HttpSysChannelOption.REQUEST_QUEUE_LENGTH,
                     "io.netty.httpsys.requestQueueLength", "HTTPSYS_REQUEST_QUEUE_LENGTH", DEFAULT_QUEUE_LENGTH,
-                    1, 65535, 3),
+                    0, 65535, 3),
             ServerSetting.longValue(HttpSysChannelOption.MAX_REQUEST_BODY_SIZE,
                     "io.netty.httpsys.maxRequestBodySize", "HTTPSYS_MAX_REQUEST_BODY_SIZE", 0, 0, Long.MAX_VALUE, 4),
             ServerSetting.integer(HttpSysChannelOption.MAX_CONNECTIONS,

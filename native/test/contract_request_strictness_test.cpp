@@ -1,0 +1,185 @@
+// Posix engine, the request side of issues 12 and 19: the request queue length as HTTP.SYS
+// means it, malformed chunked bodies refused before (or after) the handler sees the request.
+#ifndef _WIN32
+
+#include <doctest/doctest.h>
+
+#include "posix_test_support.h"
+
+using namespace hsys;
+using namespace hsys::test;
+
+namespace {
+
+std::string chunkedPost(uint16_t port, const std::string& body) {
+  return "POST /c HTTP/1.1\r\n" + hostHeader(port) + "Transfer-Encoding: chunked\r\n\r\n" + body;
+}
+
+size_t countOf(const std::string& haystack, const std::string& needle) {
+  size_t count = 0;
+  for (size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++count;
+  return count;
+}
+
+// Reads body until its end or a failure; returns the failing status or kOk.
+int32_t readWholeBody(Harness& harness, Queue* queue, uint64_t requestId, uint64_t firstToken, std::string& body) {
+  uint8_t buffer[64];
+  for (uint64_t token = firstToken;; ++token) {
+    REQUIRE(queue->receiveBody(requestId, buffer, sizeof buffer, token) == kOk);
+    Completion read;
+    REQUIRE(harness.waitFor(kBodyReceived, token, read));
+    if (read.status != kOk) return read.status;
+    if (read.length == 0) return kOk;
+    body.append(reinterpret_cast<char*>(buffer), read.length);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("posix queue length: only requests the application has not taken count; overflow is 503 and close") {
+  Harness harness;
+  uint16_t port = freePort();
+  QueueOptions options;
+  options.queueLength = 2;
+  Queue* queue = harness.openQueue(port, options);
+  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
+  // Three pipelined requests are parsed in one read, before the application can take any: two
+  // fill the queue, the third overflows it.
+  TestConnection piped;
+  REQUIRE(piped.connect(port));
+  REQUIRE(piped.sendAll(get("/1", port) + get("/2", port) + get("/3", port)));
+  ReceivedRequest first, second;
+  REQUIRE(harness.waitForRequest(first));
+  REQUIRE(harness.waitForRequest(second));
+  CHECK(first.url == "/1");
+  CHECK(second.url == "/2");
+  Completion unexpected;
+  CHECK_FALSE(harness.waitFor(kRequestReceived, 0, unexpected, 50));
+
+  // Taken and still unanswered, they no longer count: two more requests fit.
+  TestConnection later;
+  REQUIRE(later.connect(port));
+  REQUIRE(later.sendAll(get("/4", port) + get("/5", port)));
+  ReceivedRequest fourth, fifth;
+  REQUIRE(harness.waitForRequest(fourth));
+  REQUIRE(harness.waitForRequest(fifth));
+  for (const ReceivedRequest* request : {&first, &second, &fourth, &fifth}) {
+    ResponseBuilder response;
+    REQUIRE(sendText(queue, request->requestId, response, "ok", 100 + request->requestId) == kOk);
+    Completion sent;
+    REQUIRE(harness.waitFor(kSendCompleted, 100 + request->requestId, sent));
+  }
+  std::string raw;
+  REQUIRE(pumpUntilClosed(harness, piped, raw));
+  CHECK(countOf(raw, "HTTP/1.1 200 OK") == 2);
+  CHECK(countOf(raw, "HTTP/1.1 503") == 1);
+  CHECK(raw.rfind("Connection: close") > raw.find("HTTP/1.1 503"));
+  std::string more;
+  REQUIRE(later.readResponse(raw));
+  REQUIRE(later.readResponse(more));
+  CHECK(statusOf(raw) == 200);
+  CHECK(statusOf(more) == 200);
+}
+
+TEST_CASE("posix chunked body: malformed framing already buffered is answered 400 and never delivered") {
+  Harness harness;
+  uint16_t port = freePort();
+  Queue* queue = harness.openQueue(port);
+  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
+  struct Case {
+    const char* what;
+    std::string body;
+  };
+  const std::vector<Case> cases = {
+      {"not hex", "zz\r\n"},
+      {"size over 64 bits", "1FFFFFFFFFFFFFFFF\r\nhello\r\n0\r\n\r\n"},
+      {"leading space", " 5\r\nhello\r\n0\r\n\r\n"},
+      {"whitespace after the size", "5 \r\nhello\r\n0\r\n\r\n"},
+      {"CR inside an extension", "5;a\rb\r\nhello\r\n0\r\n\r\n"},
+      {"extension without a name", "5;\r\nhello\r\n0\r\n\r\n"},
+      {"extension value not a token", "5;a=b c\r\nhello\r\n0\r\n\r\n"},
+      {"data longer than its size", "5\r\nhelloXX\r\n0\r\n\r\n"},
+      {"no CRLF after the data", "5\r\nhello0\r\n\r\n"},
+      {"LF-only chunk lines", "5\nhello\n0\n\n"},
+      {"bare LF after the last chunk", "0\r\n\n"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.what);
+    TestConnection client;
+    REQUIRE(client.connect(port));
+    REQUIRE(client.sendAll(chunkedPost(port, c.body)));
+    std::string raw;
+    REQUIRE(pumpUntilClosed(harness, client, raw));
+    CHECK(statusOf(raw) == 400);
+    CHECK(raw.find("Connection: close") != std::string::npos);
+  }
+  Completion unexpected;
+  CHECK_FALSE(harness.waitFor(kRequestReceived, 0, unexpected, 50));
+
+  // RFC 9112 7.1: whitespace before ';', extensions with token or quoted values, and leading
+  // zeros are all well-formed.
+  TestConnection client;
+  REQUIRE(client.connect(port));
+  ReceivedRequest request = harness.request(
+      client, chunkedPost(port, "0000000000000000005 ; a = b ;c=\"q \\\" d\"\r\nhello\r\n0;last\r\nX-T: 1\r\n\r\n"));
+  std::string body = request.body;
+  CHECK(readWholeBody(harness, queue, request.requestId, 10, body) == kOk);
+  CHECK(body == "hello");
+}
+
+TEST_CASE("posix chunked body: a request pipelined before a malformed one keeps its answer") {
+  Harness harness;
+  uint16_t port = freePort();
+  TestConnection client;
+  Queue* queue = harness.openAndConnect(port, client);
+  ReceivedRequest first = harness.request(client, get("/first", port) + chunkedPost(port, "zz\r\n"));
+  Completion unexpected;
+  CHECK_FALSE(harness.waitFor(kRequestReceived, 0, unexpected, 50));
+  ResponseBuilder response;
+  REQUIRE(sendText(queue, first.requestId, response, "first", 20) == kOk);
+  std::string raw;
+  REQUIRE(pumpUntilClosed(harness, client, raw));
+  CHECK(raw.find("HTTP/1.1 200 OK") == 0);
+  CHECK(raw.find("first") != std::string::npos);
+  CHECK(raw.find("HTTP/1.1 400") != std::string::npos);
+}
+
+TEST_CASE("posix chunked body: malformed framing found while reading fails the read and is answered 400") {
+  Harness harness;
+  uint16_t port = freePort();
+  TestConnection client;
+  Queue* queue = harness.openAndConnect(port, client);
+  ReceivedRequest request = harness.request(client, chunkedPost(port, "5\r\nhello\r\n"));
+  CHECK(request.body == "hello");
+  REQUIRE(client.sendAll("5 \r\nworld\r\n0\r\n\r\n"));  // whitespace after the size
+  std::string body;
+  CHECK(readWholeBody(harness, queue, request.requestId, 30, body) == kMalformedBody);
+  Completion aborted;
+  REQUIRE(harness.waitFor(kRequestAborted, 0, aborted));
+  CHECK(aborted.requestId == request.requestId);
+  std::string raw;
+  CHECK(pumpUntilEnd(harness, client, raw) == TestConnection::End::kClosed);
+  CHECK(statusOf(raw) == 400);
+  ResponseBuilder late;
+  CHECK(sendText(queue, request.requestId, late, "late", 39) == kNoSuchRequest);
+}
+
+TEST_CASE("posix chunked body: malformed framing found after the response started resets the connection") {
+  Harness harness;
+  uint16_t port = freePort();
+  TestConnection client;
+  Queue* queue = harness.openAndConnect(port, client);
+  ReceivedRequest request = harness.request(client, chunkedPost(port, "5\r\nhello\r\n"));
+  ResponseBuilder head;
+  head.header("Content-Length", "100").body("partial").flags(kResponseMoreData);
+  REQUIRE(harness.sendAndWait(queue, request.requestId, head) == kOk);
+  REQUIRE(client.sendAll("zz\r\n"));
+  std::string body;
+  CHECK(readWholeBody(harness, queue, request.requestId, 40, body) == kMalformedBody);
+  std::string raw;
+  CHECK(pumpUntilEnd(harness, client, raw) == TestConnection::End::kReset);
+  CHECK(raw.find("HTTP/1.1 200 OK") == 0);
+  CHECK(raw.find("partial") != std::string::npos);
+}
+
+#endif  // _WIN32
