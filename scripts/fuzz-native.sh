@@ -20,7 +20,7 @@ runtime=$("$cxx" -print-file-name="libclang_rt.fuzzer-$(uname -m).a")
 
 flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -I "$root/native/include" -I "$root/native/posix")
-common=("$root/native/common/header_ids.cpp" "$root/native/common/records.cpp")
+common=("$root"/native/common/*.cpp)
 
 # run NAME SECONDS SOURCES...: builds one harness and fuzzes it from its seed corpus. New inputs
 # go to a scratch folder (the first corpus argument); the committed seeds stay as they are.
@@ -39,5 +39,5 @@ run() {
 mkdir -p "$build/fuzz"
 # The parser alone (fast: ~100k inputs/s), then the whole engine behind a socket (slower).
 run http_parser_fuzz "$((seconds * 2 / 3))" "$root/native/fuzz/http_parser_fuzz.cpp" \
-  "$root/native/posix/http_parser.cpp" "$root/native/posix/path_decoder.cpp"
+  "$root/native/posix/http_parser.cpp"
 run engine_fuzz "$((seconds - seconds * 2 / 3))" "$root/native/fuzz/engine_fuzz.cpp" "$root"/native/posix/*.cpp

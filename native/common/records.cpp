@@ -132,7 +132,7 @@ void RequestRecordWriter::begin(uint64_t requestId, uint64_t connectionId, uint1
                                 uint16_t httpMinor, uint32_t flags,
                                 const SocketAddressRecord& remote,
                                 const SocketAddressRecord& local, std::string_view method,
-                                std::string_view url) {
+                                std::string_view url, std::string_view cookedUrl) {
   // Records start 8-aligned so Java may read the header fields with aligned loads.
   while (out_.size() % 8 != 0) out_.push_back(0);
   start_ = out_.size();
@@ -147,11 +147,13 @@ void RequestRecordWriter::begin(uint64_t requestId, uint64_t connectionId, uint1
   head.httpMinor = httpMinor;
   head.methodLength = static_cast<uint16_t>(method.size());
   head.urlLength = static_cast<uint32_t>(url.size());
+  head.cookedUrlLength = static_cast<uint32_t>(cookedUrl.size());
   head.remote = remote;
   head.local = local;
   appendStruct(out_, head);
   appendBytes(out_, method);
   appendBytes(out_, url);
+  appendBytes(out_, cookedUrl);
 }
 
 void RequestRecordWriter::addKnownHeader(uint8_t knownId, std::string_view value) {

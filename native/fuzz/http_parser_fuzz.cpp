@@ -1,5 +1,5 @@
 // libFuzzer harness for the posix engine's request parsing: the head parser (fed in two steps,
-// as bytes arrive from a socket), the percent-decoding of the routing path and the chunked body
+// as bytes arrive from a socket), the canonical routing path and the chunked body
 // decoder. Besides crashes and sanitizer reports it checks the invariants the connection code
 // relies on: spans inside the head, a known status for every rejection, decoder progress.
 // Built and run by scripts/fuzz-native.sh.
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "http_parser.h"
-#include "path_decoder.h"
+#include "hsys/canonical_path.h"
 
 using namespace hsys::posix;
 
@@ -43,6 +43,23 @@ void decodeChunked(const char* data, size_t length) {
   size_t consumed = 0, produced = 0;
   discard.decode(data, length, nullptr, 0, consumed, produced, 256);
   require(consumed <= length);
+}
+
+// What routing and the handler's uri() rely on: one canonical form, no separator or dot
+// segment left to reinterpret, decoding adds no separator, and canonicalizing again changes nothing.
+void checkCanonical(const hsys::CanonicalPath& path) {
+  std::string encoded(path.encoded()), decoded(path.decoded());
+  if (encoded.empty()) return;  // "OPTIONS *" and an absolute-form target without a path
+  require(encoded.front() == '/');
+  require(encoded.find("//") == std::string::npos && encoded.find('\\') == std::string::npos);
+  require(encoded.find("/./") == std::string::npos && encoded.find("/../") == std::string::npos);
+  for (char c : decoded) require(static_cast<unsigned char>(c) >= 0x20 && c != 0x7F);
+  size_t slashes = 0, decodedSlashes = 0;
+  for (char c : encoded) slashes += c == '/';
+  for (char c : decoded) decodedSlashes += c == '/';
+  require(slashes == decodedSlashes);
+  hsys::CanonicalPath again;
+  require(again.assign(encoded) && !again.changed() && again.decoded() == decoded);
 }
 
 }  // namespace
@@ -84,12 +101,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   require(!(head.chunked && head.contentLength >= 0));  // never both framings
 
-  std::string scratch;
-  std::string_view routed;
-  if (decodePathForRouting(head.path.in(whole.data()), scratch, routed)) {
-    require(routed.size() <= head.path.length);
-    require(std::memchr(routed.data(), '\0', routed.size()) == nullptr);
-  }
+  CanonicalPath path;
+  if (path.assign(head.path.in(whole.data()))) checkCanonical(path);
   if (head.chunked) decodeChunked(whole.data() + head.headLength, size - head.headLength);
   return 0;
 }

@@ -10,7 +10,6 @@
 #include <cstring>
 
 #include "listener_registry.h"
-#include "path_decoder.h"
 #include "posix_util.h"
 #include "posix_loop.h"
 #include "posix_queue.h"
@@ -324,15 +323,15 @@ void Connection::refreshRoutes() {
 
 void Connection::routeRequest() {
   refreshRoutes();
-  const RequestHead& head = slotAt(count_).head;
+  Slot& slot = slotAt(count_);
+  const RequestHead& head = slot.head;
   const char* base = in_.data() + begin_;
   std::string_view host = head.absoluteForm ? head.authority.in(base) : head.host.in(base);
-  std::string_view path;
-  if (!decodePathForRouting(head.path.in(base), pathScratch_, path)) {
-    engineAnswer(400, true);
+  if (!canonicalizeTarget(slot)) {
+    engineAnswer(400, true);  // no canonical form: it could route one way here, another in the handler
     return;
   }
-  const RouteTable::Route* route = routeTable_->find(host, path);
+  const RouteTable::Route* route = routeTable_->find(host, canonicalPath_.decoded());
   if (route == nullptr) {
     engineAnswer(404, false);  // HTTP.SYS answers unmatched URLs itself
     return;
@@ -356,6 +355,13 @@ void Connection::routeRequest() {
     return;
   }
   startRequest(queue);
+}
+
+bool Connection::canonicalizeTarget(Slot& slot) {
+  // The record carries the target with its path canonical beside the raw one (HTTP.SYS's cooked
+  // URL), so what the handler sees as the URI routes where the engine routed the request.
+  const char* base = in_.data() + begin_;
+  return canonicalPath_.cookTarget(slot.head.target.in(base), slot.head.path.in(base), slot.cookedTarget);
 }
 
 void Connection::startRequest(PosixQueue* queue) {
@@ -446,7 +452,8 @@ bool Connection::serveFromCache(uint64_t queueSerial) {
     if (header.knownId == kAuthorizationHeaderId || header.knownId == kRangeHeaderId) return false;
   }
   std::string_view host = head.absoluteForm ? head.authority.in(base) : head.host.in(base);
-  OutputCache::makeKey(queueSerial, host, head.target.in(base), slot.cacheKey);
+  std::string_view target = slot.cookedTarget.empty() ? head.target.in(base) : std::string_view(slot.cookedTarget);
+  OutputCache::makeKey(queueSerial, host, target, slot.cacheKey);
   slot.cacheable = !head.isHeadMethod;
   std::shared_ptr<const CachedResponse> entry = OutputCache::instance().find(slot.cacheKey, loop_->now());
   if (!entry) return false;
@@ -573,7 +580,7 @@ size_t Connection::writeRequestRecord(uint64_t requestId, std::vector<uint8_t>& 
   }
   RequestRecordWriter writer(arena);
   writer.begin(requestId, id_, head.major, head.minor, more ? static_cast<uint32_t>(kRequestMoreBody) : 0u,
-               remote_, local_, head.method.in(base), head.target.in(base));
+               remote_, local_, head.method.in(base), head.target.in(base), slot.cookedTarget);
   for (const ParsedHeader& header : head.headers) {
     if (header.knownId != kUnknownHeader) {
       writer.addKnownHeader(header.knownId, header.value.in(base));

@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "hsys/canonical_path.h"
 #include "hsys/engine.h"
 #include "hsys/records.h"
 #include "http_parser.h"
@@ -121,6 +122,7 @@ class Connection : public Pollable {
     uint64_t sendToken = 0;
     uint64_t sendLength = 0;
     uint64_t sendEndMark = 0;    // OutputQueue::added() after its segments
+    std::string cookedTarget;    // the target with its path canonical; empty when that is the raw target
     std::string headBytes;       // the serialised response head, or the whole engine answer
     std::string cacheKey;        // output cache key of a GET (kept across requests for its capacity)
     bool cacheable = false;      // a 200 answer with a TTL may be stored under cacheKey
@@ -151,6 +153,8 @@ class Connection : public Pollable {
   void parseRequests();
   void onInputEnded(Fill result);
   void routeRequest();
+  // Canonicalizes the parse slot's path (canonicalPath_, slot.cookedTarget); false: 400.
+  bool canonicalizeTarget(Slot& slot);
   void startRequest(PosixQueue* queue);
   void engineAnswer(int status, bool forceClose);
   bool serveFromCache(uint64_t queueSerial);
@@ -208,7 +212,7 @@ class Connection : public Pollable {
   bool handOffWaiting_ = false;  // it routes to another loop: move once the ring is empty
   RouteTarget handOff_;
   int handOffHops_ = 0;
-  std::string pathScratch_;    // the percent-decoded routing path
+  CanonicalPath canonicalPath_;  // of the head being routed
 
   // The ring: count_ slots from first_; slots [0, wire_) have queued their last bytes.
   std::array<std::unique_ptr<Slot>, kMaxPipeline> ring_;

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "hsys/header_ids.h"
+#include "hsys/hex.h"
 #include "hsys/records.h"
 
 namespace hsys::posix {
@@ -271,13 +272,6 @@ ParseResult HeadParser::parse(const char* data, size_t length, const ParserLimit
 
 namespace {
 
-int hexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 inline bool isBws(char c) { return c == ' ' || c == '\t'; }
 
 // quoted-string content (RFC 9110 5.6.4): qdtext, without '"' and '\\'.
@@ -302,7 +296,7 @@ ChunkedDecoder::Result ChunkedDecoder::decode(const char* in, size_t inLength, u
     bool lineByte = state_ != State::kData;
     switch (state_) {
       case State::kSize: {
-        int digit = hexDigit(c);
+        int digit = hexDigitValue(c);
         if (digit >= 0) {
           if (remaining_ > (UINT64_MAX >> 4)) return Result::kError;  // would not fit in 64 bits
           remaining_ = remaining_ * 16 + static_cast<uint64_t>(digit);

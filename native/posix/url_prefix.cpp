@@ -1,5 +1,6 @@
 #include "url_prefix.h"
 
+#include "hsys/canonical_path.h"
 #include "hsys/header_ids.h"
 #include "posix_util.h"
 
@@ -44,9 +45,15 @@ std::string parseUrlPrefix(std::string_view text, UrlPrefix& out) {
       return "the URL prefix path may not contain spaces, control characters, '?' or '#'";
     }
   }
+  // Requests are matched by their canonical path, so the prefix is canonicalized the same way.
+  CanonicalPath canonical;
+  if (!canonical.assign(path)) {
+    return "the URL prefix path has no canonical form (an encoded '/' or control character, a bad escape, "
+           "or '..' above the root)";
+  }
   out.host = lowerCase(host);
   out.port = static_cast<uint16_t>(port);
-  out.path = lowerCase(path);
+  out.path = lowerCase(canonical.decoded());
   return "";
 }
 

@@ -59,6 +59,26 @@ TEST_CASE("a GET request arrives as a request record and its response reaches th
   CHECK_FALSE(parsed.header("Date").empty());
 }
 
+TEST_CASE("a target whose path is not canonical arrives with its canonical form beside the raw one") {
+  Harness harness;
+  uint16_t port = freePort();
+  TestConnection client;
+  Queue* queue = harness.openAndConnect(port, client);
+  const std::string host = "Host: 127.0.0.1:" + std::to_string(port) + "\r\n";
+  ReceivedRequest request = harness.request(client, "GET /a/./b/../c%7e?x=/../ HTTP/1.1\r\n" + host + "\r\n");
+  CHECK(request.url == "/a/./b/../c%7e?x=/../");
+  CHECK(request.cookedUrl == "/a/c~?x=/../");  // the query is not a path
+  ResponseBuilder first;
+  first.header("Content-Length", "0");
+  CHECK(harness.respond(queue, request.requestId, first, client).status == 200);
+  request = harness.request(client, "GET /plain/%20x?q HTTP/1.1\r\n" + host + "\r\n");
+  CHECK(request.url == "/plain/%20x?q");
+  CHECK(request.cookedUrl.empty());  // canonical already: no copy
+  ResponseBuilder second;
+  second.header("Content-Length", "0");
+  CHECK(harness.respond(queue, request.requestId, second, client).status == 200);
+}
+
 TEST_CASE("a POST body reaches the handler whole, in the record or through receiveBody") {
   Harness harness;
   uint16_t port = freePort();

@@ -1,6 +1,6 @@
 // Posix engine: HTTP.SYS timeouts and limits from QueueOptions (header wait, keep-alive idle,
-// entity body, minimum send rate, maxConnections), percent-decoded routing and an oversized
-// chunked body. Timeouts are 1-2 s; assertions allow generous bounds (tests may run under load).
+// entity body, minimum send rate, maxConnections) and an oversized chunked body. Timeouts are
+// 1-2 s; assertions allow generous bounds (tests may run under load).
 #ifndef _WIN32
 
 #include <doctest/doctest.h>
@@ -147,32 +147,6 @@ TEST_CASE("posix limits: connections above maxConnections get 503 and are closed
   REQUIRE(sendText(queue, request.requestId, response, "in", 6) == kOk);
   REQUIRE(pumpResponse(harness, fourth, raw));
   CHECK(statusOf(raw) == 200);
-}
-
-TEST_CASE("posix routing: the path is percent-decoded for routing; the record keeps the raw target") {
-  Harness harness;
-  uint16_t port = freePort();
-  PrefixQueue app(harness, 9, {"http://127.0.0.1:" + std::to_string(port) + "/app/"});
-  TestConnection client;
-  REQUIRE(client.connect(port));
-  ReceivedRequest request = harness.request(client, get("/%61pp/x%20y?q=%2F", port));
-  CHECK(request.url == "/%61pp/x%20y?q=%2F");
-  ResponseBuilder response;
-  REQUIRE(sendText(app.queue, request.requestId, response, "routed", 8) == kOk);
-  std::string raw;
-  REQUIRE(pumpResponse(harness, client, raw));
-  CHECK(bodyOf(raw) == "routed");
-
-  for (const char* bad : {"/app%2Fx", "/app/%zz", "/app/%4", "/app/a%00b"}) {
-    CAPTURE(bad);
-    TestConnection other;
-    REQUIRE(other.connect(port));
-    REQUIRE(other.sendAll(get(bad, port)));
-    REQUIRE(pumpUntilClosed(harness, other, raw));
-    CHECK(statusOf(raw) == 400);
-  }
-  Completion none;
-  CHECK_FALSE(harness.waitFor(kRequestReceived, 0, none, 10));
 }
 
 TEST_CASE("posix limits: a chunked body above maxRequestBodyBytes is answered 413") {

@@ -21,15 +21,6 @@ using namespace hsys::test;
 
 namespace {
 
-std::string exchangeUntilClose(Harness& harness, uint16_t port, const std::string& bytes, bool* closed) {
-  TestConnection client;
-  if (!client.connect(port)) return "";
-  client.sendAll(bytes);
-  std::string raw;
-  *closed = pumpUntilClosed(harness, client, raw);
-  return raw;
-}
-
 void respond(Harness& harness, Queue* queue, uint64_t requestId, const std::string& body,
              const std::string& extraHeader = "", const std::string& extraValue = "") {
   ResponseBuilder response;

@@ -1,5 +1,7 @@
 // Posix engine, the request side of issues 12 and 19: the request queue length as HTTP.SYS
-// means it, malformed chunked bodies refused before (or after) the handler sees the request.
+// means it; malformed chunked bodies refused before (or after) the handler sees the request;
+// routing on the canonical path, which the record carries beside the raw target; the request
+// line limit.
 #ifndef _WIN32
 
 #include <doctest/doctest.h>
@@ -105,12 +107,10 @@ TEST_CASE("posix chunked body: malformed framing already buffered is answered 40
   };
   for (const Case& c : cases) {
     CAPTURE(c.what);
-    TestConnection client;
-    REQUIRE(client.connect(port));
-    REQUIRE(client.sendAll(chunkedPost(port, c.body)));
-    std::string raw;
-    REQUIRE(pumpUntilClosed(harness, client, raw));
+    bool closed = false;
+    std::string raw = exchangeUntilClose(harness, port, chunkedPost(port, c.body), &closed);
     CHECK(statusOf(raw) == 400);
+    CHECK(closed);
     CHECK(raw.find("Connection: close") != std::string::npos);
   }
   Completion unexpected;
@@ -180,6 +180,85 @@ TEST_CASE("posix chunked body: malformed framing found after the response starte
   CHECK(pumpUntilEnd(harness, client, raw) == TestConnection::End::kReset);
   CHECK(raw.find("HTTP/1.1 200 OK") == 0);
   CHECK(raw.find("partial") != std::string::npos);
+}
+
+TEST_CASE("posix routing: requests route on the canonical path, and the record names the same place") {
+  Harness harness;
+  uint16_t port = freePort();
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  PrefixQueue app1(harness, 51, {base + "/app1/"});
+  PrefixQueue app2(harness, 52, {base + "/app2/"});
+  PrefixQueue app3(harness, 53, {base + "/app3//x/"});  // prefixes are canonicalized too
+  struct Case {
+    const char* what;
+    std::string target;
+    uint64_t token;
+    std::string cooked;  // "" = the raw target is canonical
+  };
+  const std::vector<Case> cases = {
+      {"dot-dot segment", "/app1/../app2/x", 52, "/app2/x"},
+      {"encoded dots", "/app1/%2e%2E/app2/x", 52, "/app2/x"},
+      {"encoded backslash", "/app1/..%5capp2/x", 52, "/app2/x"},
+      {"backslash", "/app1/..\\app2/x", 52, "/app2/x"},
+      {"absolute form", base + "/app1/../app2/x?q=1", 52, base + "/app2/x?q=1"},
+      {"repeated slashes", "//app2//x", 52, "/app2/x"},
+      {"dot segment, other case", "/APP2/./x", 52, "/APP2/x"},
+      {"encoded unreserved", "/%61pp2/%7Ex?q=%2F", 52, "/app2/~x?q=%2F"},
+      {"reserved escapes stay, hex upper-cased", "/app2/%3f%20x", 52, "/app2/%3F%20x"},
+      {"already canonical", "/app2/%3F%20x?a=..", 52, ""},
+      {"trailing dot-dot", "/app1/x/..", 51, "/app1/"},
+      {"trailing encoded dot", "/app1/x/%2E", 51, "/app1/x/"},
+      {"canonical prefix", "/app3/x/y", 53, ""},
+      {"KB 896287", "/app1/SubDir1\\SubDir2/../../SubDir5/SubDir6", 51, "/app1/SubDir5/SubDir6"},
+  };
+  TestConnection client;
+  REQUIRE(client.connect(port));
+  for (const Case& c : cases) {
+    CAPTURE(c.what);
+    ReceivedRequest request = harness.request(client, get(c.target, port));
+    CHECK(request.url == c.target);
+    CHECK(request.cookedUrl == c.cooked);
+    Queue* queue = c.token == 51 ? app1.queue : c.token == 52 ? app2.queue : app3.queue;
+    ResponseBuilder response;
+    REQUIRE(sendText(queue, request.requestId, response, "q" + std::to_string(c.token), 60) == kOk);
+    std::string raw;
+    REQUIRE(pumpResponse(harness, client, raw));
+    CHECK(bodyOf(raw) == "q" + std::to_string(c.token));  // answered by the queue the path names
+  }
+}
+
+TEST_CASE("posix routing: a path without a canonical form is answered 400 and never delivered") {
+  Harness harness;
+  uint16_t port = freePort();
+  PrefixQueue app(harness, 61, {"http://127.0.0.1:" + std::to_string(port) + "/"});
+  for (const char* bad : {"/../app1/x", "/app1/../../x", "/app1/%2e%2e/%2E%2E/x", "/app1%2Fx", "/app1/a%00b",
+                          "/app1/%0a", "/app1/%7f", "/app1/%C2%85", "/app1/%zz", "/app1/%4"}) {
+    CAPTURE(bad);
+    bool closed = false;
+    CHECK(statusOf(exchangeUntilClose(harness, port, get(bad, port), &closed)) == 400);
+    CHECK(closed);
+  }
+  Completion none;
+  CHECK_FALSE(harness.waitFor(kRequestReceived, 0, none, 10));
+}
+
+TEST_CASE("posix limits: a request line of exactly 16 KiB is accepted, one byte more is 414") {
+  Harness harness;
+  uint16_t port = freePort();
+  TestConnection client;
+  Queue* queue = harness.openAndConnect(port, client);
+  const std::string fixed = std::string("GET /") + " HTTP/1.1";  // the line without its target's tail
+  std::string exact = "GET /" + std::string(16 * 1024 - fixed.size(), 'a') + " HTTP/1.1";
+  REQUIRE(exact.size() == 16 * 1024);
+  ReceivedRequest request = harness.request(client, exact + "\r\n" + hostHeader(port) + "\r\n");
+  ResponseBuilder response;
+  REQUIRE(sendText(queue, request.requestId, response, "ok", 70) == kOk);
+  std::string raw;
+  REQUIRE(pumpResponse(harness, client, raw));
+  CHECK(statusOf(raw) == 200);
+  REQUIRE(client.sendAll("GET /a" + exact.substr(5) + "\r\n" + hostHeader(port) + "\r\n"));
+  REQUIRE(pumpUntilClosed(harness, client, raw));
+  CHECK(statusOf(raw) == 414);
 }
 
 #endif  // _WIN32

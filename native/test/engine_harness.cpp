@@ -33,6 +33,8 @@ ReceivedRequest decodeRequest(const uint8_t* record, uint64_t length) {
   cursor += head.methodLength;
   request.url.assign(cursor, head.urlLength);
   cursor += head.urlLength;
+  request.cookedUrl.assign(cursor, head.cookedUrlLength);
+  cursor += head.cookedUrlLength;
   for (uint16_t i = 0; i < head.headerCount; ++i) {
     HeaderEntry entry;
     std::memcpy(&entry, cursor, sizeof entry);

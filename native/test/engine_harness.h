@@ -20,6 +20,8 @@ struct ReceivedRequest {
   uint32_t flags = 0;
   uint16_t httpMajor = 0, httpMinor = 0;
   std::string method, url, body;
+  std::string cookedUrl;       // the target with its path canonical; empty when url is
+  const std::string& routedUrl() const { return cookedUrl.empty() ? url : cookedUrl; }
   std::vector<std::pair<std::string, std::string>> headers;  // known ids resolved to names
   SocketAddressRecord remote{}, local{};
   bool hasTls = false;         // the record carries a TlsRecord (tlsOffset != 0)

@@ -54,6 +54,17 @@ inline bool pumpUntilClosed(Harness& harness, TestConnection& client, std::strin
   return pumpUntilEnd(harness, client, raw, timeoutMillis) != TestConnection::End::kTimeout;
 }
 
+// Sends bytes on a new connection and reads until the server closes it (closed says whether it
+// did within the time).
+inline std::string exchangeUntilClose(Harness& harness, uint16_t port, const std::string& bytes, bool* closed) {
+  TestConnection client;
+  if (!client.connect(port)) return "";
+  client.sendAll(bytes);
+  std::string raw;
+  *closed = pumpUntilClosed(harness, client, raw);
+  return raw;
+}
+
 inline int statusOf(const std::string& raw) { return raw.size() > 12 ? std::atoi(raw.c_str() + 9) : 0; }
 
 inline std::string bodyOf(const std::string& raw) {

@@ -1,8 +1,10 @@
 #include "request_serializer.h"
 
 #include <cstring>
+#include <string>
 #include <string_view>
 
+#include "hsys/canonical_path.h"
 #include "hsys/records.h"
 #include "tls_facts.h"
 
@@ -43,6 +45,16 @@ SocketAddressRecord addressOf(const SOCKADDR* address) {
   return record;
 }
 
+// The raw target with its path canonical, as the posix engine routes (canonical_path.h): what
+// Java hands the handler as uri(). HTTP.SYS routed on its own cooked URL; a path it accepts
+// without a canonical form of ours (an encoded '/', %uNNNN) keeps the raw target.
+std::string_view cookedTarget(std::string_view url) {
+  thread_local CanonicalPath canonical;
+  thread_local std::string cooked;
+  if (!canonical.cookTarget(url, CanonicalPath::pathOf(url), cooked)) cooked.clear();
+  return cooked;
+}
+
 }  // namespace
 
 size_t serializeRequest(const HTTP_REQUEST& request, std::vector<uint8_t>& arena,
@@ -58,7 +70,7 @@ size_t serializeRequest(const HTTP_REQUEST& request, std::vector<uint8_t>& arena
   RequestRecordWriter writer(arena);
   writer.begin(request.RequestId, request.ConnectionId, request.Version.MajorVersion,
                request.Version.MinorVersion, flags, addressOf(request.Address.pRemoteAddress),
-               addressOf(request.Address.pLocalAddress), verbOf(request), url);
+               addressOf(request.Address.pLocalAddress), verbOf(request), url, cookedTarget(url));
 
   const HTTP_REQUEST_HEADERS& headers = request.Headers;
   for (int id = 0; id < HttpHeaderRequestMaximum; ++id) {

@@ -7,6 +7,9 @@
 //   RequestRecordHeader (88 bytes)
 //   method bytes [methodLength]             e.g. "GET"
 //   url bytes [urlLength]                   request target as sent: "/path?query"
+//   cooked url bytes [cookedUrlLength]      the target with its path canonical (canonical_path.h),
+//                                           what the request was routed on; absent (0) when that
+//                                           is the target as sent
 //   headerCount x { HeaderEntry (8 bytes), name bytes [nameLength], value bytes [valueLength] }
 //   body bytes [bodyLength]                 the first entity bytes, if any arrived with the head
 //   TlsRecord + certificate bytes           only with kRequestSecure, at offset tlsOffset
@@ -78,7 +81,7 @@ struct RequestRecordHeader {
   SocketAddressRecord remote;
   SocketAddressRecord local;
   uint32_t tlsOffset;      // offset of the TlsRecord from the record start; 0 = none
-  uint32_t reserved;
+  uint32_t cookedUrlLength;  // 0: the url as sent is already canonical
 };
 static_assert(sizeof(RequestRecordHeader) == 88, "layout");
 
@@ -156,7 +159,7 @@ class RequestRecordWriter {
 
   void begin(uint64_t requestId, uint64_t connectionId, uint16_t httpMajor, uint16_t httpMinor,
              uint32_t flags, const SocketAddressRecord& remote, const SocketAddressRecord& local,
-             std::string_view method, std::string_view url);
+             std::string_view method, std::string_view url, std::string_view cookedUrl = {});
   void addKnownHeader(uint8_t knownId, std::string_view value);
   void addHeader(std::string_view name, std::string_view value);
   void addBody(std::string_view bytes);

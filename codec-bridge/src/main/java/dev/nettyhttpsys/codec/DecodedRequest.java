@@ -15,6 +15,7 @@ public final class DecodedRequest {
     public static final int FLAG_HTTP2 = 4;
 
     private final HttpRequest request;
+    private final String rawUri;
     private final ByteBuf initialBody;
     private final long requestId;
     private final long connectionId;
@@ -23,9 +24,10 @@ public final class DecodedRequest {
     private final InetSocketAddress localAddress;
     private final TlsFacts tls;
 
-    DecodedRequest(HttpRequest request, ByteBuf initialBody, long requestId, long connectionId, int flags,
-                   InetSocketAddress remoteAddress, InetSocketAddress localAddress, TlsFacts tls) {
+    DecodedRequest(HttpRequest request, String rawUri, ByteBuf initialBody, long requestId, long connectionId,
+                   int flags, InetSocketAddress remoteAddress, InetSocketAddress localAddress, TlsFacts tls) {
         this.request = request;
+        this.rawUri = rawUri;
         this.initialBody = initialBody;
         this.requestId = requestId;
         this.connectionId = connectionId;
@@ -35,9 +37,18 @@ public final class DecodedRequest {
         this.tls = tls;
     }
 
-    /** A {@code DefaultHttpRequest} with the raw target as its URI; HTTP/2 appears as HTTP/1.1. */
+    /**
+     * A {@code DefaultHttpRequest} whose URI is the target the engine routed on: as sent, with its
+     * path in canonical form (dot segments removed, '\' and repeated slashes as one '/', escapes
+     * of unreserved characters decoded); HTTP/2 appears as HTTP/1.1.
+     */
     public HttpRequest request() {
         return request;
+    }
+
+    /** The request target exactly as the client sent it (HTTP.SYS's raw URL). */
+    public String rawUri() {
+        return rawUri;
     }
 
     /** The body bytes that arrived with the head, copied out of native memory; the caller owns it. */

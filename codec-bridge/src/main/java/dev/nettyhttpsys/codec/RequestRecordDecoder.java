@@ -16,7 +16,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Reads a request record (records.h: {@code RequestRecordHeader}, 88 bytes little-endian, then
- * method, URL, headers, the first body bytes and, for TLS requests, the TlsRecord) into a Netty {@link io.netty.handler.codec.http.HttpRequest}.
+ * method, URL as sent, the canonical URL when it differs, headers, the first body bytes and, for TLS
+ * requests, the TlsRecord) into a Netty {@link io.netty.handler.codec.http.HttpRequest} whose
+ * {@code uri()} is the canonical target the request was routed on.
  *
  * <p>The engine has validated the request, so Netty's header validation is off. Text is decoded
  * as ISO-8859-1, as Netty's {@code HttpRequestDecoder} does, so both transports see the same
@@ -67,9 +69,15 @@ public final class RequestRecordDecoder {
         int end = base + (int) recordLength;
         int methodStart = base + HEADER_SIZE;
         int urlStart = advance(methodStart, methodLength, end, "method", -1);
-        int position = advance(urlStart, urlLength, end, "url", -1);
+        int cookedStart = advance(urlStart, urlLength, end, "url", -1);
+        long cookedLength = record.getUnsignedIntLE(base + 84);
+        int position = advance(cookedStart, cookedLength, end, "cooked url", -1);
         HttpMethod method = KnownMethods.decode(record, methodStart, methodLength);
-        String uri = record.toString(urlStart, (int) urlLength, StandardCharsets.ISO_8859_1);
+        String rawUri = record.toString(urlStart, (int) urlLength, StandardCharsets.ISO_8859_1);
+        // The handler sees the target the engine routed on (its path canonical), so a handler that
+        // normalizes or decodes the URI lands where the request was routed.
+        String uri = cookedLength == 0 ? rawUri
+                : record.toString(cookedStart, (int) cookedLength, StandardCharsets.ISO_8859_1);
         // HTTP/2 (flag 4, major 2) is presented as HTTP/1.1, which is what Netty handlers expect.
         HttpVersion version = major == 1 && minor == 0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
 
@@ -118,7 +126,7 @@ public final class RequestRecordDecoder {
         ByteBuf body = bodyLength == 0 ? Unpooled.EMPTY_BUFFER
                 : alloc.buffer((int) bodyLength).writeBytes(record, bodyStart, (int) bodyLength);
         DefaultHttpRequest request = new DefaultHttpRequest(version, method, uri, headers);
-        return new DecodedRequest(request, body, requestId, connectionId, flags, remote, local, tls);
+        return new DecodedRequest(request, rawUri, body, requestId, connectionId, flags, remote, local, tls);
     }
 
     /**

@@ -21,6 +21,7 @@ final class RequestRecordBuilder {
     private InetSocketAddress local = new InetSocketAddress("127.0.0.1", 8080);
     private String method = "GET";
     private String url = "/";
+    private String cookedUrl = "";
     private final ByteBuf headers = scratch();
     private int headerCount;
     private byte[] body = new byte[0];
@@ -38,6 +39,12 @@ final class RequestRecordBuilder {
 
     RequestRecordBuilder url(String value) {
         url = value;
+        return this;
+    }
+
+    /** The target with its path canonical, as the engine routed it ("" = the url is canonical). */
+    RequestRecordBuilder cookedUrl(String value) {
+        cookedUrl = value;
         return this;
     }
 
@@ -110,14 +117,16 @@ final class RequestRecordBuilder {
     ByteBuf build() {
         byte[] methodBytes = method.getBytes(StandardCharsets.ISO_8859_1);
         byte[] urlBytes = url.getBytes(StandardCharsets.ISO_8859_1);
+        byte[] cookedBytes = cookedUrl.getBytes(StandardCharsets.ISO_8859_1);
         out.clear();
         out.writeIntLE(0).writeIntLE(flags).writeLongLE(requestId).writeLongLE(connectionId)
                 .writeShortLE(major).writeShortLE(minor).writeShortLE(headerCount).writeShortLE(methodBytes.length)
                 .writeIntLE(urlBytes.length).writeIntLE(body.length);
         writeAddress(remote);
         writeAddress(local);
-        out.writeLongLE(0);
-        out.writeBytes(methodBytes).writeBytes(urlBytes).writeBytes(headers, 0, headers.writerIndex())
+        out.writeIntLE(0).writeIntLE(cookedBytes.length);
+        out.writeBytes(methodBytes).writeBytes(urlBytes).writeBytes(cookedBytes)
+                .writeBytes(headers, 0, headers.writerIndex())
                 .writeBytes(body);
         if (tls != null) {
             out.setIntLE(80, out.writerIndex());

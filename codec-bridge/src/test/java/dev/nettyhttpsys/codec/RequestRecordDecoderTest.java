@@ -68,6 +68,23 @@ class RequestRecordDecoderTest {
     }
 
     @Test
+    void theUriIsTheCanonicalTargetAndTheRawOneStaysAvailable() {
+        ByteBuf record = new RequestRecordBuilder().url("/app1/..%5capp2/%7ex?q=%2F")
+                .cookedUrl("/app2/~x?q=%2F").knownHeader(28, "h").build();
+        DecodedRequest decoded = decode(record);
+        assertEquals("/app2/~x?q=%2F", decoded.request().uri());
+        assertEquals("/app1/..%5capp2/%7ex?q=%2F", decoded.rawUri());
+        assertEquals("h", decoded.request().headers().get(HttpHeaderNames.HOST));
+    }
+
+    @Test
+    void withoutACookedUrlTheRawTargetIsTheUri() {
+        DecodedRequest decoded = decode(new RequestRecordBuilder().url("/plain?x=1").build());
+        assertEquals("/plain?x=1", decoded.request().uri());
+        assertSame(decoded.request().uri(), decoded.rawUri());
+    }
+
+    @Test
     void everyRequestHeaderIdMapsToItsName() {
         RequestRecordBuilder builder = new RequestRecordBuilder();
         for (int id = 0; id < KnownHeadersTest.REQUEST.size(); id++) {
@@ -273,6 +290,15 @@ class RequestRecordDecoderTest {
         assertMalformed(record, "url");
         record.setIntLE(32, -1);  // u32 0xFFFFFFFF, not a negative length
         assertMalformed(record, "url");
+    }
+
+    @Test
+    void cookedUrlPastTheEnd() {
+        ByteBuf record = new RequestRecordBuilder().build();
+        record.setIntLE(84, 5000);
+        assertMalformed(record, "cooked url");
+        record.setIntLE(84, -1);
+        assertMalformed(record, "cooked url");
     }
 
     @Test
