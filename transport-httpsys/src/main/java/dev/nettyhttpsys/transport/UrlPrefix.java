@@ -58,8 +58,9 @@ public final class UrlPrefix {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("URL prefix has an invalid port: " + prefix);
             }
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("URL prefix port must be 1-65535: " + prefix);
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("URL prefix port must be 1-65535 (0: a free port chosen at bind): "
+                        + prefix);
             }
         } else {
             host = authority;
@@ -73,6 +74,11 @@ public final class UrlPrefix {
     /** {@code http://+:port/}: every host name and address on that port, like binding a socket. */
     public static UrlPrefix anyHost(int port) {
         return parse("http://+:" + port + "/");
+    }
+
+    /** The same prefix on another port (bind picks one for port 0). */
+    public UrlPrefix withPort(int newPort) {
+        return parse((secure ? "https://" : "http://") + host + ":" + newPort + path);
     }
 
     public boolean isSecure() {
