@@ -81,18 +81,22 @@ public final class UrlPrefix {
         return parse((secure ? "https://" : "http://") + host + ":" + newPort + path);
     }
 
+    /** True for {@code https://} (TLS by HTTP.SYS, with a certificate bound by {@code netsh http add sslcert}). */
     public boolean isSecure() {
         return secure;
     }
 
+    /** The host part: {@code +}, {@code *}, a name or an address. */
     public String host() {
         return host;
     }
 
+    /** The port. */
     public int port() {
         return port;
     }
 
+    /** The path, beginning and ending with {@code /}. */
     public String path() {
         return path;
     }
