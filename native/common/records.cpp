@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "hsys/response_fields.h"
+
 namespace hsys {
 
 namespace {
@@ -47,6 +49,32 @@ void appendBytes(std::vector<uint8_t>& out, std::string_view bytes) {
   out.insert(out.end(), bytes.begin(), bytes.end());
 }
 
+// Reads count field entries (headers or trailers) into out.
+bool takeFields(Cursor& cursor, uint16_t count, std::vector<ResponseView::Header>& out, const char** whyInvalid) {
+  out.clear();
+  out.reserve(count);
+  for (uint16_t i = 0; i < count; ++i) {
+    const uint8_t* raw;
+    if (!cursor.take(sizeof(HeaderEntry), &raw)) {
+      *whyInvalid = "response field entry runs past the record";
+      return false;
+    }
+    HeaderEntry entry;
+    std::memcpy(&entry, raw, sizeof entry);
+    ResponseView::Header field{entry.knownId, {}, {}};
+    if (entry.knownId == kUnknownHeader ? entry.nameLength == 0 : entry.nameLength != 0) {
+      *whyInvalid = "response field needs either a known id or a name";
+      return false;
+    }
+    if (!cursor.takeString(entry.nameLength, &field.name) || !cursor.takeString(entry.valueLength, &field.value)) {
+      *whyInvalid = "response field name or value runs past the record";
+      return false;
+    }
+    out.push_back(field);
+  }
+  return true;
+}
+
 }  // namespace
 
 bool ResponseView::parse(const uint8_t* record, uint32_t length, const char** whyInvalid) {
@@ -65,34 +93,13 @@ bool ResponseView::parse(const uint8_t* record, uint32_t length, const char** wh
   flags = head.flags;
   status = head.status;
   cacheTtlSeconds = head.cacheTtlSeconds;
-  if ((flags & kResponseHasHead) && (status < 100 || status > 999)) {
-    *whyInvalid = "response status outside 100-999";
-    return false;
-  }
   if (!cursor.takeString(head.reasonLength, &reason)) {
     *whyInvalid = "response reason runs past the record";
     return false;
   }
-  headers.clear();
-  headers.reserve(head.headerCount);
-  for (uint16_t i = 0; i < head.headerCount; ++i) {
-    if (!cursor.take(sizeof(HeaderEntry), &raw)) {
-      *whyInvalid = "response header entry runs past the record";
-      return false;
-    }
-    HeaderEntry entry;
-    std::memcpy(&entry, raw, sizeof entry);
-    Header header{entry.knownId, {}, {}};
-    if (entry.knownId == kUnknownHeader ? entry.nameLength == 0 : entry.nameLength != 0) {
-      *whyInvalid = "response header needs either a known id or a name";
-      return false;
-    }
-    if (!cursor.takeString(entry.nameLength, &header.name) ||
-        !cursor.takeString(entry.valueLength, &header.value)) {
-      *whyInvalid = "response header name or value runs past the record";
-      return false;
-    }
-    headers.push_back(header);
+  if (!takeFields(cursor, head.headerCount, headers, whyInvalid) ||
+      !takeFields(cursor, head.trailerCount, trailers, whyInvalid)) {
+    return false;
   }
   if (!cursor.alignTo8()) {
     *whyInvalid = "response record chunk table is missing";
@@ -117,7 +124,12 @@ bool ResponseView::parse(const uint8_t* record, uint32_t length, const char** wh
     *whyInvalid = "response record has trailing bytes";
     return false;
   }
-  return true;
+  if (head.reserved != 0) {
+    *whyInvalid = "response record reserved field is not zero";
+    return false;
+  }
+  *whyInvalid = checkResponseFields(*this);
+  return *whyInvalid == nullptr;
 }
 
 uint64_t ResponseView::totalChunkBytes() const {

@@ -1,8 +1,9 @@
 // libFuzzer harness for the whole posix engine behind a real socket: the input is sent to a
 // listening queue over loopback in up to three writes, and a scripted handler answers every
 // request (reading bodies, answering out of order, streaming, asking for the cache) with
-// choices taken from the input. Catches what the parser harness cannot: the pipelining ring,
-// buffer compaction, staged responses, engine answers and aborts, under ASan/UBSan.
+// choices taken from the input (status, chunked framing, a Content-Length that may disagree with
+// the body). Catches what the parser harness cannot: the pipelining ring, buffer compaction,
+// staged responses, engine answers, framing enforcement and aborts, under ASan/UBSan.
 // Built and run by scripts/fuzz-native.sh.
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -12,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -56,8 +58,21 @@ struct PendingSend {
   std::string body;
 };
 
-std::vector<uint8_t> buildRecord(uint32_t flags, uint16_t status, uint32_t ttl, const std::string& body) {
+// declaredLength >= 0 adds a Content-Length field (which may disagree with the body: the engine
+// must then refuse or reset, never write past it).
+std::vector<uint8_t> buildRecord(uint32_t flags, uint16_t status, uint32_t ttl, const std::string& body,
+                                 int64_t declaredLength) {
   std::vector<uint8_t> record(sizeof(ResponseRecordHeader), 0);
+  uint16_t headerCount = 0;
+  if (declaredLength >= 0) {
+    std::string value = std::to_string(declaredLength);
+    HeaderEntry entry{11, 0, 0, static_cast<uint32_t>(value.size())};  // Content-Length
+    const uint8_t* bytes = reinterpret_cast<const uint8_t*>(&entry);
+    record.insert(record.end(), bytes, bytes + sizeof entry);
+    record.insert(record.end(), value.begin(), value.end());
+    headerCount = 1;
+  }
+  while (record.size() % 8 != 0) record.push_back(0);
   DataChunk chunk{kChunkMemory, 0, reinterpret_cast<uint64_t>(body.data()), 0, body.size()};
   const uint8_t* raw = reinterpret_cast<const uint8_t*>(&chunk);
   if (!body.empty()) record.insert(record.end(), raw, raw + sizeof chunk);
@@ -66,6 +81,7 @@ std::vector<uint8_t> buildRecord(uint32_t flags, uint16_t status, uint32_t ttl, 
   head.flags = flags;
   head.status = status;
   head.chunkCount = body.empty() ? 0 : 1;
+  head.headerCount = headerCount;
   head.cacheTtlSeconds = ttl;
   std::memcpy(record.data(), &head, sizeof head);
   return record;
@@ -150,9 +166,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       uint8_t shape = script.next();
       auto send = std::make_unique<PendingSend>();
       send->body = std::string(static_cast<size_t>(shape % 40), 'b');
-      uint32_t flags = kResponseHasHead | ((shape & 0x40) ? kResponseDisconnect : 0u);
-      uint16_t status = (shape & 0x80) ? 404 : 200;
-      send->record = buildRecord(flags, status, (shape & 0x20) ? 1 : 0, send->body);
+      uint32_t flags = kResponseHasHead | ((shape & 0x40) ? kResponseDisconnect : 0u) |
+                       ((shape & 0x10) ? kResponseChunked : 0u);
+      uint16_t status = (shape & 0x80) ? 404 : (shape & 0x02) ? 205 : 200;
+      int64_t declared = (shape & 0x08) ? std::max<int64_t>(0, static_cast<int64_t>(send->body.size()) + (shape & 0x06) - 2)
+                                        : -1;  // from two short of the body to four past it
+      send->record = buildRecord(flags, status, (shape & 0x20) ? 1 : 0, send->body, declared);
       uint64_t sendToken = token++;
       if (e.queue->send(id, send->record.data(), static_cast<uint32_t>(send->record.size()), sendToken) == kOk) {
         sends.emplace(sendToken, std::move(send));

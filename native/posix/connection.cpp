@@ -9,6 +9,7 @@
 #include <climits>
 #include <cstring>
 
+#include "hsys/chunk_framing.h"
 #include "listener_registry.h"
 #include "posix_util.h"
 #include "posix_loop.h"
@@ -103,6 +104,9 @@ void Connection::resetSlot(Slot& slot) {
   slot.dropBody = false;
   slot.closeAfter = false;
   slot.resetAfter = false;
+  slot.chunked = false;
+  slot.declaredLength = -1;
+  slot.bodySent = 0;
   slot.sends.clear();
   slot.staged.clear();  // head table, head string and staged keep their capacity
   slot.cached.reset();
@@ -842,33 +846,43 @@ int32_t Connection::send(uint64_t requestId, const ResponseView& view, uint64_t 
     context.engineMustClose = peerEof_ || (final && !becomesOpaque && !bodyComplete);
     ResponseDecision decision;
     if (buildResponseHead(view, context, slot.headBytes, decision) != nullptr) return kInvalidArgument;
-    if (slot.cacheable && view.cacheTtlSeconds > 0 && final) {
-      OutputCache::instance().store(slot.cacheKey, view, loop_->now());
-    }
     slot.responseStarted = true;
     slot.dropBody = decision.dropBody;
+    slot.chunked = decision.chunked;
+    slot.declaredLength = decision.declaredLength;
+    slot.bodySent = 0;
     slot.closeAfter = slot.closeAfter || decision.close;
-    queueBytes(index, slot.headBytes.data(), slot.headBytes.size());
+    if (!exceedsDeclaredLength(slot, view.totalChunkBytes()) && slot.cacheable && view.cacheTtlSeconds > 0 && final &&
+        (decision.declaredLength < 0 || static_cast<uint64_t>(decision.declaredLength) == view.totalChunkBytes())) {
+      OutputCache::instance().store(slot.cacheKey, view, loop_->now());
+    }
   } else {
     if (view.flags & kResponseDisconnect) slot.closeAfter = true;
     if (owner && final && !opaqueStream && !becomesOpaque && !discardBufferedBody()) slot.closeAfter = true;
   }
-  if (opaqueStream || becomesOpaque || !slot.dropBody) {
-    for (const DataChunk& chunk : view.chunks) {
-      if (chunk.kind == kChunkFile) {
-        queueFile(index, static_cast<int>(chunk.handleOrAddress), chunk.offset, chunk.length);
-      } else {
-        queueBytes(index, reinterpret_cast<const void*>(static_cast<uintptr_t>(chunk.handleOrAddress)), chunk.length);
-      }
+  const bool writesBody = opaqueStream || becomesOpaque || !slot.dropBody;
+  const uint64_t dataBytes = view.totalChunkBytes();
+  if (writesBody && !opaqueStream && !becomesOpaque) {
+    // The declared length is the engine's to keep: not a byte past it goes out, and a body that
+    // ends short resets rather than leave the client waiting for the rest.
+    if (exceedsDeclaredLength(slot, dataBytes)) {
+      resetAfter(index);
+      return kInvalidArgument;
+    }
+    slot.bodySent += dataBytes;
+    if (final && slot.declaredLength >= 0 && slot.bodySent < static_cast<uint64_t>(slot.declaredLength)) {
+      slot.closeAfter = slot.resetAfter = true;
     }
   }
-  PendingSend pending;
+  if (hasHead) queueBytes(index, slot.headBytes.data(), slot.headBytes.size());
+  slot.sends.emplace_back();
+  PendingSend& pending = slot.sends.back();
   pending.token = token;
-  pending.length = view.totalChunkBytes();
+  pending.length = dataBytes;
   pending.opaque = becomesOpaque;
+  if (writesBody) queueSendData(index, view, pending, final);
   pending.staged = index != wire_;
   pending.endMark = pending.staged ? 0 : output_.added();
-  slot.sends.push_back(pending);
   if (becomesOpaque) stopParsing_ = true;
   slot.finalQueued = opaqueStream ? (view.flags & kResponseDisconnect) != 0 : (final && !becomesOpaque);
   if (slot.closeAfter) stopParsing_ = true;
@@ -884,6 +898,27 @@ int32_t Connection::send(uint64_t requestId, const ResponseView& view, uint64_t 
   }
   flushOutput();
   return kOk;
+}
+
+bool Connection::exceedsDeclaredLength(const Slot& slot, uint64_t dataBytes) const {
+  return slot.declaredLength >= 0 && slot.bodySent + dataBytes > static_cast<uint64_t>(slot.declaredLength);
+}
+
+void Connection::queueSendData(int index, const ResponseView& view, PendingSend& pending, bool last) {
+  // A chunked response's data goes out as one chunk per send; the framing bytes live in the
+  // send (pending.framing) until it completes.
+  size_t prefix = 0;
+  pending.framing.clear();
+  if (slotAt(index).chunked) appendChunkFraming(pending.length, last, view, pending.framing, prefix);
+  queueBytes(index, pending.framing.data(), prefix);
+  for (const DataChunk& chunk : view.chunks) {
+    if (chunk.kind == kChunkFile) {
+      queueFile(index, static_cast<int>(chunk.handleOrAddress), chunk.offset, chunk.length);
+    } else {
+      queueBytes(index, reinterpret_cast<const void*>(static_cast<uintptr_t>(chunk.handleOrAddress)), chunk.length);
+    }
+  }
+  queueBytes(index, pending.framing.data() + prefix, pending.framing.size() - prefix);
 }
 
 void Connection::flushDeferred() {
@@ -922,8 +957,8 @@ void Connection::flushOutput() {
 }
 
 void Connection::completeSend(Slot& slot) {
-  PendingSend done = slot.sends.front();
-  slot.sends.erase(slot.sends.begin());
+  PendingSend done = std::move(slot.sends.front());
+  slot.sends.pop_front();
   loop_->push(kSendCompleted, kOk, done.token, slot.requestId, done.length);
   if (done.opaque) {
     state_ = State::kOpaque;  // from now on raw bytes both ways

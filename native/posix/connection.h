@@ -22,6 +22,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -109,6 +110,7 @@ class Connection : public Pollable {
     uint64_t endMark = 0;  // OutputQueue::added() after its segments
     bool staged = false;   // its segments wait in the slot's staged list
     bool opaque = false;   // the 101 after which the connection carries opaque bytes
+    std::string framing;   // chunk size line, CRLF, last chunk and trailers around its data
   };
 
   // One request in flight (or an answer the engine gives by itself, requestId == 0).
@@ -126,7 +128,10 @@ class Connection : public Pollable {
     bool resetAfter = false;     // ... with a reset: the response could not be completed
     // Sends accepted for this response and not yet completed, oldest first (a handler may hand
     // over several before the first is written; they complete in order).
-    std::vector<PendingSend> sends;
+    std::deque<PendingSend> sends;  // a deque: queued segments point into its elements' framing
+    bool chunked = false;        // the engine frames the body as chunks
+    int64_t declaredLength = -1; // the body's Content-Length, enforced; -1 = none
+    uint64_t bodySent = 0;       // body bytes accepted so far
     std::string cookedTarget;    // the target with its path canonical; empty when that is the raw target
     std::string headBytes;       // the serialised response head, or the whole engine answer
     std::string cacheKey;        // output cache key of a GET (kept across requests for its capacity)
@@ -178,6 +183,9 @@ class Connection : public Pollable {
   // Output.
   void queueBytes(int index, const void* data, uint64_t length);
   void queueFile(int index, int fd, uint64_t offset, uint64_t length);
+  // Queues a send's data chunks, framed as one HTTP chunk when the response is chunked.
+  void queueSendData(int index, const ResponseView& view, PendingSend& pending, bool last);
+  bool exceedsDeclaredLength(const Slot& slot, uint64_t dataBytes) const;
   void promote();
   void flushOutput();
   void onOutputProgress();

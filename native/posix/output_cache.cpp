@@ -20,7 +20,7 @@ constexpr uint8_t kVaryId = 28;
 
 bool responseCacheable(const ResponseView& view) {
   if (!(view.flags & kResponseHasHead) || view.status != 200) return false;
-  if (view.flags & (kResponseMoreData | kResponseOpaque | kResponseDisconnect)) return false;
+  if (view.flags & (kResponseMoreData | kResponseOpaque | kResponseDisconnect | kResponseChunked)) return false;
   if (view.totalChunkBytes() > OutputCache::kMaxEntryBytes) return false;
   for (const ResponseView::Header& header : view.headers) {
     uint8_t id = header.knownId == kUnknownHeader ? responseHeaderId(header.name) : header.knownId;

@@ -4,8 +4,9 @@
 // TTL ends. The Date header is refreshed on every hit.
 //
 // Eligible: GET request without Authorization or Range and without a body; status 200; no
-// kResponseMoreData/kResponseOpaque/kResponseDisconnect; at most kMaxEntryBytes (file chunks are
-// read into the entry); no Set-Cookie, no "Vary: *", no Connection: close in the response.
+// kResponseMoreData/kResponseOpaque/kResponseDisconnect/kResponseChunked; a declared length equal
+// to the body; at most kMaxEntryBytes (file chunks are read into the entry); no Set-Cookie, no
+// "Vary: *", no Connection: close in the response.
 //
 // Threading: any loop may store or look up (a connection's loop need not be the queue's); a
 // mutex guards the map, and an empty cache costs one relaxed atomic load per request.

@@ -19,27 +19,7 @@ namespace {
 // Response header ids the engine looks at (HTTP_HEADER_ID).
 constexpr uint8_t kConnectionId = 1;
 constexpr uint8_t kDateId = 2;
-constexpr uint8_t kTransferEncodingId = 6;
 constexpr uint8_t kContentLengthId = 11;
-
-bool validFieldName(std::string_view name) {
-  if (name.empty()) return false;
-  for (char c : name) {
-    unsigned char u = static_cast<unsigned char>(c);
-    bool ok = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') ||
-              (u != 0 && std::strchr("!#$%&'*+-.^_`|~", u) != nullptr);
-    if (!ok) return false;
-  }
-  return true;
-}
-
-// No CR, LF or NUL: a value must not be able to start a new header (response splitting).
-bool validFieldValue(std::string_view value) {
-  for (char c : value) {
-    if (c == '\r' || c == '\n' || c == '\0') return false;
-  }
-  return true;
-}
 
 bool hasCloseToken(std::string_view list) {
   size_t start = 0;
@@ -62,7 +42,8 @@ void appendNumber(std::string& out, uint64_t value) {
   out.append(digits, static_cast<size_t>(result.ptr - digits));
 }
 
-bool statusForbidsBody(int status) { return status < 200 || status == 204 || status == 304; }
+// No content: 1xx, 204, 205 (RFC 9110 15.3.6: "cannot have content") and 304.
+bool statusForbidsBody(int status) { return status < 200 || status == 204 || status == 205 || status == 304; }
 
 }  // namespace
 
@@ -97,46 +78,49 @@ const char* reasonPhrase(int status) {
 
 const char* buildResponseHead(const ResponseView& view, const ResponseContext& context, std::string& out,
                               ResponseDecision& decision) {
+  // view passed ResponseView::parse: its fields follow response_fields.h, contentLength is set.
   const int status = view.status;
   const bool final = !(view.flags & kResponseMoreData);
   const bool opaque = view.flags & kResponseOpaque;
+  const bool chunkedFlag = view.flags & kResponseChunked;
   decision.dropBody = context.headRequest || statusForbidsBody(status);
   bool close = context.engineMustClose || !context.requestKeepAlive || (view.flags & kResponseDisconnect);
 
-  // Pass 1: validate and learn what the record already says.
-  bool hasDate = false, hasLength = false, hasEncoding = false, recordSaysClose = false;
+  bool hasDate = false, recordSaysClose = false;
   const ResponseView::Header* connectionHeader = nullptr;
   for (const ResponseView::Header& header : view.headers) {
-    uint8_t id = header.knownId;
-    if (id == kUnknownHeader) {
-      if (!validFieldName(header.name)) return "a response header name is not a token";
-      id = responseHeaderId(header.name);  // a known header sent by name still counts
-    } else if (id >= kResponseHeaderCount) {
-      return "a response header has an unknown header id";
-    }
-    if (!validFieldValue(header.value)) return "a response header value contains CR, LF or NUL";
-    switch (id) {
-      case kDateId: hasDate = true; break;
-      case kContentLengthId: hasLength = true; break;
-      case kTransferEncodingId: hasEncoding = true; break;
-      case kConnectionId:
-        connectionHeader = &header;
-        if (hasCloseToken(header.value)) recordSaysClose = true;
-        break;
-      default: break;
+    uint8_t id = header.knownId == kUnknownHeader ? responseHeaderId(header.name) : header.knownId;
+    if (id == kDateId) hasDate = true;
+    if (id == kConnectionId) {
+      connectionHeader = &header;
+      if (hasCloseToken(header.value)) recordSaysClose = true;
     }
   }
-  if (!validFieldValue(view.reason)) return "the response reason contains CR, LF or NUL";
   close = close || recordSaysClose;
 
-  // Framing: HTTP.SYS sets Content-Length on a complete single-call response without framing.
-  bool addLength = final && !hasLength && !hasEncoding && !decision.dropBody && !opaque;
+  // Framing is the engine's. Chunked only for HTTP/1.1 (an HTTP/1.0 client gets the data as it
+  // is and the connection ends the body); Transfer-Encoding is said where it would apply, also
+  // on HEAD and 304 answers, which carry no body (RFC 9112 6.1).
+  const bool statusSaysLength = status >= 200 && status != 204;  // 1xx and 204 never carry one
+  const bool chunkedHttp11 = chunkedFlag && context.httpMinor >= 1 && !opaque;
+  decision.chunked = chunkedHttp11 && !decision.dropBody;
+  const bool sayChunked = chunkedHttp11 && statusSaysLength && status != 205;
+  int64_t length = -1;  // the Content-Length written
+  if (status == 205) {
+    length = 0;  // no content, and the client must learn it without waiting for the close
+  } else if (statusSaysLength && view.contentLength >= 0) {
+    length = view.contentLength;
+  } else if (final && !decision.chunked && !chunkedFlag && !decision.dropBody && !opaque) {
+    length = static_cast<int64_t>(view.totalChunkBytes());  // HTTP.SYS adds it to a whole response
+  } else if (final && chunkedFlag && !chunkedHttp11 && !decision.dropBody && !opaque) {
+    length = static_cast<int64_t>(view.totalChunkBytes());  // HTTP/1.0: a whole "chunked" response
+  }
+  decision.declaredLength = decision.dropBody || opaque ? -1 : length;
   // A streamed body with neither length nor chunking ends when the connection does.
-  if (!final && !hasLength && !hasEncoding && !decision.dropBody && !opaque) close = true;
+  if (!final && decision.declaredLength < 0 && !decision.chunked && !decision.dropBody && !opaque) close = true;
   if (opaque) close = view.flags & kResponseDisconnect;  // the connection now belongs to the protocol
   decision.close = close;
 
-  // Pass 2: write.
   out.clear();
   out.append("HTTP/1.1 ");
   appendNumber(out, static_cast<uint64_t>(status));
@@ -146,15 +130,18 @@ const char* buildResponseHead(const ResponseView& view, const ResponseContext& c
   out.append("\r\n");
   for (const ResponseView::Header& header : view.headers) {
     if (&header == connectionHeader && close && !recordSaysClose) continue;  // replaced below
+    uint8_t id = header.knownId == kUnknownHeader ? responseHeaderId(header.name) : header.knownId;
+    if (id == kContentLengthId) continue;  // written once below, if at all
     std::string_view name = header.knownId == kUnknownHeader ? header.name : kResponseHeaderNames[header.knownId];
     out.append(name).append(": ").append(header.value).append("\r\n");
   }
   if (!hasDate) out.append("Date: ").append(httpDate()).append("\r\n");
-  if (addLength) {
+  if (length >= 0) {
     out.append("Content-Length: ");
-    appendNumber(out, view.totalChunkBytes());
+    appendNumber(out, static_cast<uint64_t>(length));
     out.append("\r\n");
   }
+  if (sayChunked) out.append("Transfer-Encoding: chunked\r\n");
   if (close && !recordSaysClose) {
     out.append("Connection: close\r\n");
   } else if (!close && connectionHeader == nullptr && context.httpMinor == 0) {

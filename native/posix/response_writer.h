@@ -24,11 +24,16 @@ struct ResponseContext {
 
 struct ResponseDecision {
   bool close = false;      // close the connection after this response
-  bool dropBody = false;   // HEAD, 1xx, 204, 304: chunk bytes are not sent
+  bool dropBody = false;   // HEAD, 1xx, 204, 205, 304: chunk bytes are not sent
+  bool chunked = false;    // the engine frames the body as chunks (chunk_framing.h)
+  int64_t declaredLength = -1;  // the body must be exactly this long (Content-Length); -1 = not bounded
 };
 
-// Serialises the head of view (which has kResponseHasHead) into out, replacing its contents.
-// Returns nullptr, or why the record cannot be sent (CR/LF in a header, unknown header id...).
+// Serialises the head of view (which has kResponseHasHead and passed ResponseView::parse) into
+// out, replacing its contents, with the engine's framing: one Content-Length (none on 1xx/204,
+// 0 on 205, the total of a whole response without one), Transfer-Encoding: chunked for a
+// kResponseChunked response to HTTP/1.1, Date, Connection. Returns nullptr, or why the record
+// cannot be sent.
 const char* buildResponseHead(const ResponseView& view, const ResponseContext& context, std::string& out,
                               ResponseDecision& decision);
 

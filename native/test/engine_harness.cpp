@@ -67,6 +67,10 @@ ResponseBuilder& ResponseBuilder::header(std::string name, std::string value) {
   headers_.emplace_back(std::move(name), std::move(value));
   return *this;
 }
+ResponseBuilder& ResponseBuilder::trailer(std::string name, std::string value) {
+  trailers_.emplace_back(std::move(name), std::move(value));
+  return *this;
+}
 ResponseBuilder& ResponseBuilder::body(std::string bytes) {
   Piece piece;
   piece.bytes = std::move(bytes);
@@ -102,17 +106,18 @@ const std::vector<uint8_t>& ResponseBuilder::build() {
     const uint8_t* bytes = static_cast<const uint8_t*>(data);
     record_.insert(record_.end(), bytes, bytes + size);
   };
+  auto appendField = [&append](uint8_t id, const std::string& name, const std::string& value) {
+    HeaderEntry entry{id, 0, static_cast<uint16_t>(id == kUnknownHeader ? name.size() : 0),
+                      static_cast<uint32_t>(value.size())};
+    append(&entry, sizeof entry);
+    if (id == kUnknownHeader) append(name.data(), name.size());
+    append(value.data(), value.size());
+  };
   if (hasHead) {
     append(reason_.data(), reason_.size());
-    for (const auto& [name, value] : headers_) {
-      uint8_t id = responseHeaderId(name);
-      HeaderEntry entry{id, 0, static_cast<uint16_t>(id == kUnknownHeader ? name.size() : 0),
-                        static_cast<uint32_t>(value.size())};
-      append(&entry, sizeof entry);
-      if (id == kUnknownHeader) append(name.data(), name.size());
-      append(value.data(), value.size());
-    }
+    for (const auto& [name, value] : headers_) appendField(responseHeaderId(name), name, value);
   }
+  for (const auto& [name, value] : trailers_) appendField(kUnknownHeader, name, value);
   while (record_.size() % 8 != 0) record_.push_back(0);
   for (const Piece& piece : pieces_) {
     DataChunk chunk = piece.file
@@ -127,9 +132,15 @@ const std::vector<uint8_t>& ResponseBuilder::build() {
   head.reasonLength = static_cast<uint16_t>(hasHead ? reason_.size() : 0);
   head.headerCount = static_cast<uint16_t>(hasHead ? headers_.size() : 0);
   head.chunkCount = static_cast<uint16_t>(pieces_.size());
+  head.trailerCount = static_cast<uint16_t>(trailers_.size());
   head.cacheTtlSeconds = cacheTtl_;
   std::memcpy(record_.data(), &head, sizeof head);
   return record_;
+}
+
+int32_t ResponseBuilder::sendTo(Queue* queue, uint64_t requestId, uint64_t token) {
+  const std::vector<uint8_t>& record = build();
+  return queue->send(requestId, record.data(), static_cast<uint32_t>(record.size()), token);
 }
 
 Harness::Harness() {

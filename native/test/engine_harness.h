@@ -37,6 +37,7 @@ class ResponseBuilder {
  public:
   ResponseBuilder& status(uint16_t code, std::string reason);
   ResponseBuilder& header(std::string name, std::string value);  // known names become ids
+  ResponseBuilder& trailer(std::string name, std::string value);  // always by name
   ResponseBuilder& body(std::string bytes);                      // one memory chunk each call
   // A file chunk: handle is a Windows HANDLE or a file descriptor, as the backend expects.
   ResponseBuilder& fileChunk(uint64_t handle, uint64_t offset, uint64_t length);
@@ -44,11 +45,14 @@ class ResponseBuilder {
   ResponseBuilder& bodyOnly();                                   // a later send: no head
   ResponseBuilder& cacheTtl(uint32_t seconds);
   const std::vector<uint8_t>& build();
+  // build(), then queue->send with this token (no wait); the send's status.
+  int32_t sendTo(Queue* queue, uint64_t requestId, uint64_t token);
 
  private:
   uint16_t status_ = 200;
   std::string reason_ = "OK";
   std::vector<std::pair<std::string, std::string>> headers_;
+  std::vector<std::pair<std::string, std::string>> trailers_;
   struct Piece {
     std::string bytes;  // memory chunk
     bool file = false;

@@ -75,9 +75,8 @@ inline std::string bodyOf(const std::string& raw) {
 // Sends a 200 with body on its own send token; does not wait.
 inline int32_t sendText(Queue* queue, uint64_t requestId, ResponseBuilder& response, const std::string& body,
                         uint64_t token) {
-  response.status(200, "OK").header("Content-Length", std::to_string(body.size())).body(body);
-  const std::vector<uint8_t>& record = response.build();
-  return queue->send(requestId, record.data(), static_cast<uint32_t>(record.size()), token);
+  return response.status(200, "OK").header("Content-Length", std::to_string(body.size())).body(body)
+      .sendTo(queue, requestId, token);
 }
 
 // A queue on explicit prefixes, closed (and its kQueueClosed awaited) by the destructor.

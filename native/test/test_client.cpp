@@ -137,9 +137,10 @@ static size_t completeResponseLength(const std::string& data, bool peerClosed) {
       if (lineEnd == std::string::npos) return 0;
       size_t size = std::strtoul(data.c_str() + position, nullptr, 16);
       position = lineEnd + 2;
-      if (size == 0) {
-        size_t end = data.find("\r\n", position);  // no trailers expected
-        return end == std::string::npos ? 0 : end + 2;
+      if (size == 0) {  // the last chunk, then trailer lines up to an empty line
+        if (data.compare(position, 2, "\r\n") == 0) return position + 2;
+        size_t end = data.find("\r\n\r\n", position);
+        return end == std::string::npos ? 0 : end + 4;
       }
       if (data.size() < position + size + 2) return 0;
       position += size + 2;
@@ -226,7 +227,11 @@ bool parseResponse(const std::string& raw, ParsedResponse& out) {
       size_t end = body.find("\r\n", position);
       if (end == std::string::npos) return false;
       size_t size = std::strtoul(body.c_str() + position, nullptr, 16);
-      if (size == 0) break;
+      if (size == 0) {
+        size_t blank = body.find("\r\n\r\n", end);  // trailer lines, each with its CRLF
+        if (blank != std::string::npos) out.trailers = body.substr(end + 2, blank - end);
+        break;
+      }
       decoded += body.substr(end + 2, size);
       position = end + 2 + size + 2;
     }

@@ -43,6 +43,7 @@ struct ParsedResponse {
   int status = 0;
   std::string headers;  // raw header lines, "\r\n"-separated
   std::string body;
+  std::string trailers;  // a chunked body's trailer lines, "Name: value\r\n" each
   std::string header(const std::string& name) const;  // first value, case-insensitive; "" if none
 };
 bool parseResponse(const std::string& raw, ParsedResponse& out);

@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <memory>
 #include <new>
+#include <string>
 #include <vector>
 
 #include "win32.h"
@@ -96,6 +97,7 @@ struct SendOp : OverlappedOp {
   std::vector<HTTP_KNOWN_HEADER> extraKnown;  // values of multipleKnown, in blocks
   std::vector<HTTP_RESPONSE_INFO> responseInfo;
   char contentLength[24] = {};  // a Content-Length value the backend adds
+  std::string chunkFraming;     // kResponseChunked: the size line, CRLF, last chunk and trailers
   std::vector<std::vector<uint8_t>> fileCopies;  // file chunks read into memory (no file chunks in Wine)
   bool internal = false;  // an answer of the backend itself (413): no kSendCompleted
 };

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "dynamic_httpapi.h"
+#include "hsys/chunk_framing.h"
 #include "hsys/header_ids.h"
 
 namespace hsys::windows {
@@ -176,7 +177,7 @@ bool buildHeaders(const ResponseView& view, const HttpApiRuntime& runtime, bool 
   // A final first send without framing headers: HTTP.SYS would frame it itself (Wine adds
   // Content-Length); say it explicitly so every HTTP.SYS version and the posix backend agree.
   bool hasLength = occurrences[HttpHeaderContentLength] != 0;
-  bool hasTransferEncoding = occurrences[HttpHeaderTransferEncoding] != 0;
+  bool hasTransferEncoding = occurrences[HttpHeaderTransferEncoding] != 0 || (view.flags & kResponseChunked);
   if (op.finalSend && !op.opaque && !hasLength && !hasTransferEncoding && !framingByName &&
       !headRequest && statusMayHaveBody(view.status)) {
     std::snprintf(op.contentLength, sizeof op.contentLength, "%llu",
@@ -184,6 +185,45 @@ bool buildHeaders(const ResponseView& view, const HttpApiRuntime& runtime, bool 
     headers.KnownHeaders[HttpHeaderContentLength].pRawValue = op.contentLength;
     headers.KnownHeaders[HttpHeaderContentLength].RawValueLength =
         static_cast<USHORT>(std::char_traits<char>::length(op.contentLength));
+  }
+  return true;
+}
+
+// kResponseChunked: HTTP.SYS leaves chunked framing of HTTP/1.1 responses to the sender, so the
+// backend says Transfer-Encoding: chunked with the head and wraps each send's data chunks in the
+// chunk's size line and CRLF; the last send ends with the last chunk and the trailer fields.
+// Java never sets the flag for HTTP/2 (HTTP.SYS frames HTTP/2 itself; trailers there would need
+// HttpDataChunkTrailers, which this backend does not use, so Java drops them). A HEAD answer
+// says chunked and carries no body.
+bool addChunkFraming(const ResponseView& view, bool headRequest, SendOp& op, const char** whyInvalid) {
+  if (!(view.flags & kResponseChunked)) return true;
+  if (op.hasHead) {
+    static const char kChunked[] = "chunked";
+    op.response.Headers.KnownHeaders[HttpHeaderTransferEncoding].pRawValue = kChunked;
+    op.response.Headers.KnownHeaders[HttpHeaderTransferEncoding].RawValueLength = sizeof kChunked - 1;
+  }
+  if (headRequest) return true;
+  size_t prefix = 0;
+  appendChunkFraming(view.totalChunkBytes(), op.finalSend, view, op.chunkFraming, prefix);
+  if (op.chunkFraming.size() - prefix > std::numeric_limits<ULONG>::max()) {
+    *whyInvalid = "trailers longer than 4 GiB";
+    return false;
+  }
+  auto memoryChunk = [](const char* bytes, size_t length) {
+    HTTP_DATA_CHUNK chunk;
+    ZeroMemory(&chunk, sizeof chunk);
+    chunk.DataChunkType = HttpDataChunkFromMemory;
+    chunk.FromMemory.pBuffer = const_cast<char*>(bytes);
+    chunk.FromMemory.BufferLength = static_cast<ULONG>(length);
+    return chunk;
+  };
+  if (prefix > 0) op.chunks.insert(op.chunks.begin(), memoryChunk(op.chunkFraming.data(), prefix));
+  if (op.chunkFraming.size() > prefix) {
+    op.chunks.push_back(memoryChunk(op.chunkFraming.data() + prefix, op.chunkFraming.size() - prefix));
+  }
+  if (op.chunks.size() > std::numeric_limits<USHORT>::max()) {
+    *whyInvalid = "more than 65535 data chunks";
+    return false;
   }
   return true;
 }
@@ -208,7 +248,7 @@ bool buildResponse(const ResponseView& view, const HttpApiRuntime& runtime, bool
   // Chunks first: op.chunks (and any file copies) are sized once, before pointers are taken.
   op.fileCopies.reserve(view.chunks.size());
   if (!buildChunks(view, runtime, op, whyInvalid)) return false;
-  if (!op.hasHead) return true;
+  if (!op.hasHead) return addChunkFraming(view, headRequest, op, whyInvalid);
 
   ZeroMemory(&op.response, sizeof op.response);
   op.response.Version.MajorVersion = 1;
@@ -217,6 +257,7 @@ bool buildResponse(const ResponseView& view, const HttpApiRuntime& runtime, bool
   op.response.pReason = view.reason.data();
   op.response.ReasonLength = static_cast<USHORT>(view.reason.size());
   if (!buildHeaders(view, runtime, headRequest, op, whyInvalid)) return false;
+  if (!addChunkFraming(view, headRequest, op, whyInvalid)) return false;
   op.response.EntityChunkCount = static_cast<USHORT>(op.chunks.size());
   op.response.pEntityChunks = op.chunks.empty() ? nullptr : op.chunks.data();
 

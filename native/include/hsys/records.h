@@ -18,8 +18,14 @@
 //   ResponseRecordHeader (24 bytes)
 //   reason bytes [reasonLength]             only with kResponseHasHead
 //   headerCount x { HeaderEntry, name, value }
+//   trailerCount x { HeaderEntry, name, value }  trailer fields (always by name), only on the last
+//                                           send of a kResponseChunked response
 //   zero padding to a multiple of 8
 //   chunkCount x DataChunk (32 bytes)
+//
+// The engine owns the framing it writes: fields are checked (response_fields.h), a declared
+// Content-Length is enforced, and chunked framing (kResponseChunked) is written by the engine,
+// never carried as body bytes or a Transfer-Encoding field.
 #pragma once
 
 #include <cstddef>
@@ -105,6 +111,10 @@ enum ResponseFlags : uint32_t {
   kResponseOpaque = 8,     // after this send the connection carries opaque bytes (after a 101)
   kResponseBufferData = 16,    // let the kernel buffer the data (HTTP_SEND_RESPONSE_FLAG_BUFFER_DATA)
   kResponseEnableNagling = 32, // Nagle on for this send (HTTP_SEND_RESPONSE_FLAG_ENABLE_NAGLING)
+  kResponseChunked = 64,   // on every send of a chunked response: the engine writes
+                           // Transfer-Encoding: chunked with the head, frames each send's data
+                           // as one chunk and ends the last send with the last chunk and the
+                           // trailer section (an HTTP/1.0 client gets the data unframed)
 };
 
 struct ResponseRecordHeader {
@@ -115,7 +125,8 @@ struct ResponseRecordHeader {
   uint16_t headerCount;
   uint16_t chunkCount;
   uint32_t cacheTtlSeconds;  // 0 = not offered to the output cache
-  uint32_t reserved;
+  uint16_t trailerCount;
+  uint16_t reserved;
 };
 static_assert(sizeof(ResponseRecordHeader) == 24, "layout");
 
@@ -145,9 +156,12 @@ struct ResponseView {
     std::string_view value;
   };
   std::vector<Header> headers;
+  std::vector<Header> trailers;  // names only (knownId == kUnknownHeader)
   std::vector<DataChunk> chunks;
+  int64_t contentLength = -1;    // the Content-Length field's value; -1 = none
 
-  // Returns false (and leaves a description in whyInvalid) when the record is malformed.
+  // Returns false (and leaves a description in whyInvalid) when the record is malformed or a
+  // field breaks the rules of response_fields.h.
   bool parse(const uint8_t* record, uint32_t length, const char** whyInvalid);
   uint64_t totalChunkBytes() const;
 };

@@ -32,15 +32,17 @@ public final class ParsedResponseRecord {
     private final String reason;
     private final long cacheTtlSeconds;
     private final List<Header> headers;
+    private final List<Header> trailers;
     private final List<Chunk> chunks;
 
     ParsedResponseRecord(int flags, int status, String reason, long cacheTtlSeconds, List<Header> headers,
-                         List<Chunk> chunks) {
+                         List<Header> trailers, List<Chunk> chunks) {
         this.flags = flags;
         this.status = status;
         this.reason = reason;
         this.cacheTtlSeconds = cacheTtlSeconds;
         this.headers = Collections.unmodifiableList(headers);
+        this.trailers = Collections.unmodifiableList(trailers);
         this.chunks = Collections.unmodifiableList(chunks);
     }
 
@@ -62,6 +64,11 @@ public final class ParsedResponseRecord {
 
     public boolean isOpaque() {
         return (flags & ResponseRecordEncoder.FLAG_OPAQUE) != 0;
+    }
+
+    /** The engine chunk-frames this response. */
+    public boolean isChunked() {
+        return (flags & ResponseRecordEncoder.FLAG_CHUNKED) != 0;
     }
 
     /** The status code (0 in a record without a head). */
@@ -103,6 +110,11 @@ public final class ParsedResponseRecord {
         return values;
     }
 
+    /** The trailer fields (always by name, knownId -1), on the last send of a chunked response. */
+    public List<Header> trailers() {
+        return trailers;
+    }
+
     public List<Chunk> chunks() {
         return chunks;
     }
@@ -123,6 +135,7 @@ public final class ParsedResponseRecord {
     @Override
     public String toString() {
         return "ParsedResponseRecord{flags=" + flags + ", status=" + status + ", reason=" + reason
-                + ", cacheTtlSeconds=" + cacheTtlSeconds + ", headers=" + headers + ", chunks=" + chunks.size() + '}';
+                + ", cacheTtlSeconds=" + cacheTtlSeconds + ", headers=" + headers + ", trailers=" + trailers
+                + ", chunks=" + chunks.size() + '}';
     }
 }

@@ -28,16 +28,26 @@ import java.util.Map;
  * {@code FullHttpResponse}; or an {@code HttpResponse}, then {@code HttpContent}s or
  * {@code ByteBuf}s, ending with a {@code LastHttpContent}; after a 101, raw {@code ByteBuf}s.
  *
- * <p>HTTP framing is decided here, because HTTP.SYS leaves it to the sender (the engine only adds
- * {@code Date}, and {@code Connection: close} when it closes):
+ * <p>The framing is decided here and written by the engine ({@link #FLAG_CHUNKED}, one
+ * Content-Length field), never carried as the handler wrote it; the engine also adds
+ * {@code Date}, and {@code Connection: close} when it closes:
  * <ul>
- *   <li>a whole response without Content-Length or Transfer-Encoding gets Content-Length;</li>
- *   <li>a streamed HTTP/1.1 response without Content-Length gets {@code Transfer-Encoding: chunked}
- *       and is chunk-framed here (so is any response whose handler chose chunked itself);</li>
- *   <li>a streamed HTTP/1.0 response without Content-Length is close-delimited (disconnect flag);</li>
+ *   <li>a whole response gets the Content-Length of its body; a Content-Length that disagrees
+ *       with it is refused;</li>
+ *   <li>a streamed HTTP/1.1 response without Content-Length is chunked by the engine (so is any
+ *       response whose handler chose chunked itself), its trailers go to the engine as fields;</li>
+ *   <li>a streamed response with Content-Length must write exactly that many bytes: a part that
+ *       runs past it, or a last part that ends short, is refused;</li>
+ *   <li>a streamed HTTP/1.0 response without Content-Length is close-delimited (disconnect flag):
+ *       an HTTP/1.0 client never gets chunked framing, the handler's chunked included;</li>
  *   <li>HTTP/2 gets no Transfer-Encoding or other connection-specific header, and no framing;</li>
- *   <li>1xx, 204 and 304 carry no body and get no Content-Length; HEAD responses keep the
- *       handler's headers untouched (as {@code HttpServerCodec} does) and drop body bytes;</li>
+ *   <li>1xx, 204 and 205 carry no body and no Content-Length (205: {@code Content-Length: 0});
+ *       304 and HEAD responses keep the handler's Content-Length and drop body bytes;</li>
+ *   <li>the handler's framing fields are read strictly: a Content-Length that is not a number,
+ *       several that differ, one beside {@code Transfer-Encoding: chunked}, or a transfer coding
+ *       other than chunked fail the write ({@link IllegalArgumentException}, naming the field);
+ *       so do a status outside 100-599, a field name that is not a token and a control
+ *       character (CR, LF, NUL...) in a field value, a trailer or the reason phrase;</li>
  *   <li>interim responses (100, 102, 103) produce nothing: the engine answers
  *       {@code Expect: 100-continue} itself, and the final response must follow;</li>
  *   <li>a response that is not keep-alive by Netty's rules ({@code Connection: close}, or an
@@ -61,9 +71,9 @@ public final class ResponseRecordEncoder {
     public static final int FLAG_BUFFER_DATA = 16;
     /** kResponseEnableNagling: Nagle's algorithm on for this send. */
     public static final int FLAG_ENABLE_NAGLING = 32;
+    /** kResponseChunked: the engine chunk-frames this response (every send of it carries the flag). */
+    public static final int FLAG_CHUNKED = 64;
 
-    private static final byte[] CRLF = {'\r', '\n'};
-    private static final byte[] LAST_CHUNK = {'0', '\r', '\n'};
     private static final long MAX_TTL_SECONDS = 0xFFFFFFFFL;
 
     private enum State { HEAD, BODY, OPAQUE, DONE }
@@ -78,6 +88,9 @@ public final class ResponseRecordEncoder {
     private final FileRegionHandles fileHandles;
     private State state = State.HEAD;
     private Framing framing;
+    private int framingFlags;  // FLAG_CHUNKED on every send of a chunked response
+    private long declaredLength = -1;  // a streamed body must be exactly this long
+    private long bodyWritten;
     private boolean disconnectAtEnd;
     private int sendFlags;
 
@@ -211,41 +224,17 @@ public final class ResponseRecordEncoder {
 
     private EncodedSend encodeHead(HttpResponse response, ByteBufAllocator alloc) {
         int status = response.status().code();
-        if (status < 100 || status > 999) {
-            throw new IllegalArgumentException("response status " + status + " outside 100-999");
-        }
+        check(ResponseFieldRules.checkStatus(status));
         if (status < 200 && status != 101) {
             return null;
         }
+        check(ResponseFieldRules.checkReason(response.status().reasonPhrase()));
         HttpHeaders headers = response.headers();
         boolean full = response instanceof FullHttpResponse;
         ByteBuf body = full ? ((FullHttpResponse) response).content() : null;
         boolean upgrade = status == 101;
-        long cacheTtl = cacheTtl(headers, status, full);
-
-        long addContentLength = -1;
-        boolean addChunked = false;
-        disconnectAtEnd = false;  // a head that failed to encode may be followed by another
-        if (upgrade) {
-            framing = Framing.IDENTITY;  // bytes after the head pass through as they are
-        } else if (headRequest || status == 204 || status == 304) {
-            framing = Framing.NO_BODY;
-        } else if (!http2 && HttpUtil.isTransferEncodingChunked(response)) {
-            framing = Framing.CHUNKED;
-        } else if (full) {
-            framing = Framing.IDENTITY;
-            if (!headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-                addContentLength = body.readableBytes();
-            }
-        } else if (http2 || headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-            framing = Framing.IDENTITY;
-        } else if (http11) {
-            framing = Framing.CHUNKED;
-            addChunked = true;
-        } else {
-            framing = Framing.IDENTITY;
-            disconnectAtEnd = true;  // HTTP/1.0 without a length: closing the connection ends the body
-        }
+        long lengthField = writtenContentLength(headers, status, full ? body.readableBytes() : -1);
+        long cacheTtl = cacheTtl(headers, status, full && framing != Framing.CHUNKED);
         // The pipeline's keep-alive decision, read as Netty reads it: Connection: close, or an
         // HTTP/1.0 response without keep-alive (HttpServerKeepAliveHandler says "close" that way).
         if (!http2 && !upgrade && !HttpUtil.isKeepAlive(response)) {
@@ -255,7 +244,7 @@ public final class ResponseRecordEncoder {
         int copied = body == null || DirectAddresses.isAddressable(body) ? 0 : body.readableBytes();
         ResponseRecordWriter writer = new ResponseRecordWriter(alloc, 192 + headers.size() * 48 + copied);
         try {
-            int flags = FLAG_HAS_HEAD;
+            int flags = FLAG_HAS_HEAD | framingFlags;
             boolean last = false;
             State next;
             if (upgrade) {
@@ -265,7 +254,7 @@ public final class ResponseRecordEncoder {
                     writer.body(body);
                 }
             } else if (full) {
-                addBody(writer, body, true, ((FullHttpResponse) response).trailingHeaders());
+                addBody(writer, body);
                 next = State.DONE;
                 last = true;
                 flags |= disconnectAtEnd ? FLAG_DISCONNECT : 0;
@@ -275,11 +264,11 @@ public final class ResponseRecordEncoder {
             }
             writer.reason(response.status().reasonPhrase());
             writeHeaders(writer, headers);
-            if (addContentLength >= 0) {
-                writer.header(KnownHeaders.CONTENT_LENGTH, null, addContentLength);
+            if (lengthField >= 0) {
+                writer.header(KnownHeaders.CONTENT_LENGTH, null, lengthField);
             }
-            if (addChunked) {
-                writer.header(KnownHeaders.TRANSFER_ENCODING, null, HttpHeaderValues.CHUNKED);
+            if (full) {
+                writeTrailers(writer, ((FullHttpResponse) response).trailingHeaders());
             }
             EncodedSend send = writer.finish(flags | sendFlags, status, last ? cacheTtl : 0, last);
             state = next;
@@ -290,15 +279,147 @@ public final class ResponseRecordEncoder {
         }
     }
 
+    /**
+     * Decides the framing (framing, framingFlags, declaredLength, disconnectAtEnd) from the
+     * status, the request and the handler's framing fields, read strictly. Returns the
+     * Content-Length the record carries, or -1 for none. fullLength: the body of a whole response,
+     * -1 for a streamed one.
+     */
+    private long writtenContentLength(HttpHeaders headers, int status, long fullLength) {
+        long declared = declaredContentLength(headers);
+        boolean handlerChunked = handlerChunked(headers);
+        if (handlerChunked && declared >= 0) {
+            throw new IllegalArgumentException("Content-Length " + declared + " together with Transfer-Encoding:"
+                    + " chunked: send one of them (a chunked body has no Content-Length)");
+        }
+        boolean engineChunks = http11 && !http2;  // HTTP/1.0 clients and HTTP/2 streams never get chunked framing
+        framingFlags = 0;
+        declaredLength = -1;
+        bodyWritten = 0;
+        disconnectAtEnd = false;  // a head that failed to encode may be followed by another
+        long length;
+        if (status == 101) {
+            framing = Framing.IDENTITY;  // bytes after the head pass through as they are
+            length = -1;
+        } else if (status == 204 || status == 205) {
+            framing = Framing.NO_BODY;
+            length = status == 205 ? 0 : -1;  // 205: no content, said so the client need not wait for a close
+        } else if (headRequest || status == 304) {
+            framing = Framing.NO_BODY;  // the fields the full answer would have (RFC 9110 9.3.2, 15.4.5)
+            length = declared;
+            framingFlags = headRequest && handlerChunked && engineChunks ? FLAG_CHUNKED : 0;
+        } else if (handlerChunked && engineChunks) {
+            framing = Framing.CHUNKED;
+            length = -1;
+        } else if (fullLength >= 0) {
+            if (declared >= 0 && declared != fullLength) {
+                throw new IllegalArgumentException("Content-Length " + declared + " does not match the " + fullLength
+                        + " bytes of the FullHttpResponse's content");
+            }
+            framing = Framing.IDENTITY;
+            length = fullLength;
+        } else if (declared >= 0 || http2) {
+            framing = Framing.IDENTITY;
+            length = declared;
+            declaredLength = declared;
+        } else if (engineChunks) {
+            framing = Framing.CHUNKED;
+            length = -1;
+        } else {
+            framing = Framing.IDENTITY;
+            length = -1;
+            disconnectAtEnd = true;  // HTTP/1.0 without a length: closing the connection ends the body
+        }
+        if (framing == Framing.CHUNKED) {
+            framingFlags = FLAG_CHUNKED;
+        }
+        return length;
+    }
+
+    /** The handler's Content-Length: -1 when absent; every field must be a number, and all the same. */
+    private static long declaredContentLength(HttpHeaders headers) {
+        long declared = -1;
+        for (String value : headers.getAll(HttpHeaderNames.CONTENT_LENGTH)) {
+            long length = ResponseFieldRules.parseContentLength(value.trim());
+            if (length < 0) {
+                throw new IllegalArgumentException("Content-Length '" + value + "' is not a number of bytes");
+            }
+            if (declared >= 0 && declared != length) {
+                throw new IllegalArgumentException("conflicting Content-Length values " + declared + " and "
+                        + length);
+            }
+            declared = length;
+        }
+        return declared;
+    }
+
+    /** Whether the handler asked for chunked; any other transfer coding is refused. */
+    private static boolean handlerChunked(HttpHeaders headers) {
+        boolean chunked = false;
+        for (String value : headers.getAll(HttpHeaderNames.TRANSFER_ENCODING)) {
+            for (String coding : value.split(",")) {
+                String trimmed = coding.trim();
+                if (trimmed.isEmpty()) {
+                    continue;
+                }
+                if (!trimmed.equalsIgnoreCase(HttpHeaderValues.CHUNKED.toString()) || chunked) {
+                    throw new IllegalArgumentException("Transfer-Encoding '" + value + "' is not supported: the"
+                            + " engine frames responses itself (chunked, once); compress with Content-Encoding");
+                }
+                chunked = true;
+            }
+        }
+        return chunked;
+    }
+
     private void writeHeaders(ResponseRecordWriter writer, HttpHeaders headers) {
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext();) {
             Map.Entry<CharSequence, CharSequence> header = it.next();
             CharSequence name = header.getKey();
             int id = KnownHeaders.responseHeaderId(name);
-            if (id < 0 ? HttpSysCache.TTL_HEADER.contentEqualsIgnoreCase(name) : http2 && isConnectionSpecific(id)) {
+            // The framing fields are the engine's (written from the decision), the TTL header is ours.
+            if (id == KnownHeaders.TRANSFER_ENCODING || id == KnownHeaders.CONTENT_LENGTH
+                    || (id < 0 ? HttpSysCache.TTL_HEADER.contentEqualsIgnoreCase(name)
+                            : http2 && isConnectionSpecific(id))) {
                 continue;
             }
+            check(ResponseFieldRules.checkField("header", name, header.getValue()));
             writer.header(id, name, header.getValue());
+        }
+    }
+
+    /** A chunked response's trailers become the record's trailer fields; other framings drop them. */
+    private void writeTrailers(ResponseRecordWriter writer, HttpHeaders trailers) {
+        if (framing != Framing.CHUNKED || trailers == null) {
+            return;
+        }
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = trailers.iteratorCharSequence(); it.hasNext();) {
+            Map.Entry<CharSequence, CharSequence> trailer = it.next();
+            check(ResponseFieldRules.checkField("trailer", trailer.getKey(), trailer.getValue()));
+            check(ResponseFieldRules.checkTrailerName(trailer.getKey()));
+            writer.trailer(trailer.getKey(), trailer.getValue());
+        }
+    }
+
+    private static void check(String problem) {
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+    }
+
+    /** Counts body bytes against a declared Content-Length: never past it, never short of it at the end. */
+    private void checkLength(long size, boolean last) {
+        if (declaredLength < 0) {
+            return;
+        }
+        if (bodyWritten + size > declaredLength) {
+            throw new IllegalArgumentException("the response body runs past its Content-Length of " + declaredLength
+                    + " bytes (" + (bodyWritten + size) + " written); the engine would reset the connection");
+        }
+        bodyWritten += size;
+        if (last && bodyWritten < declaredLength) {
+            throw new IllegalArgumentException("the response body ends at " + bodyWritten + " of its Content-Length"
+                    + " of " + declaredLength + " bytes; the engine would reset the connection");
         }
     }
 
@@ -312,11 +433,17 @@ public final class ResponseRecordEncoder {
         if (!last && (framing == Framing.NO_BODY || !content.isReadable())) {
             return null;
         }
+        if (framing != Framing.NO_BODY) {
+            checkLength(content.readableBytes(), last);
+        }
         int copied = DirectAddresses.isAddressable(content) ? 0 : content.readableBytes();
         ResponseRecordWriter writer = new ResponseRecordWriter(alloc, 128 + copied);
         try {
-            addBody(writer, content, last, trailers);
-            int flags = last ? (disconnectAtEnd ? FLAG_DISCONNECT : 0) : FLAG_MORE_DATA;
+            addBody(writer, content);
+            if (last) {
+                writeTrailers(writer, trailers);
+            }
+            int flags = framingFlags | (last ? (disconnectAtEnd ? FLAG_DISCONNECT : 0) : FLAG_MORE_DATA);
             EncodedSend send = writer.finish(flags | sendFlags, 0, 0, last);
             if (last) {
                 state = State.DONE;
@@ -347,16 +474,11 @@ public final class ResponseRecordEncoder {
                 copy.release();
             }
         }
+        checkLength(remaining, false);
         ResponseRecordWriter writer = new ResponseRecordWriter(alloc, 128);
         try {
-            if (framing == Framing.CHUNKED) {
-                writer.chunkSizeLine(remaining);
-                writer.file(region, handle, region.position() + region.transferred(), remaining);
-                writer.framing(CRLF);
-            } else {
-                writer.file(region, handle, region.position() + region.transferred(), remaining);
-            }
-            return writer.finish(FLAG_MORE_DATA | sendFlags, 0, 0, false);
+            writer.file(region, handle, region.position() + region.transferred(), remaining);
+            return writer.finish(framingFlags | FLAG_MORE_DATA | sendFlags, 0, 0, false);
         } catch (RuntimeException | Error e) {
             writer.abort();
             throw e;
@@ -394,44 +516,22 @@ public final class ResponseRecordEncoder {
         }
     }
 
-    /** Adds body bytes as chunks, framed as the response's framing requires. */
-    private void addBody(ResponseRecordWriter writer, ByteBuf content, boolean last, HttpHeaders trailers) {
-        switch (framing) {
-            case NO_BODY:
-                return;
-            case IDENTITY:
-                writer.body(content);  // trailers need chunked framing; without it they are dropped
-                return;
-            default:
-                int size = content.readableBytes();
-                if (size > 0) {
-                    writer.chunkSizeLine(size);
-                    writer.body(content);
-                    writer.framing(CRLF);
-                }
-                if (last) {
-                    writer.framing(LAST_CHUNK);
-                    if (trailers != null) {
-                        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = trailers.iteratorCharSequence();
-                             it.hasNext();) {
-                            Map.Entry<CharSequence, CharSequence> trailer = it.next();
-                            writer.trailerLine(trailer.getKey(), trailer.getValue());
-                        }
-                    }
-                    writer.framing(CRLF);
-                }
+    /** Adds body bytes as data chunks, unless the response carries no body. */
+    private void addBody(ResponseRecordWriter writer, ByteBuf content) {
+        if (framing != Framing.NO_BODY) {
+            writer.body(content);
         }
     }
 
     /**
-     * The record's cacheTtlSeconds: the override or the default, for whole 200 responses to GET
-     * only, and never for a response that sets a cookie or varies by request headers (the cache
+     * The record's cacheTtlSeconds: the override or the default, for whole unchunked 200 responses
+     * to GET only, and never for a response that sets a cookie or varies by request headers (the cache
      * is keyed by URL alone, so it would hand one client's cookie or encoding to everyone).
      */
-    private long cacheTtl(HttpHeaders headers, int status, boolean full) {
+    private long cacheTtl(HttpHeaders headers, int status, boolean wholeUnchunked) {
         String override = headers.get(HttpSysCache.TTL_HEADER);
         long ttl = override == null ? defaultCacheTtlSeconds : HttpSysCache.parseTtl(override);
-        boolean eligible = full && getRequest && status == 200 && ttl > 0
+        boolean eligible = wholeUnchunked && getRequest && status == 200 && ttl > 0
                 && !headers.contains(HttpHeaderNames.SET_COOKIE) && !headers.contains(HttpHeaderNames.VARY);
         return eligible ? Math.min(ttl, MAX_TTL_SECONDS) : 0;
     }

@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * Parses a response record back into its parts, with the same checks as the engine's
- * {@code hsys::ResponseView::parse} plus one: no memory chunk may be empty. For tests (of this
+ * {@code hsys::ResponseView::parse} (its field rules included) plus one: no memory chunk may be
+ * empty. For tests (of this
  * module and the transport) and benchmarks; the transport itself never reads its records back.
  */
 public final class ResponseRecordReader {
@@ -39,39 +40,24 @@ public final class ResponseRecordReader {
         int headerCount = record.getUnsignedShortLE(base + 12);
         int chunkCount = record.getUnsignedShortLE(base + 14);
         long cacheTtlSeconds = record.getUnsignedIntLE(base + 16);
-        if (record.getIntLE(base + 20) != 0) {
+        int trailerCount = record.getUnsignedShortLE(base + 20);
+        if (record.getShortLE(base + 22) != 0) {
             throw invalid("reserved field is not zero");
-        }
-        if ((flags & ResponseRecordEncoder.FLAG_HAS_HEAD) != 0 && (status < 100 || status > 999)) {
-            throw invalid("status " + status + " outside 100-999");
         }
         int end = base + length;
         int position = base + ResponseRecordWriter.HEADER_SIZE;
         String reason = text(record, position, reasonLength, end, "reason");
         position += reasonLength;
+        if ((flags & ResponseRecordEncoder.FLAG_HAS_HEAD) != 0) {
+            rule(ResponseFieldRules.checkStatus(status));
+            rule(ResponseFieldRules.checkReason(reason));
+        }
 
         List<ParsedResponseRecord.Header> headers = new ArrayList<>(headerCount);
-        for (int i = 0; i < headerCount; i++) {
-            need(position, ResponseRecordWriter.HEADER_ENTRY_SIZE, end, "header entry " + i);
-            int id = record.getUnsignedByte(position);
-            int nameLength = record.getUnsignedShortLE(position + 2);
-            long valueLength = record.getUnsignedIntLE(position + 4);
-            position += ResponseRecordWriter.HEADER_ENTRY_SIZE;
-            if (id == KnownHeaders.UNKNOWN ? nameLength == 0 : nameLength != 0) {
-                throw invalid("header " + i + " needs either a known id or a name");
-            }
-            if (id != KnownHeaders.UNKNOWN && id >= KnownHeaders.RESPONSE_HEADER_COUNT) {
-                throw invalid("header " + i + " has unknown response id " + id);
-            }
-            String name = id == KnownHeaders.UNKNOWN
-                    ? text(record, position, nameLength, end, "header name " + i)
-                    : KnownHeaders.responseHeaderName(id).toString();
-            position += nameLength;
-            need(position, valueLength, end, "header value " + i);
-            String value = text(record, position, (int) valueLength, end, "header value " + i);
-            position += (int) valueLength;
-            headers.add(new ParsedResponseRecord.Header(id == KnownHeaders.UNKNOWN ? -1 : id, name, value));
-        }
+        position = readFields(record, position, end, headerCount, "header", headers);
+        List<ParsedResponseRecord.Header> trailers = new ArrayList<>(trailerCount);
+        position = readFields(record, position, end, trailerCount, "trailer", trailers);
+        checkFraming(flags, headers, trailers);
         int aligned = base + ((position - base + 7) & ~7);
         need(position, aligned - position, end, "padding before the chunk table");
         for (int i = position; i < aligned; i++) {
@@ -100,7 +86,70 @@ public final class ResponseRecordReader {
         if (position != end) {
             throw invalid("trailing bytes after the chunk table: " + (end - position));
         }
-        return new ParsedResponseRecord(flags, status, reason, cacheTtlSeconds, headers, chunks);
+        return new ParsedResponseRecord(flags, status, reason, cacheTtlSeconds, headers, trailers, chunks);
+    }
+
+    /** Reads count field entries (headers or trailers) into out; returns the position after them. */
+    private static int readFields(ByteBuf record, int position, int end, int count, String kind,
+                                  List<ParsedResponseRecord.Header> out) {
+        for (int i = 0; i < count; i++) {
+            need(position, ResponseRecordWriter.HEADER_ENTRY_SIZE, end, kind + " entry " + i);
+            int id = record.getUnsignedByte(position);
+            int nameLength = record.getUnsignedShortLE(position + 2);
+            long valueLength = record.getUnsignedIntLE(position + 4);
+            position += ResponseRecordWriter.HEADER_ENTRY_SIZE;
+            if (id == KnownHeaders.UNKNOWN ? nameLength == 0 : nameLength != 0) {
+                throw invalid(kind + " " + i + " needs either a known id or a name");
+            }
+            if (id != KnownHeaders.UNKNOWN && (id >= KnownHeaders.RESPONSE_HEADER_COUNT || kind.equals("trailer"))) {
+                throw invalid(kind + " " + i + " has response id " + id + " (trailers go by name)");
+            }
+            String name = id == KnownHeaders.UNKNOWN
+                    ? text(record, position, nameLength, end, kind + " name " + i)
+                    : KnownHeaders.responseHeaderName(id).toString();
+            position += nameLength;
+            need(position, valueLength, end, kind + " value " + i);
+            String value = text(record, position, (int) valueLength, end, kind + " value " + i);
+            position += (int) valueLength;
+            rule(ResponseFieldRules.checkField(kind, name, value));
+            out.add(new ParsedResponseRecord.Header(id == KnownHeaders.UNKNOWN ? -1 : id, name, value));
+        }
+        return position;
+    }
+
+    /** What the engine refuses about framing fields (response_fields.h). */
+    private static void checkFraming(int flags, List<ParsedResponseRecord.Header> headers,
+                                     List<ParsedResponseRecord.Header> trailers) {
+        boolean chunked = (flags & ResponseRecordEncoder.FLAG_CHUNKED) != 0;
+        long declared = -1;
+        for (ParsedResponseRecord.Header header : headers) {
+            int id = KnownHeaders.responseHeaderId(header.name());
+            if (id == KnownHeaders.TRANSFER_ENCODING) {
+                throw invalid("Transfer-Encoding field: chunked framing is the engine's (FLAG_CHUNKED)");
+            }
+            if (id == KnownHeaders.CONTENT_LENGTH) {
+                long length = ResponseFieldRules.parseContentLength(header.value());
+                if (length < 0 || (declared >= 0 && length != declared)) {
+                    throw invalid("Content-Length '" + header.value() + "' is not a number or differs from another");
+                }
+                declared = length;
+            }
+        }
+        if (declared >= 0 && chunked) {
+            throw invalid("Content-Length with chunked framing");
+        }
+        if (!trailers.isEmpty() && (!chunked || (flags & ResponseRecordEncoder.FLAG_MORE_DATA) != 0)) {
+            throw invalid("trailers outside the last send of a chunked response");
+        }
+        for (ParsedResponseRecord.Header trailer : trailers) {
+            rule(ResponseFieldRules.checkTrailerName(trailer.name()));
+        }
+    }
+
+    private static void rule(String problem) {
+        if (problem != null) {
+            throw invalid(problem);
+        }
     }
 
     /** Copies the bytes of a memory chunk; its owner must not have been released. */

@@ -13,9 +13,10 @@ import java.util.List;
  * Lays out one response record (records.h) in one direct buffer, in two phases.
  *
  * <p>Chunk phase: body bytes are either referenced in place (addressable direct buffers, retained
- * until the send completes) or copied into the buffer's tail together with any framing bytes;
- * adjacent tail bytes share one data chunk. Record phase: the record itself (header, reason,
- * headers, padding, chunk table) follows the tail, so a small response is a single allocation:
+ * until the send completes) or copied into the buffer's tail; adjacent tail bytes share one data
+ * chunk (framing bytes are the engine's). Record phase: the record itself (header, reason,
+ * headers, trailers, padding, chunk table) follows the tail, so a small response is a single
+ * allocation:
  * <pre>
  *   [tail: copied body and framing bytes][pad to 8][ResponseRecordHeader, reason, headers, pad, DataChunk...]
  *                                                  ^ readerIndex of the finished record
@@ -30,11 +31,11 @@ final class ResponseRecordWriter {
     /** A file chunk: handleOrAddress = descriptor/HANDLE, offset = file offset. */
     static final int CHUNK_FILE = 1;
     private static final int MAX_U16 = 0xFFFF;
-    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private final ByteBuf buffer;
     private int recordStart = -1;
     private int headerCount;
+    private int trailerCount;
 
     // The chunk table being planned. A tail chunk's start is an offset into buffer until finish().
     private int chunkCount;
@@ -107,34 +108,6 @@ final class ResponseRecordWriter {
         endTail(start);
     }
 
-    /** Appends framing bytes to the tail. */
-    void framing(byte[] bytes) {
-        int start = beginTail();
-        buffer.writeBytes(bytes);
-        endTail(start);
-    }
-
-    /** Appends a chunked-encoding size line: the size in hex, CRLF. */
-    void chunkSizeLine(long size) {
-        int start = beginTail();
-        int digits = Math.max(1, (Long.SIZE - Long.numberOfLeadingZeros(size) + 3) / 4);
-        for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) {
-            buffer.writeByte(HEX[(int) (size >>> shift) & 0xF]);
-        }
-        buffer.writeByte('\r').writeByte('\n');
-        endTail(start);
-    }
-
-    /** Appends a trailer field line: name, ": ", value, CRLF. */
-    void trailerLine(CharSequence name, CharSequence value) {
-        int start = beginTail();
-        buffer.writeCharSequence(name, StandardCharsets.ISO_8859_1);
-        buffer.writeByte(':').writeByte(' ');
-        buffer.writeCharSequence(value, StandardCharsets.ISO_8859_1);
-        buffer.writeByte('\r').writeByte('\n');
-        endTail(start);
-    }
-
     private int beginTail() {
         if (recordStart >= 0) {
             throw new IllegalStateException("body bytes added after the record was started");
@@ -186,17 +159,34 @@ final class ResponseRecordWriter {
 
     /** Writes a header entry: by known response id (0-29), or by name when id is -1. */
     void header(int id, CharSequence name, CharSequence value) {
-        int entry = startEntry(id, name);
-        int valueStart = buffer.writerIndex();
-        buffer.writeCharSequence(value, StandardCharsets.ISO_8859_1);
-        buffer.setIntLE(entry + 4, buffer.writerIndex() - valueStart);
+        writeValue(startHeader(id, name), value);
     }
 
     /** Writes a header entry whose value is a non-negative decimal number, without a String. */
     void header(int id, CharSequence name, long value) {
-        int entry = startEntry(id, name);
+        int entry = startHeader(id, name);
         int valueStart = buffer.writerIndex();
         writeDecimal(value);
+        buffer.setIntLE(entry + 4, buffer.writerIndex() - valueStart);
+    }
+
+    /** Writes a trailer field entry (always by name); trailers follow the headers. */
+    void trailer(CharSequence name, CharSequence value) {
+        trailerCount++;
+        writeValue(startEntry(-1, name), value);
+    }
+
+    private int startHeader(int id, CharSequence name) {
+        if (trailerCount > 0) {
+            throw new IllegalStateException("a header after the trailers");
+        }
+        headerCount++;
+        return startEntry(id, name);
+    }
+
+    private void writeValue(int entry, CharSequence value) {
+        int valueStart = buffer.writerIndex();
+        buffer.writeCharSequence(value, StandardCharsets.ISO_8859_1);
         buffer.setIntLE(entry + 4, buffer.writerIndex() - valueStart);
     }
 
@@ -209,11 +199,10 @@ final class ResponseRecordWriter {
             int nameStart = buffer.writerIndex();
             buffer.writeCharSequence(name, StandardCharsets.ISO_8859_1);
             nameLength = buffer.writerIndex() - nameStart;
-            checkU16(nameLength, "header name length");
+            checkU16(nameLength, "field name length");
         }
         buffer.setByte(entry, id < 0 ? KnownHeaders.UNKNOWN : id);
         buffer.setShortLE(entry + 2, nameLength);
-        headerCount++;
         return entry;
     }
 
@@ -247,6 +236,7 @@ final class ResponseRecordWriter {
         try {
             startRecord();
             checkU16(headerCount, "header count");
+            checkU16(trailerCount, "trailer count");
             checkU16(chunkCount, "chunk count");
             buffer.writeZero((8 - ((buffer.writerIndex() - recordStart) & 7)) & 7);
             int table = buffer.writerIndex();
@@ -267,6 +257,7 @@ final class ResponseRecordWriter {
             buffer.setShortLE(recordStart + 12, headerCount);
             buffer.setShortLE(recordStart + 14, chunkCount);
             buffer.setIntLE(recordStart + 16, (int) cacheTtlSeconds);
+            buffer.setShortLE(recordStart + 20, trailerCount);
             buffer.readerIndex(recordStart);
             EncodedSend send = new EncodedSend(buffer, base + recordStart, recordLength, pinned, pinnedCount,
                     flags, last);

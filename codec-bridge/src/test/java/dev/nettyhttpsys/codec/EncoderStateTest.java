@@ -100,16 +100,20 @@ class EncoderStateTest extends EncoderTestSupport {
         FullHttpResponse response = full(OK, body);
         response.headers().set("X-" + "n".repeat(70_000), "name longer than a u16");
         assertMessage(assertThrows(IllegalArgumentException.class, () -> encode(encoder, response)),
-                "header name length");
+                "field name length");
         assertEquals(0, body.refCnt());
         alloc.assertAllReleased();
         send(encoder, full("the response can still be sent"));
     }
 
     @Test
-    void statusOutsideTheRecordRangeIsRejected() {
-        HttpResponse response = head(new io.netty.handler.codec.http.HttpResponseStatus(1000, "Too Big"));
-        assertMessage(assertThrows(IllegalArgumentException.class, () -> encode(encoder(HttpMethod.GET), response)),
-                "outside 100-999");
+    void statusOutsideHttpsRangeIsRejected() {
+        for (int code : new int[] {600, 999, 1000}) {
+            HttpResponse response = head(new io.netty.handler.codec.http.HttpResponseStatus(code, "Beyond"));
+            assertMessage(assertThrows(IllegalArgumentException.class,
+                    () -> encode(encoder(HttpMethod.GET), response)), "status " + code + " outside 100-599");
+        }
+        assertEquals(599, send(encoder(HttpMethod.GET), full(new io.netty.handler.codec.http.HttpResponseStatus(599,
+                "Last"), direct("x"))).status());
     }
 }

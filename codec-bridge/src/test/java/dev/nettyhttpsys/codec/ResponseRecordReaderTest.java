@@ -71,7 +71,17 @@ class ResponseRecordReaderTest {
     void statusMustBeInRangeWhenThereIsAHead() {
         ByteBuf r = minimal();
         r.setShortLE(8, 99);
-        assertInvalid(r, "outside 100-999");
+        assertInvalid(r, "outside 100-599");
+        ByteBuf beyond = minimal();
+        beyond.setShortLE(8, 600);
+        assertInvalid(beyond, "outside 100-599");
+    }
+
+    @Test
+    void reservedHalfAfterTheTrailerCountMustBeZero() {
+        ByteBuf r = minimal();
+        r.setShortLE(22, 1);
+        assertInvalid(r, "reserved field");
     }
 
     private static ByteBuf withChunk(int kind, long address, long offset, long length) {

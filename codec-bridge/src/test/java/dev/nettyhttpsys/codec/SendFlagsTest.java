@@ -16,17 +16,19 @@ class SendFlagsTest extends EncoderTestSupport {
     void everySendOfAStreamedResponseCarriesThem() {
         ResponseRecordEncoder encoder = encoder(HttpMethod.GET);
         encoder.setSendFlags(FLAG_BUFFER_DATA | FLAG_ENABLE_NAGLING);
-        assertEquals(FLAG_HAS_HEAD | FLAG_MORE_DATA | FLAG_BUFFER_DATA | FLAG_ENABLE_NAGLING,
+        int chunked = ResponseRecordEncoder.FLAG_CHUNKED;
+        assertEquals(FLAG_HAS_HEAD | FLAG_MORE_DATA | FLAG_BUFFER_DATA | FLAG_ENABLE_NAGLING | chunked,
                 send(encoder, head(OK)).flags());
-        assertEquals(FLAG_MORE_DATA | FLAG_BUFFER_DATA | FLAG_ENABLE_NAGLING,
+        assertEquals(FLAG_MORE_DATA | FLAG_BUFFER_DATA | FLAG_ENABLE_NAGLING | chunked,
                 send(encoder, content(heap("part"))).flags());
-        assertEquals(FLAG_BUFFER_DATA | FLAG_ENABLE_NAGLING, send(encoder, last(heap("end"))).flags());
+        assertEquals(FLAG_BUFFER_DATA | FLAG_ENABLE_NAGLING | chunked, send(encoder, last(heap("end"))).flags());
     }
 
     @Test
     void framingBitsCannotBeSmuggledIn() {
         ResponseRecordEncoder encoder = encoder(HttpMethod.GET);
-        encoder.setSendFlags(ResponseRecordEncoder.FLAG_DISCONNECT | ResponseRecordEncoder.FLAG_OPAQUE | FLAG_BUFFER_DATA);
+        encoder.setSendFlags(ResponseRecordEncoder.FLAG_DISCONNECT | ResponseRecordEncoder.FLAG_OPAQUE
+                | ResponseRecordEncoder.FLAG_CHUNKED | FLAG_BUFFER_DATA);
         assertEquals(FLAG_HAS_HEAD | FLAG_BUFFER_DATA, send(encoder, full("hello")).flags());
     }
 
