@@ -16,6 +16,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The walking skeleton end to end: a real JDK HttpClient against a real server on this transport. */
@@ -126,6 +129,24 @@ class HttpSysTransportTest {
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + port + "/zero")).GET().build(), HttpResponse.BodyHandlers.ofString());
             assertEquals("GET /zero x-test=null body=", response.body());
+        }
+    }
+
+    @Test
+    void bindingOneAddressListensThereOnly() throws Exception {
+        try (TestServer loopbackOnly = TestServer.startOn(new InetSocketAddress("127.0.0.1", 0),
+                ch -> ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1024), new EchoHandler()))) {
+            assertEquals("127.0.0.1", loopbackOnly.channel.localAddress() instanceof InetSocketAddress
+                    ? ((InetSocketAddress) loopbackOnly.channel.localAddress()).getAddress().getHostAddress() : null);
+            assertEquals("GET /one x-test=null body=", client.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + loopbackOnly.port + "/one")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            // 127.0.0.2 is loopback too, but not the address bound.
+            assertThrows(ConnectException.class, () -> new Socket("127.0.0.2", loopbackOnly.port).close());
+        }
+        // bind(port) listens on every address, as a socket bound to the wildcard does.
+        try (Socket other = new Socket("127.0.0.2", server.port)) {
+            assertTrue(other.isConnected());
         }
     }
 
