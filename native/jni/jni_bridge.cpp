@@ -95,7 +95,7 @@ jint JNICALL poll(JNIEnv* env, jclass, jlong loop, jlong completions, jint capac
   return count;
 }
 
-jlong JNICALL createQueue(JNIEnv* env, jclass, jlong loop, jlong token, jstring name,
+jlong JNICALL createQueue(JNIEnv* env, jclass, jlong loop, jlong token, jstring name, jstring listenAddress,
                           jlongArray settings) {
   if (settings == nullptr || env->GetArrayLength(settings) != hsys::kQueueOptionCount) {
     throwHttpSysException(env, "createQueue: the queue settings array has the wrong length",
@@ -107,6 +107,7 @@ jlong JNICALL createQueue(JNIEnv* env, jclass, jlong loop, jlong token, jstring 
   auto u32 = [&](int index) { return static_cast<uint32_t>(values[index]); };
   hsys::QueueOptions options;
   options.name = toUtf8(env, name);
+  options.listenAddress = toUtf8(env, listenAddress);
   options.mode = u32(hsys::kOptMode);
   options.receiveBufferSize = u32(hsys::kOptReceiveBufferSize);
   options.pendingReceives = u32(hsys::kOptPendingReceives);
@@ -207,7 +208,7 @@ const JNINativeMethod kMethods[] = {
     {const_cast<char*>("wakeup"), const_cast<char*>("(J)V"), reinterpret_cast<void*>(wakeup)},
     {const_cast<char*>("poll"), const_cast<char*>("(JJIILdev/nettyhttpsys/transport/RecordWindow;)I"),
      reinterpret_cast<void*>(poll)},
-    {const_cast<char*>("createQueue"), const_cast<char*>("(JJLjava/lang/String;[J)J"),
+    {const_cast<char*>("createQueue"), const_cast<char*>("(JJLjava/lang/String;Ljava/lang/String;[J)J"),
      reinterpret_cast<void*>(createQueue)},
     {const_cast<char*>("addUrl"), const_cast<char*>("(JLjava/lang/String;)V"), reinterpret_cast<void*>(addUrl)},
     {const_cast<char*>("removeUrl"), const_cast<char*>("(JLjava/lang/String;)V"), reinterpret_cast<void*>(removeUrl)},

@@ -95,6 +95,10 @@ struct QueueOptions {
   uint32_t headerWaitTimeoutSeconds = 0;      // for the request head to arrive
   uint32_t minSendRateBytesPerSecond = 0;     // slower clients are disconnected
   bool exportClientCertificate = false;       // fetch the client certificate (TlsRecord) for TLS requests
+  // posix engine: the IP address this queue's wildcard and host-name prefixes listen on ("" =
+  // every address), as binding a socket to one address does. HTTP.SYS listens on its IP listen
+  // list (netsh http add iplisten) instead; the windows backend ignores it.
+  std::string listenAddress;
 };
 
 // Positions in the long[] that carries QueueOptions across JNI (all but the name).
