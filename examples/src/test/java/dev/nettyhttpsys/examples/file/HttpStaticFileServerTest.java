@@ -99,8 +99,10 @@ class HttpStaticFileServerTest {
             assertEquals(405, post.statusCode());
             assertEquals("GET, HEAD", post.headers().firstValue("allow").orElseThrow());
 
+            // Above the root: the httpsys engine refuses the path itself (400, it has no canonical
+            // form, as HTTP.SYS), NIO leaves it to the handler's check (403).
             String escape = rawGet("/%2e%2e/secret.txt");
-            assertTrue(escape.startsWith("HTTP/1.1 403 "), escape);
+            assertTrue(escape.startsWith("HTTP/1.1 400 ") || escape.startsWith("HTTP/1.1 403 "), escape);
             assertFalse(escape.contains("outside the root"), escape);
         }
     }
