@@ -101,7 +101,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   require(!(head.chunked && head.contentLength >= 0));  // never both framings
 
-  CanonicalPath path;
+  hsys::CanonicalPath path;
   if (path.assign(head.path.in(whole.data()))) checkCanonical(path);
   if (head.chunked) decodeChunked(whole.data() + head.headLength, size - head.headLength);
   return 0;
