@@ -91,15 +91,21 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
      */
     public Future<HttpSysEngineStats> engineStats() {
         Promise<HttpSysEngineStats> promise = eventLoop().newPromise();
-        eventLoop().execute(() -> {
-            IoRegistration current = registration;
-            if (current == null) {
-                promise.setFailure(new IllegalStateException("the server channel is not registered"));
-                return;
-            }
-            promise.setSuccess(current.<HttpSysIoRegistration>attachment().handler().stats());
-        });
+        if (eventLoop().inEventLoop()) {
+            readEngineStats(promise);
+        } else {
+            eventLoop().execute(() -> readEngineStats(promise));
+        }
         return promise;
+    }
+
+    private void readEngineStats(Promise<HttpSysEngineStats> promise) {
+        IoRegistration current = registration;
+        if (current == null) {
+            promise.setFailure(new IllegalStateException("the server channel is not registered"));
+        } else {
+            promise.setSuccess(current.<HttpSysIoRegistration>attachment().handler().stats());
+        }
     }
 
     private Future<Void> changePrefixes(String prefix, boolean add) {
