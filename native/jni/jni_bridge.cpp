@@ -161,6 +161,19 @@ jint JNICALL cancel(JNIEnv*, jclass, jlong queue, jlong requestId) {
   return asQueue(queue)->cancel(static_cast<uint64_t>(requestId));
 }
 
+// Writes the loop's EngineStats into out (a long[kEngineStatsCount]); on the loop's thread.
+void JNICALL stats(JNIEnv* env, jclass, jlong loop, jlongArray out) {
+  if (out == nullptr || env->GetArrayLength(out) != hsys::kEngineStatsCount) {
+    throwHttpSysException(env, "stats: the array must have " + std::to_string(hsys::kEngineStatsCount) + " slots",
+                          hsys::kInvalidArgument, 0);
+    return;
+  }
+  hsys::EngineStats stats = asLoop(loop)->stats();
+  jlong values[hsys::kEngineStatsCount];
+  std::memcpy(values, &stats, sizeof stats);
+  env->SetLongArrayRegion(out, 0, hsys::kEngineStatsCount, values);
+}
+
 jint JNICALL closeConnection(JNIEnv*, jclass, jlong queue, jlong connectionId) {
   return asQueue(queue)->closeConnection(static_cast<uint64_t>(connectionId));
 }
@@ -217,6 +230,7 @@ const JNINativeMethod kMethods[] = {
     {const_cast<char*>("receiveBody"), const_cast<char*>("(JJJIJ)I"), reinterpret_cast<void*>(receiveBody)},
     {const_cast<char*>("cancel"), const_cast<char*>("(JJ)I"), reinterpret_cast<void*>(cancel)},
     {const_cast<char*>("closeConnection"), const_cast<char*>("(JJ)I"), reinterpret_cast<void*>(closeConnection)},
+    {const_cast<char*>("stats"), const_cast<char*>("(J[J)V"), reinterpret_cast<void*>(stats)},
     {const_cast<char*>("closeQueue"), const_cast<char*>("(J)V"), reinterpret_cast<void*>(closeQueue)},
     {const_cast<char*>("bufferAddress"), const_cast<char*>("(Ljava/nio/ByteBuffer;)J"),
      reinterpret_cast<void*>(bufferAddress)},

@@ -160,6 +160,13 @@ public final class HttpSysIoHandler implements IoHandler {
         }
     }
 
+    /** The engine loop's counters; on this loop's thread. */
+    HttpSysEngineStats stats() {
+        long[] counters = new long[HttpSysEngineStats.COUNT];
+        Native.stats(loop, counters);
+        return new HttpSysEngineStats(counters);
+    }
+
     /** The event every completion is dispatched with (see {@link HttpSysIoEvent}). */
     HttpSysIoEvent event() {
         return event;

@@ -85,6 +85,29 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
         return changePrefixes(prefix, false);
     }
 
+    /**
+     * The counters of the engine loop this channel's request queue runs on (connections, live
+     * requests, pending completions, record memory, output cache), read on its event loop.
+     */
+    public Future<HttpSysEngineStats> engineStats() {
+        Promise<HttpSysEngineStats> promise = eventLoop().newPromise();
+        if (eventLoop().inEventLoop()) {
+            readEngineStats(promise);
+        } else {
+            eventLoop().execute(() -> readEngineStats(promise));
+        }
+        return promise;
+    }
+
+    private void readEngineStats(Promise<HttpSysEngineStats> promise) {
+        IoRegistration current = registration;
+        if (current == null) {
+            promise.setFailure(new IllegalStateException("the server channel is not registered"));
+        } else {
+            promise.setSuccess(current.<HttpSysIoRegistration>attachment().handler().stats());
+        }
+    }
+
     private Future<Void> changePrefixes(String prefix, boolean add) {
         Promise<Void> promise = eventLoop().newPromise();
         UrlPrefix parsed;

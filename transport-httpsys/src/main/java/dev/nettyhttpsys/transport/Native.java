@@ -55,6 +55,9 @@ final class Native {
 
     static native void closeQueue(long queue);
 
+    /** Writes the loop's engine.h {@code EngineStats} into out ({@link HttpSysEngineStats#COUNT} slots). */
+    static native void stats(long loop, long[] out);
+
     static native long bufferAddress(ByteBuffer directBuffer);
 
     /** The fd (POSIX) or HANDLE (Windows) behind a JDK FileChannel; -1 for other FileChannels. */

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -147,6 +148,28 @@ class HttpSysTransportTest {
         // bind(port) listens on every address, as a socket bound to the wildcard does.
         try (Socket other = new Socket("127.0.0.2", server.port)) {
             assertTrue(other.isConnected());
+        }
+    }
+
+    @Test
+    void engineStatsCountWhatTheLoopHolds() throws Exception {
+        HttpSysServerChannel channel = (HttpSysServerChannel) server.channel;
+        try (Socket socket = new Socket("127.0.0.1", server.port)) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write("GET /s HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.getInputStream().read(new byte[4096]);
+            HttpSysEngineStats open = channel.engineStats().get(5, TimeUnit.SECONDS);
+            assertEquals(1, open.openConnections(), open.toString());
+            assertEquals(0, open.liveRequests(), "answered: " + open);
+            assertTrue(open.recordArenaBytes() > 0, open.toString());
+        }
+        for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);;) {
+            HttpSysEngineStats closed = channel.engineStats().get(5, TimeUnit.SECONDS);
+            if (closed.openConnections() == 0) {
+                break;
+            }
+            assertTrue(System.nanoTime() < deadline, "the closed connection is still counted: " + closed);
+            Thread.sleep(10);
         }
     }
 
