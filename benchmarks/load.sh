@@ -106,7 +106,7 @@ done
   echo
   echo "| transport | scenario | connections | requests/s | server CPU us/request | p50 ms | p99 ms | p99.9 ms | non-2xx/3xx | socket errors | server RSS MB | |"
   echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
-  awk -F'\t' 'NR > 1 { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, ($12 == 1 ? "**errors: not comparable**" : "") }' "$out.tsv"
+  awk -F'\t' 'NR > 1 { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, ($4 == 0 ? "**no responses**" : $12 == 1 ? "**errors: not comparable**" : "") }' "$out.tsv"
   for note in "${notes[@]+"${notes[@]}"}"; do echo "$note"; done
   echo
   echo "Ratios to epoll in the same run (rows with errors left out): CPU per request (lower is better) and requests/s (higher is better)."
