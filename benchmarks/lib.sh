@@ -136,7 +136,7 @@ chart() {
     echo "set multiplot layout $panels,1 title \"$title\" font ',13'"
     echo "set style fill solid 0.9 border rgb '#333333'; set boxwidth 0.85"
     echo "set xtics ($xtics) scale 0; set xrange [-1:$xmax]; set grid ytics lc rgb '#dddddd'"
-    echo "set key outside right top; set offsets 0, 0, graph 0.15, 0"
+    echo "set termoption noenhanced; set key outside right top; set offsets 0, 0, graph 0.15, 0"
     local spec column ylabel log format
     for spec in "$@"; do
       IFS='|' read -r column ylabel log format <<< "$spec"

@@ -11,9 +11,11 @@
 #              ROW_WARMUP seconds of each row's own load before it is measured (default 1).
 #
 # Per row: requests/s; server CPU us/request (user+system time of the server process over the
-# row, from /proc/<pid>/stat, divided by the responses); latency p50/p99/p99.9 (wrk; a pipelined
-# row times each 16-request batch); non-2xx/3xx responses; socket errors (connect, read, write,
-# timeout over 5 s); the server's RSS after the row. A row with any error is marked in the table
+# row, from /proc/<pid>/stat, divided by the responses); latency p50/p99/p99.9 (wrk's, which adds
+# the samples a constant-rate client would have seen behind each slow response; none for pipelined
+# rows: wrk times a whole batch as one request, and that correction then breaks its percentiles);
+# non-2xx/3xx responses; socket errors (connect, read, write, timeout over 5 s); the server's RSS
+# after the row. A row with any error is marked in the table
 # and hatched in the chart, and left out of the ratios.
 # Writes benchmarks/results/load-<UTC time>.md (tables and machine), .tsv (data) and .png (chart).
 # Needs wrk and gnuplot (installed with apt-get when run as root) and the built jar:
@@ -81,10 +83,11 @@ for transport in "${transports[@]}"; do
     socket_errors=$(( $(field connect "$result") + $(field read "$result") + $(field write "$result") + $(field timeout "$result") ))
     awk -v OFS='\t' -v tr="$transport" -v sc="$scenario" -v c="$connections" -v n="$requests" \
         -v us="$(field duration_us "$result")" -v ticks=$((after - before)) -v hz="$ticks_per_second" \
-        -v p50="$(field p50_us "$result")" -v p99="$(field p99_us "$result")" -v p999="$(field p999_us "$result")" \
+        -v p50="$(field p50_us "$result")" -v p99="$(field p99_us "$result")" -v p999="$(field p999_us "$result")" -v depth="$depth" \
         -v status="$(field status "$result")" -v sock="$socket_errors" -v rss="$(rss_kib "$server_pid" 2>/dev/null || echo 0)" \
-      'BEGIN { print tr, sc, c, sprintf("%.0f", n / (us / 1e6)), (n > 0 ? sprintf("%.2f", ticks / hz * 1e6 / n) : "-"),
-               sprintf("%.2f", p50 / 1000), sprintf("%.2f", p99 / 1000), sprintf("%.2f", p999 / 1000),
+      'function ms(us) { return depth > 1 ? "-" : sprintf("%.2f", us / 1000) }
+       BEGIN { print tr, sc, c, sprintf("%.0f", n / (us / 1e6)), (n > 0 ? sprintf("%.2f", ticks / hz * 1e6 / n) : "-"),
+               ms(p50), ms(p99), ms(p999),
                status, sock, sprintf("%.0f", rss / 1024), (status + sock > 0 || n == 0) ? 1 : 0 }' >> "$out.tsv"
     if ! kill -0 "$server_pid" 2>/dev/null; then
       notes+=("| $transport | - | - | the server died during $scenario: $(tail -1 "$log") |")
@@ -100,7 +103,8 @@ done
   describe_machine
   echo "- server: BenchmarkServer, one event-loop thread, \`taskset -c 0\`, -Xmx512m; client: wrk -t1, \`taskset -c 1\`, --timeout 5s"
   echo "- command: \`benchmarks/load.sh --scenarios=$scenario_list $seconds ${transports[*]}\` (warm-up: ${WARMUP:-5} s, then ${ROW_WARMUP:-1} s before each row)"
-  echo "- CPU us/request = the server process's user+system CPU time over the row / responses. A pipelined row's latency is that of a 16-request batch."
+  echo "- CPU us/request = the server process's user+system CPU time over the row / responses. Latency: wrk's percentiles, with its"
+  echo "  correction for coordinated omission; none for pipelined rows (wrk times a whole batch, and the correction then breaks)."
   echo
   echo "![requests/s and server CPU per request](load-$stamp.png)"
   echo

@@ -3,7 +3,7 @@
 --   METHOD      request method (default GET)
 --   BODY_BYTES  request body size, 0 for none (default 0)
 --   DEPTH       requests written back to back per connection (HTTP/1.1 pipelining; default 1).
---               wrk times a pipelined batch as one: its latency is the whole batch's.
+--               wrk times a pipelined batch as one request, so load.sh reports no latency for it.
 local depth = tonumber(os.getenv("DEPTH") or "1")
 local body_bytes = tonumber(os.getenv("BODY_BYTES") or "0")
 
