@@ -2,6 +2,7 @@
 # Every benchmark in one command; results in benchmarks/results/, all named with this run's UTC time:
 #   bash benchmarks/run-all.sh [SECONDS]      (SECONDS per load row, default 10; about 40 min on 2 cores)
 #   QUICK=1 bash benchmarks/run-all.sh        (checks the tooling in about 10 min: 2 s rows, short JMH; not for publishing)
+#   JMH_OPTIONS="-wi 2 -i 3 -r 1" bash ...    (TransportBenchmark's iterations instead of its defaults)
 # 1. installs wrk and gnuplot if missing (apt-get, as root) and builds the jar (mvn package, tests skipped);
 # 2. JMH: CodecBenchmark (codec-<time>.md) and TransportBenchmark (jmh.sh: jmh-<time>.md/.csv/.png);
 # 3. load.sh with every scenario but c10000 (load-<time>.md/.tsv/.png);
@@ -24,6 +25,7 @@ if [ "${QUICK:-0}" = 1 ]; then
   profile_seconds=3
   export WARMUP=2
 fi
+[ -z "${JMH_OPTIONS:-}" ] || read -r -a jmh_options <<< "$JMH_OPTIONS"
 export BENCH_STAMP
 BENCH_STAMP=$(date -u +%Y%m%d-%H%M%S)
 
