@@ -26,6 +26,8 @@ if [ "${QUICK:-0}" = 1 ]; then
   export WARMUP=2
 fi
 [ -z "${JMH_OPTIONS:-}" ] || read -r -a jmh_options <<< "$JMH_OPTIONS"
+# Taken before anything of this run adds to it: the other work on the machine.
+load_at_start=$(cut -d' ' -f1 /proc/loadavg)
 export BENCH_STAMP
 BENCH_STAMP=$(date -u +%Y%m%d-%H%M%S)
 
@@ -61,13 +63,18 @@ done
 latest=$(mktemp)
 {
   echo "Latest run ($(date -u +%Y-%m-%d), \`bash benchmarks/run-all.sh\`; 2 cores, server pinned to one core,"
-  echo "one event-loop thread; load average $(cut -d' ' -f1 /proc/loadavg) at the end):"
+  echo "one event-loop thread; load average $load_at_start before the run):"
   echo
   echo "![requests/s and server CPU per request by transport and scenario](benchmarks/results/load-$BENCH_STAMP.png)"
   echo
   echo "Tables: [load (wrk)](benchmarks/results/load-$BENCH_STAMP.md) ·"
   echo "[JMH round trips](benchmarks/results/jmh-$BENCH_STAMP.md) ([chart](benchmarks/results/jmh-$BENCH_STAMP.png)) ·"
   echo "[codec](benchmarks/results/codec-$BENCH_STAMP.md) · profiles: $(IFS=,; echo "${profiles[*]}" | sed 's/,/, /g')"
+  if awk -v load="$load_at_start" -v cores="$(nproc)" 'BEGIN {exit !(load >= cores / 2)}'; then
+    echo
+    echo "**This run shared the machine with other work (load average $load_at_start on $(nproc) cores before it started):"
+    echo "its numbers check the tooling and do not compare the transports.**"
+  fi
 } > "$latest"
 awk -v latest="$latest" '
   /<!-- benchmarks:latest -->/ { print; while ((getline line < latest) > 0) print line; skip = 1; next }
