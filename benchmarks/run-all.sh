@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every benchmark in one command; results in benchmarks/results/, all named with this run's UTC time:
-#   bash benchmarks/run-all.sh [SECONDS]      (SECONDS per load row, default 10; about 40 min on 2 cores)
+#   bash benchmarks/run-all.sh [SECONDS]      (SECONDS per load row, default 10; about 30 min on 2 cores)
 #   QUICK=1 bash benchmarks/run-all.sh        (checks the tooling in about 10 min: 2 s rows, short JMH; not for publishing)
 #   JMH_OPTIONS="-wi 2 -i 3 -r 1" bash ...    (TransportBenchmark's iterations instead of its defaults)
 # 1. installs wrk and gnuplot if missing (apt-get, as root) and builds the jar (mvn package, tests skipped);
