@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -149,8 +150,14 @@ public final class HttpSysIoHandler implements IoHandler {
         return executor.isExecutorThread(Thread.currentThread());
     }
 
-    void execute(Runnable task) {
-        executor.execute(task);
+    /** Runs task on this loop; false when the loop has shut down (the engine loop is gone with it). */
+    boolean execute(Runnable task) {
+        try {
+            executor.execute(task);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
     }
 
     /** The event every completion is dispatched with (see {@link HttpSysIoEvent}). */

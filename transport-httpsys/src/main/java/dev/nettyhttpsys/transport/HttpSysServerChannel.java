@@ -263,8 +263,11 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
             return;
         }
         DecodedRequest request;
+        HttpSysChannel connection;
         try {
-            request = RequestRecordDecoder.decode(record, config.getAllocator());
+            // A connection's addresses are decoded once, for its first request.
+            connection = connections.get(RequestRecordDecoder.connectionId(record));
+            request = RequestRecordDecoder.decode(record, config.getAllocator(), connection == null);
         } catch (RuntimeException e) {
             // The engine wrote a record Java cannot read: a bug, not bad input. Reset the request
             // rather than leave its client waiting.
@@ -275,19 +278,16 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
             }
             return;
         }
-        HttpSysChannel child;
+        if (connection != null) {  // (HTTP/2 connections are never in the table: streams are)
+            connection.onRequest(request);
+            return;
+        }
+        HttpSysChannel child = new HttpSysChannel(this, current, request, request.isHttp2(), defaultCacheTtl,
+                kernelBuffering);
         if (request.isHttp2()) {
-            child = new HttpSysChannel(this, current, request, true, defaultCacheTtl, kernelBuffering);
             streams.put(request.requestId(), child);
         } else {
-            child = connections.get(request.connectionId());
-            if (child == null) {
-                child = new HttpSysChannel(this, current, request, false, defaultCacheTtl, kernelBuffering);
-                connections.put(request.connectionId(), child);
-            } else {
-                child.onRequest(request);
-                return;
-            }
+            connections.put(request.connectionId(), child);
         }
         child.onRequest(request);
         pipeline().fireChannelRead(child);

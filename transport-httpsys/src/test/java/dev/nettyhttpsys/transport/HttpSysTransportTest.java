@@ -16,15 +16,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The walking skeleton end to end: a real JDK HttpClient against a real server on this transport. */
 class HttpSysTransportTest {
     private final Set<Long> connectionIds = ConcurrentHashMap.newKeySet();
+    private final List<String> headerNames = new CopyOnWriteArrayList<>();
     private TestServer server;
     private final HttpClient client = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -43,6 +47,8 @@ class HttpSysTransportTest {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             connectionIds.add(((HttpSysChannel) ctx.channel()).connectionId());
+            headerNames.clear();
+            request.headers().forEach(header -> headerNames.add(header.getKey()));
             String text = request.method() + " " + request.uri() + " x-test=" + request.headers().get("X-Test")
                     + " body=" + request.content().toString(StandardCharsets.UTF_8);
             ByteBuf content = Unpooled.copiedBuffer(text, StandardCharsets.UTF_8);
@@ -95,6 +101,32 @@ class HttpSysTransportTest {
             assertEquals("GET /r" + i + " x-test=null body=", response.body());
         }
         assertEquals(1, connectionIds.size(), "five sequential requests on one kept-alive connection: " + connectionIds);
+    }
+
+    @Test
+    void headerNamesReachThePipelineAsSentOrCanonical() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.port)) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(("GET /names HTTP/1.1\r\nhost: t\r\nuser-agent: raw\r\n"
+                    + "x-MiXeD-Case: 1\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            assertTrue(new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).startsWith(
+                    "HTTP/1.1 200"));
+        }
+        // Unknown names as the client wrote them; HTTP.SYS's known ones in their canonical form (the
+        // aggregator adds its content-length after them).
+        assertEquals(List.of("Host", "User-Agent", "x-MiXeD-Case", "Connection"), headerNames.subList(0, 4));
+    }
+
+    @Test
+    void bindingPortZeroPicksAFreePortAsNioDoes() throws Exception {
+        try (TestServer zero = TestServer.startOnPort(0, ch -> ch.pipeline().addLast(new HttpServerCodec(),
+                new HttpObjectAggregator(1024), new EchoHandler()))) {
+            int port = zero.port;
+            assertTrue(port > 0, "localAddress() reports the port that was chosen: " + port);
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/zero")).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals("GET /zero x-test=null body=", response.body());
+        }
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.function.Consumer;
 
@@ -24,9 +25,17 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer start(int threads, Consumer<SocketChannel> pipeline) throws Exception {
+        return start(threads, freePort(), pipeline);
+    }
+
+    /** One loop, on the given port (0: the transport picks one). */
+    static TestServer startOnPort(int port, Consumer<SocketChannel> pipeline) throws Exception {
+        return start(1, port, pipeline);
+    }
+
+    private static TestServer start(int threads, int port, Consumer<SocketChannel> pipeline) throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, HttpSysIoHandler.newFactory());
         try {
-            int port = freePort();
             Channel channel = new ServerBootstrap()
                     .group(group)
                     .channel(HttpSysServerChannel.class)
@@ -37,7 +46,7 @@ final class TestServer implements AutoCloseable {
                         }
                     })
                     .bind(port).sync().channel();
-            return new TestServer(group, channel, port);
+            return new TestServer(group, channel, ((InetSocketAddress) channel.localAddress()).getPort());
         } catch (Exception e) {
             group.shutdownGracefully().syncUninterruptibly();
             throw e;
