@@ -69,6 +69,7 @@ stop_server() {
 scenario_table='
 sequential      32           /      GET     0           1
 pipelined-16    32           /      GET     0           16
+pipelined-c64   64           /      GET     0           16
 c256            256          /      GET     0           1
 c2000           2000         /      GET     0           1
 c10000          10000        /      GET     0           1

@@ -5,7 +5,7 @@
 # Usage: benchmarks/load.sh [--scenarios=LIST] [SECONDS] [TRANSPORT ...]
 #   SECONDS    per row (default 10); the performance targets are stated against `load.sh 10`
 #   TRANSPORT  httpsys httpsys-cached epoll io_uring nio (default: all five)
-#   LIST       comma-separated scenario names from the table below, or "default" (the first four),
+#   LIST       comma-separated scenario names from lib.sh's table, "default" (sequential,pipelined-16,c256,c2000),
 #              or "all" (every one); e.g. --scenarios=default,64k,file-1m
 # Environment: WARMUP seconds of hello-world load before a transport's first row (default 5);
 #              ROW_WARMUP seconds of each row's own load before it is measured (default 1).
