@@ -160,6 +160,13 @@ public final class HttpSysIoHandler implements IoHandler {
         }
     }
 
+    /** The engine loop's counters; on this loop's thread. */
+    HttpSysEngineStats stats() {
+        long[] counters = new long[HttpSysEngineStats.COUNT];
+        Native.stats(loop, counters);
+        return new HttpSysEngineStats(counters);
+    }
+
     /** The event every completion is dispatched with (see {@link HttpSysIoEvent}). */
     HttpSysIoEvent event() {
         return event;
@@ -169,8 +176,9 @@ public final class HttpSysIoHandler implements IoHandler {
      * Creates a native request queue whose completions reach the registration's handle; closed
      * later with {@link Native#closeQueue}, after which {@link Native#QUEUE_CLOSED} comes last.
      */
-    long createQueue(HttpSysIoRegistration registration, String name, long[] settings) throws HttpSysException {
-        long queue = Native.createQueue(loop, registration.token(), name, settings);
+    long createQueue(HttpSysIoRegistration registration, String name, String listenAddress, long[] settings)
+            throws HttpSysException {
+        long queue = Native.createQueue(loop, registration.token(), name, listenAddress, settings);
         openQueues++;
         registration.expectCompletion();  // the QUEUE_CLOSED
         return queue;

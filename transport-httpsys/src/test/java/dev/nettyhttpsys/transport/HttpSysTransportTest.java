@@ -16,6 +16,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,8 +30,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The walking skeleton end to end: a real JDK HttpClient against a real server on this transport. */
@@ -126,6 +130,46 @@ class HttpSysTransportTest {
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + port + "/zero")).GET().build(), HttpResponse.BodyHandlers.ofString());
             assertEquals("GET /zero x-test=null body=", response.body());
+        }
+    }
+
+    @Test
+    void bindingOneAddressListensThereOnly() throws Exception {
+        try (TestServer loopbackOnly = TestServer.startOn(new InetSocketAddress("127.0.0.1", 0),
+                ch -> ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1024), new EchoHandler()))) {
+            assertEquals("127.0.0.1", loopbackOnly.channel.localAddress() instanceof InetSocketAddress
+                    ? ((InetSocketAddress) loopbackOnly.channel.localAddress()).getAddress().getHostAddress() : null);
+            assertEquals("GET /one x-test=null body=", client.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + loopbackOnly.port + "/one")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            // 127.0.0.2 is loopback too, but not the address bound.
+            assertThrows(ConnectException.class, () -> new Socket("127.0.0.2", loopbackOnly.port).close());
+        }
+        // bind(port) listens on every address, as a socket bound to the wildcard does.
+        try (Socket other = new Socket("127.0.0.2", server.port)) {
+            assertTrue(other.isConnected());
+        }
+    }
+
+    @Test
+    void engineStatsCountWhatTheLoopHolds() throws Exception {
+        HttpSysServerChannel channel = (HttpSysServerChannel) server.channel;
+        try (Socket socket = new Socket("127.0.0.1", server.port)) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write("GET /s HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.getInputStream().read(new byte[4096]);
+            HttpSysEngineStats open = channel.engineStats().get(5, TimeUnit.SECONDS);
+            assertEquals(1, open.openConnections(), open.toString());
+            assertEquals(0, open.liveRequests(), "answered: " + open);
+            assertTrue(open.recordArenaBytes() > 0, open.toString());
+        }
+        for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);;) {
+            HttpSysEngineStats closed = channel.engineStats().get(5, TimeUnit.SECONDS);
+            if (closed.openConnections() == 0) {
+                break;
+            }
+            assertTrue(System.nanoTime() < deadline, "the closed connection is still counted: " + closed);
+            Thread.sleep(10);
         }
     }
 

@@ -30,10 +30,20 @@ final class TestServer implements AutoCloseable {
 
     /** One loop, on the given port (0: the transport picks one). */
     static TestServer startOnPort(int port, Consumer<SocketChannel> pipeline) throws Exception {
-        return start(1, port, pipeline);
+        return start(1, new InetSocketAddress(port), pipeline);
+    }
+
+    /** One loop, bound to the given address. */
+    static TestServer startOn(InetSocketAddress address, Consumer<SocketChannel> pipeline) throws Exception {
+        return start(1, address, pipeline);
     }
 
     private static TestServer start(int threads, int port, Consumer<SocketChannel> pipeline) throws Exception {
+        return start(threads, new InetSocketAddress(port), pipeline);
+    }
+
+    private static TestServer start(int threads, InetSocketAddress address, Consumer<SocketChannel> pipeline)
+            throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, HttpSysIoHandler.newFactory());
         try {
             Channel channel = new ServerBootstrap()
@@ -45,7 +55,7 @@ final class TestServer implements AutoCloseable {
                             pipeline.accept(ch);
                         }
                     })
-                    .bind(port).sync().channel();
+                    .bind(address).sync().channel();
             return new TestServer(group, channel, ((InetSocketAddress) channel.localAddress()).getPort());
         } catch (Exception e) {
             group.shutdownGracefully().syncUninterruptibly();
