@@ -1,65 +1,136 @@
 #!/usr/bin/env bash
-# Load test: the same hello-world pipeline on each transport, driven by wrk over loopback, with
-# the server's CPU time per request read from /proc. Server on CPU 0, wrk on CPU 1 (2-core box).
-# Usage: benchmarks/load.sh [seconds] [transport ...]   (default: 10 s; httpsys httpsys-cached epoll io_uring nio)
-# httpsys-cached is httpsys with a 60 s output-cache TTL (HTTPSYS_CACHE_DURATION=60): after the
-# first response every request is a cache hit served by the engine without entering the JVM.
-# Writes benchmarks/results/load-<date>.md. Needs wrk (apt-get install wrk) and a built jar:
+# Load test: BenchmarkServer (one event-loop thread, pinned to CPU 0) on each transport, driven by
+# wrk (pinned to CPU 1) over loopback; every transport in one run, so they share the conditions.
+#
+# Usage: benchmarks/load.sh [--scenarios=LIST] [SECONDS] [TRANSPORT ...]
+#   SECONDS    per row (default 10); the performance targets are stated against `load.sh 10`
+#   TRANSPORT  httpsys httpsys-cached epoll io_uring nio (default: all five)
+#   LIST       comma-separated scenario names from lib.sh's table, "default" (sequential,pipelined-16,c256,c2000),
+#              or "all" (every one); e.g. --scenarios=default,64k,file-1m
+# Environment: WARMUP seconds of hello-world load before a transport's first row (default 5);
+#              ROW_WARMUP seconds of each row's own load before it is measured (default 1).
+#
+# Per row: requests/s; server CPU us/request (user+system time of the server process over the
+# row, from /proc/<pid>/stat, divided by the responses); latency p50/p99/p99.9 (wrk's, which adds
+# the samples a constant-rate client would have seen behind each slow response; none for pipelined
+# rows: wrk times a whole batch as one request, and that correction then breaks its percentiles);
+# non-2xx/3xx responses; socket errors (connect, read, write, timeout over 5 s); the server's RSS
+# after the row. A row with any error is marked in the table
+# and hatched in the chart, and left out of the ratios.
+# Writes benchmarks/results/load-<UTC time>.md (tables and machine), .tsv (data) and .png (chart).
+# Needs wrk and gnuplot (installed with apt-get when run as root) and the built jar:
 #   mvn -B -q -DskipTests -pl benchmarks -am package
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-jar="$here/target/benchmarks.jar"
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+default_scenarios=sequential,pipelined-16,c256,c2000
+scenario_list=default
+if [[ ${1:-} == --scenarios=* ]]; then scenario_list=${1#--scenarios=}; shift; fi
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0; fi
 seconds=${1:-10}
 shift || true
 transports=("$@")
 [ ${#transports[@]} -gt 0 ] || transports=(httpsys httpsys-cached epoll io_uring nio)
-command -v wrk >/dev/null || { echo "load.sh: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
-[ -f "$jar" ] || { echo "load.sh: $jar missing; run: mvn -B -q -DskipTests -pl benchmarks -am package" >&2; exit 1; }
+scenario_list=${scenario_list//default/$default_scenarios}
+[ "$scenario_list" != all ] || scenario_list=$(awk 'NF {printf "%s%s", (n++ ? "," : ""), $1}' <<< "$scenario_table")
+IFS=, read -r -a scenarios <<< "$scenario_list"
+for name in "${scenarios[@]}"; do
+  scenario_fields "$name" > /dev/null \
+    || { echo "load.sh: unknown scenario '$name'; known: $(awk 'NF {printf "%s ", $1}' <<< "$scenario_table")" >&2; exit 2; }
+done
 
-ticks=$(getconf CLK_TCK)
-out="$here/results/load-$(date -u +%Y%m%d-%H%M%S).md"
-port=18080
-{
-  echo "# Hello-world load, $(date -u +%Y-%m-%d) on $(nproc) cores ($(uname -r))"
-  echo
-  echo "wrk on CPU 1, server (1 event-loop thread) on CPU 0; ${seconds} s per run after a 5 s warm-up."
-  echo "CPU/request = server user+system time / responses."
-  echo
-  echo "| transport | mode | requests/s | server CPU us/request |"
-  echo "|---|---|---|---|"
-} > "$out"
+ensure_tools wrk=wrk gnuplot=gnuplot-nox taskset=util-linux
+require_jar
+# Thousands of connections need as many descriptors in wrk and in the server.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+file_limit=$(ulimit -n)
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+ticks_per_second=$(getconf CLK_TCK)
+stamp=${BENCH_STAMP:-$(date -u +%Y%m%d-%H%M%S)}
+mkdir -p "$bench_results"
+out="$bench_results/load-$stamp"
+work=$(mktemp -d)
+trap 'stop_server; rm -rf "$work"' EXIT
+tsv_header="transport	scenario	connections	requests_per_s	cpu_us_per_request	p50_ms	p99_ms	p999_ms	non_2xx	socket_errors	rss_mb	error"
+echo "$tsv_header" > "$out.tsv"
 
-run_wrk() { # mode -> prints "requests_per_second total_requests"
-  local mode=$1 script=()
-  [ "$mode" = pipelined-16 ] && script=(-s "$here/pipeline.lua")
-  taskset -c 1 wrk -t1 -c32 -d"${seconds}s" "${script[@]}" "http://127.0.0.1:$port/" \
-    | awk '/Requests\/sec/ {rps=$2} /requests in/ {total=$1} END {print rps, total}'
-}
+# Rows that could not be measured: in the table, not in the data.
+notes=()
 
 for transport in "${transports[@]}"; do
-  port=$((port + 10))
-  cache_ttl=0
-  server_transport=$transport
-  if [ "$transport" = httpsys-cached ]; then cache_ttl=60; server_transport=httpsys; fi
-  HTTPSYS_CACHE_DURATION=$cache_ttl taskset -c 0 java -Xms512m -Xmx512m -cp "$jar" \
-    dev.nettyhttpsys.benchmarks.HelloWorldServer "$server_transport" "$port" 1 > "/tmp/load-$transport.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 100); do grep -q READY "/tmp/load-$transport.log" 2>/dev/null && break; sleep 0.1; done
-  if ! grep -q READY "/tmp/load-$transport.log"; then
-    echo "| $transport | - | failed to start: $(tail -1 /tmp/load-$transport.log) | |" >> "$out"
-    kill "$pid" 2>/dev/null || true
+  log="$work/server-$transport.log"
+  if ! start_server "$transport" "$log"; then
+    notes+=("| $transport | - | - | not measured: the server did not start: $server_error |")
     continue
   fi
-  taskset -c 1 wrk -t1 -c32 -d5s "http://127.0.0.1:$port/" >/dev/null  # warm-up (JIT)
-  for mode in sequential pipelined-16; do
-    before=$(cpu_ticks "$pid")
-    read -r rps total < <(run_wrk "$mode")
-    after=$(cpu_ticks "$pid")
-    cpu_us=$(awk -v t=$((after - before)) -v hz="$ticks" -v n="$total" 'BEGIN {printf "%.2f", (n > 0 ? t / hz * 1e6 / n : 0)}')
-    echo "| $transport | $mode | $rps | $cpu_us |" >> "$out"
+  wrk_row / GET 0 1 32 "${WARMUP:-5}" > /dev/null  # JIT warm-up
+  for scenario in "${scenarios[@]}"; do
+    read -r connections path method body depth < <(scenario_fields "$scenario")
+    if [ $((connections + 100)) -gt "$file_limit" ]; then
+      notes+=("| $transport | $scenario | $connections | not measured: the file limit ($file_limit) is below $((connections + 100)) |")
+      continue
+    fi
+    [ "${ROW_WARMUP:-1}" = 0 ] || wrk_row "$path" "$method" "$body" "$depth" "$connections" "${ROW_WARMUP:-1}" > /dev/null
+    before=$(cpu_ticks "$server_pid")
+    result=$(wrk_row "$path" "$method" "$body" "$depth" "$connections" "$seconds")
+    after=$(cpu_ticks "$server_pid" 2>/dev/null || echo "$before")
+    if [[ $result == FAILED* ]]; then
+      notes+=("| $transport | $scenario | $connections | not measured: wrk failed: ${result#FAILED } |")
+      continue
+    fi
+    requests=$(field requests "$result")
+    socket_errors=$(( $(field connect "$result") + $(field read "$result") + $(field write "$result") + $(field timeout "$result") ))
+    awk -v OFS='\t' -v tr="$transport" -v sc="$scenario" -v c="$connections" -v n="$requests" \
+        -v us="$(field duration_us "$result")" -v ticks=$((after - before)) -v hz="$ticks_per_second" \
+        -v p50="$(field p50_us "$result")" -v p99="$(field p99_us "$result")" -v p999="$(field p999_us "$result")" -v depth="$depth" \
+        -v status="$(field status "$result")" -v sock="$socket_errors" -v rss="$(rss_kib "$server_pid" 2>/dev/null || echo 0)" \
+      'function ms(us) { return depth > 1 ? "-" : sprintf("%.2f", us / 1000) }
+       BEGIN { print tr, sc, c, sprintf("%.0f", n / (us / 1e6)), (n > 0 ? sprintf("%.2f", ticks / hz * 1e6 / n) : "-"),
+               ms(p50), ms(p99), ms(p999),
+               status, sock, sprintf("%.0f", rss / 1024), (status + sock > 0 || n == 0) ? 1 : 0 }' >> "$out.tsv"
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      notes+=("| $transport | - | - | the server died during $scenario: $(tail -1 "$log") |")
+      break
+    fi
   done
-  kill "$pid"; wait "$pid" 2>/dev/null || true
+  stop_server
 done
-cat "$out"
+
+{
+  echo "# Load: $(date -u '+%Y-%m-%d %H:%M') UTC, $seconds s per row"
+  echo
+  describe_machine
+  echo "- server: BenchmarkServer, one event-loop thread, \`taskset -c 0\`, -Xmx512m; client: wrk -t1, \`taskset -c 1\`, --timeout 5s"
+  echo "- command: \`benchmarks/load.sh --scenarios=$scenario_list $seconds ${transports[*]}\` (warm-up: ${WARMUP:-5} s, then ${ROW_WARMUP:-1} s before each row)"
+  echo "- CPU us/request = the server process's user+system CPU time over the row / responses. Latency: wrk's percentiles, with its"
+  echo "  correction for coordinated omission; none for pipelined rows (wrk times a whole batch, and the correction then breaks)."
+  echo
+  echo "![requests/s and server CPU per request](load-$stamp.png)"
+  echo
+  echo "| transport | scenario | connections | requests/s | server CPU us/request | p50 ms | p99 ms | p99.9 ms | non-2xx/3xx | socket errors | server RSS MB | |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+  awk -F'\t' 'NR > 1 { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, ($4 == 0 ? "**no responses**" : $12 == 1 ? "**errors: not comparable**" : "") }' "$out.tsv"
+  for note in "${notes[@]+"${notes[@]}"}"; do echo "$note"; done
+  echo
+  echo "Ratios to epoll in the same run (rows with errors left out): CPU per request (lower is better) and requests/s (higher is better)."
+  echo
+  echo "| scenario | transport | CPU/request vs epoll | requests/s vs epoll |"
+  echo "|---|---|---:|---:|"
+  awk -F'\t' 'NR > 1 { key = $2 SUBSEP $1; cpu[key] = $5; rps[key] = $4; bad[key] = $12
+                       if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 }
+                       if (!($1 in tseen)) { tseen[$1] = 1; torder[++m] = $1 } }
+    END { for (i = 1; i <= n; i++) { s = order[i]; e = s SUBSEP "epoll"
+            if (!(e in cpu)) continue
+            for (j = 1; j <= m; j++) { t = torder[j]; k = s SUBSEP t
+              if (t == "epoll" || !(k in cpu)) continue
+              if (bad[k] || bad[e]) printf "| %s | %s | errors | errors |\n", s, t
+              else printf "| %s | %s | %.2fx | %.2fx |\n", s, t, cpu[k] / cpu[e], rps[k] / rps[e] } } }' "$out.tsv"
+} > "$out.md"
+
+if [ "$(wc -l < "$out.tsv")" -gt 1 ]; then
+  chart "$out.tsv" "$out.png" "Load (wrk over loopback, server on one core): $(date -u +%Y-%m-%d), $seconds s per row" \
+    "4|requests/s (log scale)|1|%.1s%c" "5|server CPU us per request (log scale; lower is better)|1|%.3g"
+fi
+cat "$out.md"
+echo "load.sh: wrote $out.md, $out.tsv and $out.png"
