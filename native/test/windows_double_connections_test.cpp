@@ -89,6 +89,36 @@ TEST_CASE("a later send on the same connection issues the held one first, in ord
   server.expect(kSendCompleted, 22);
 }
 
+TEST_CASE("several sends of one response reach HTTP.SYS one at a time, in order; closeConnection marks the last") {
+  DoubleServer server;
+  ReceivedRequest request = server.deliver(get(13));
+  ResponseBuilder head, middle, last;
+  head.status(200, "OK").header("Content-Length", "12").body("part").flags(kResponseMoreData);
+  middle.bodyOnly().body("more").flags(kResponseMoreData);
+  last.bodyOnly().body("last");
+  REQUIRE(server.handOver(request.requestId, head, 61) == kOk);
+  REQUIRE(server.handOver(request.requestId, middle, 62) == kOk);
+  REQUIRE(server.handOver(request.requestId, last, 63) == kOk);
+  CHECK(server.api.sends.size() == 1);  // the others wait for the one in the kernel
+  REQUIRE(server.queue->closeConnection(13) == kOk);
+  for (uint64_t token : {61, 62, 63}) {
+    Completion done = server.expect(kSendCompleted);
+    CHECK(done.token == token);
+    CHECK(done.status == kOk);
+  }
+  REQUIRE(server.api.sends.size() == 3);
+  CHECK(server.api.sends[0].body == "part");
+  CHECK(server.api.sends[1].body == "more");
+  CHECK(server.api.sends[2].body == "last");
+  CHECK((server.api.sends[1].flags & HTTP_SEND_RESPONSE_FLAG_DISCONNECT) == 0);
+  CHECK((server.api.sends[2].flags & HTTP_SEND_RESPONSE_FLAG_DISCONNECT) != 0);
+  CHECK(server.expect(kConnectionClosed).address == 13);
+  ResponseBuilder late;
+  const std::vector<uint8_t>& record = late.bodyOnly().body("x").build();
+  CHECK(server.queue->send(request.requestId, record.data(), static_cast<uint32_t>(record.size()), 64) ==
+        kNoSuchRequest);
+}
+
 TEST_CASE("closeConnection with an unanswered request behind the answered one drops it and resets it after") {
   DoubleServer server;
   ReceivedRequest answered = server.deliver(get(4, "/a"));

@@ -16,6 +16,7 @@
 
 #include "dynamic_httpapi.h"
 #include "request_body.h"
+#include "response_builder.h"
 #include "tls_facts.h"
 #include "win32_errors.h"
 #include "windows_engine.h"
@@ -95,7 +96,7 @@ void WindowsQueue::connectionEnded(uint64_t connectionId) {
       ++it;
       continue;
     }
-    discardHeld(it, kConnectionLost);
+    dropWaiting(it->second, kConnectionLost);
     if (!it->second.finalHanded) loop_.push(kRequestAborted, kConnectionLost, token_, it->first, 0);
     it = requests_.erase(it);
   }
@@ -114,8 +115,9 @@ void WindowsQueue::requestLost(RequestMap::iterator found) {
   if (report) connectionEnded(connectionId);
 }
 
-void WindowsQueue::finishRequest(RequestMap::iterator found) {
+void WindowsQueue::finishRequest(RequestMap::iterator found, int32_t status) {
   uint64_t connectionId = found->second.connectionId;
+  dropWaiting(found->second, status);
   requests_.erase(found);
   auto connection = connections_.find(connectionId);
   if (connection != connections_.end() && connection->second.openRequests > 0) {
@@ -188,8 +190,10 @@ int32_t WindowsQueue::closeConnection(uint64_t connectionId) {
     if (state.opaque) {
       endOpaqueStream(request);  // after the bytes handed over, as closing a socket does
     } else if (state.finalHanded) {
-      // Answered: a held final send leaves with DISCONNECT (issueHeld).
-    } else if (state.headSent) {
+      // Answered. A final send not yet handed to HTTP.SYS (held, or behind the request's other
+      // sends) ends the connection; one already in the kernel leaves the connection idle.
+      if (!state.waiting.empty()) addDisconnect(*state.waiting.back(), api, !state.http2);
+    } else if (state.headHanded) {
       // Part of a response is out: ending it early must not look like a complete answer.
       if (api.canCancelRequest) api.cancelHttpRequest(handle_, requestId, nullptr);
       finishRequest(request);

@@ -7,6 +7,9 @@
 // HTTP_SEND_RESPONSE_FLAG_DISCONNECT on it, which is the only graceful way HTTP.SYS has to end a
 // connection. The held send is the same single HttpSendHttpResponse (the kernel cache still
 // gets the whole response in one call); it only leaves later in the same loop turn.
+//
+// Several sends of one response may be accepted at once; the backend hands them to HTTP.SYS one
+// at a time, in order (the next when the previous one's packet comes back).
 #include "dynamic_httpapi.h"
 #include "request_body.h"
 #include "response_builder.h"
@@ -24,9 +27,9 @@ int32_t WindowsQueue::send(uint64_t requestId, const uint8_t* record, uint32_t r
   auto found = requests_.find(requestId);
   if (found == requests_.end()) return kNoSuchRequest;
   RequestState& state = found->second;
-  if (state.sendPending) return kBusy;
+  if (state.finalHanded) return kNoSuchRequest;  // answered
   bool hasHead = (view.flags & kResponseHasHead) != 0;
-  if (hasHead == state.headSent) return kInvalidArgument;  // a second head, or body before head
+  if (hasHead == state.headHanded) return kInvalidArgument;  // a second head, or body before head
   const HttpApiRuntime& api = httpApi();
   // Wine before 10 aborts the process in HttpSendResponseEntityBody.
   if (!hasHead && !api.canSendEntityBody) return kUnsupported;
@@ -41,30 +44,36 @@ int32_t WindowsQueue::send(uint64_t requestId, const uint8_t* record, uint32_t r
 
   ConnectionState& connection = connections_[state.connectionId];
   if (connection.heldRequestId != 0 && connection.heldRequestId != requestId) {
-    issueHeld(requests_.find(connection.heldRequestId));  // responses leave in order
+    releaseHeld(requests_.find(connection.heldRequestId));  // responses leave in order
   }
-  bool endsRequest = op->finalSend && (!state.opaque || op->disconnect);
-  if (endsRequest) {
-    op->endsResponse = true;
+  bool opaque = state.opaque || op->opaque;
+  op->endsResponse = op->finalSend && (!opaque || op->disconnect);
+  if (!op->endsResponse && !state.sending && state.waiting.empty()) {
+    // Straight to the kernel: a failure is this call's answer, and nothing was accepted.
+    ULONG result = NO_ERROR;
+    if (!startSend(*op, result)) {
+      int32_t status = completionStatus(result);
+      if (status == kConnectionLost) requestLost(found);
+      return status;
+    }
+    (void)op.release();  // owned by the kernel until its packet is dequeued
+    state.sending = true;
+    state.headHanded = true;
+    state.opaque = opaque;
+    return kOk;
+  }
+  state.headHanded = true;
+  state.opaque = opaque;
+  if (op->endsResponse) {
+    state.finalHanded = true;
+    state.holdFinal = true;
     ++connection.finalSendsOut;
     connection.heldRequestId = requestId;
     heldOrder_.push_back(requestId);
-    state.held = std::move(op);
-    state.sendPending = true;
-    state.headSent = true;
-    state.finalHanded = true;
-    return kOk;
   }
-  ULONG result = NO_ERROR;
-  if (startSend(*op, result)) {
-    state.sendPending = true;
-    state.headSent = true;
-    (void)op.release();  // owned by the kernel until its packet is dequeued
-    return kOk;
-  }
-  int32_t status = completionStatus(result);
-  if (status == kConnectionLost) requestLost(found);
-  return status;
+  state.waiting.push_back(std::move(op));
+  pump(found);
+  return kOk;
 }
 
 bool WindowsQueue::startSend(SendOp& op, ULONG& result) {
@@ -82,64 +91,69 @@ bool WindowsQueue::startSend(SendOp& op, ULONG& result) {
   return startedAsync(op, result);
 }
 
-void WindowsQueue::flushHeldSends() {
-  if (heldOrder_.empty()) return;
-  flushing_.swap(heldOrder_);
-  for (uint64_t requestId : flushing_) {
-    auto found = requests_.find(requestId);
-    if (found != requests_.end() && found->second.held) issueHeld(found);
-  }
-  flushing_.clear();
-}
-
-void WindowsQueue::issueHeld(RequestMap::iterator found) {
+void WindowsQueue::pump(RequestMap::iterator found) {
   RequestState& state = found->second;
-  std::unique_ptr<SendOp> op = std::move(state.held);
-  auto connection = connections_.find(state.connectionId);
-  if (connection != connections_.end()) {
-    if (connection->second.heldRequestId == found->first) connection->second.heldRequestId = 0;
-    // closeConnection came while the send waited: the connection ends after it.
-    if (connection->second.closing) addDisconnect(*op, httpApi(), !state.http2);
-  }
+  if (state.sending || state.waiting.empty()) return;
+  if (state.waiting.front()->endsResponse && state.holdFinal) return;  // until the next poll
+  std::unique_ptr<SendOp> op = std::move(state.waiting.front());
+  state.waiting.pop_front();
   ULONG result = NO_ERROR;
   if (startSend(*op, result)) {
+    state.sending = true;
     (void)op.release();
     return;
   }
   onSend(*op.release(), result, 0);  // send() returned kOk long ago: report it as its completion
 }
 
-void WindowsQueue::discardHeld(RequestMap::iterator found, int32_t status) {
+void WindowsQueue::flushHeldSends() {
+  if (heldOrder_.empty()) return;
+  flushing_.swap(heldOrder_);
+  for (uint64_t requestId : flushing_) {
+    auto found = requests_.find(requestId);
+    if (found != requests_.end() && found->second.holdFinal) releaseHeld(found);
+  }
+  flushing_.clear();
+}
+
+void WindowsQueue::releaseHeld(RequestMap::iterator found) {
   RequestState& state = found->second;
-  if (!state.held) return;
-  loop_.push(kSendCompleted, status, state.held->token, found->first, 0);
-  state.held.reset();
-  state.sendPending = false;
+  state.holdFinal = false;
   auto connection = connections_.find(state.connectionId);
-  if (connection == connections_.end()) return;
-  if (connection->second.heldRequestId == found->first) connection->second.heldRequestId = 0;
-  if (connection->second.finalSendsOut > 0) --connection->second.finalSendsOut;
+  if (connection != connections_.end() && connection->second.heldRequestId == found->first) {
+    connection->second.heldRequestId = 0;
+  }
+  pump(found);
+}
+
+void WindowsQueue::dropWaiting(RequestState& state, int32_t status) {
+  auto connection = connections_.find(state.connectionId);
+  for (std::unique_ptr<SendOp>& op : state.waiting) {
+    if (!op->internal) loop_.push(kSendCompleted, status, op->token, op->requestId, 0);
+    if (!op->endsResponse || connection == connections_.end()) continue;
+    if (connection->second.finalSendsOut > 0) --connection->second.finalSendsOut;
+    if (connection->second.heldRequestId == op->requestId) connection->second.heldRequestId = 0;
+  }
+  state.waiting.clear();
+  state.holdFinal = false;
 }
 
 void WindowsQueue::onSend(SendOp& op, DWORD error, DWORD bytes) {
   std::unique_ptr<SendOp> owned(&op);
   if (op.endsResponse) finalSendDone(op.connectionId);
-  if (!op.internal) {
-    loop_.push(kSendCompleted, completionStatus(error), op.token, op.requestId,
-               error == NO_ERROR ? bytes : 0);
-  }
+  int32_t status = completionStatus(error);
+  if (!op.internal) loop_.push(kSendCompleted, status, op.token, op.requestId, error == NO_ERROR ? bytes : 0);
   auto found = requests_.find(op.requestId);
   if (found == requests_.end()) return;
-  RequestState& state = found->second;
-  state.sendPending = false;
-  if (op.opaque) state.opaque = true;
-  if (completionStatus(error) == kConnectionLost) {
+  found->second.sending = false;
+  if (status == kConnectionLost) {
     requestLost(found);
-  } else if (error != NO_ERROR || op.disconnect || (op.finalSend && !state.opaque)) {
+  } else if (error != NO_ERROR) {
+    finishRequest(found, status);
+  } else if (op.endsResponse || op.disconnect) {
     finishRequest(found);
-  } else if (state.endStreamAfterSend) {
-    state.endStreamAfterSend = false;
-    endOpaqueStream(found);
+  } else {
+    pump(found);
   }
 }
 
@@ -204,7 +218,6 @@ int32_t WindowsQueue::cancel(uint64_t requestId) {
   const HttpApiRuntime& api = httpApi();
   // Wine's HttpCancelHttpRequest is a process-aborting stub.
   if (!api.canCancelRequest) return kUnsupported;
-  discardHeld(found, kCancelled);  // a held send never goes out
   // Synchronous: it only starts the cancellation; the request's pending operations complete
   // with ERROR_OPERATION_ABORTED through the port, and HTTP.SYS resets the connection.
   ULONG result = api.cancelHttpRequest(handle_, requestId, nullptr);
@@ -228,10 +241,9 @@ bool WindowsQueue::rejectOversizedBody(const HTTP_REQUEST& request) {
 void WindowsQueue::abandonOversized(RequestMap::iterator found) {
   uint64_t requestId = found->first;
   RequestState& state = found->second;
-  if (!state.headSent && !state.sendPending) {
+  if (!state.headHanded) {
     sendEngineAnswer(requestId, state.http2, 413, "Request Entity Too Large");
   } else if (httpApi().canCancelRequest) {
-    discardHeld(found, kCancelled);
     httpApi().cancelHttpRequest(handle_, requestId, nullptr);
   }
   finishRequest(found);
@@ -278,12 +290,15 @@ void WindowsQueue::refuse(uint64_t requestId, bool http2) {
 
 void WindowsQueue::endOpaqueStream(RequestMap::iterator found) {
   RequestState& state = found->second;
-  if (state.held) return;  // the stream's end is already held; it leaves with DISCONNECT
-  if (state.sendPending) {
-    state.endStreamAfterSend = true;  // after the bytes in flight
+  if (state.finalHanded) return;  // the stream's end is accepted already
+  const HttpApiRuntime& api = httpApi();
+  if (!api.canSendEntityBody) {
+    // No graceful end possible (Wine 8): reset where HTTP.SYS can.
+    if (api.canCancelRequest) api.cancelHttpRequest(handle_, found->first, nullptr);
+    finishRequest(found);
     return;
   }
-  const HttpApiRuntime& api = httpApi();
+  // An empty send with DISCONNECT after the bytes accepted before it, as closing a socket does.
   auto op = std::make_unique<SendOp>(this);
   op->requestId = found->first;
   op->connectionId = state.connectionId;
@@ -291,17 +306,10 @@ void WindowsQueue::endOpaqueStream(RequestMap::iterator found) {
   op->finalSend = true;
   op->endsResponse = true;
   addDisconnect(*op, api, false);
-  ULONG result = ERROR_CALL_NOT_IMPLEMENTED;
-  if (api.canSendEntityBody && startSend(*op, result)) {
-    state.sendPending = true;
-    state.finalHanded = true;
-    ++connections_[state.connectionId].finalSendsOut;
-    (void)op.release();
-    return;
-  }
-  // No graceful end possible (Wine 8, or the connection is gone): reset where HTTP.SYS can.
-  if (api.canCancelRequest) api.cancelHttpRequest(handle_, found->first, nullptr);
-  finishRequest(found);
+  state.finalHanded = true;
+  ++connections_[state.connectionId].finalSendsOut;
+  state.waiting.push_back(std::move(op));
+  pump(found);
 }
 
 }  // namespace hsys::windows

@@ -74,17 +74,19 @@ class WindowsQueue : public Queue {
 
  private:
   struct RequestState {
-    bool headSent = false;
-    bool sendPending = false;  // a send is held or in the kernel (one at a time)
+    bool headHanded = false;   // a send with the head was accepted
+    bool finalHanded = false;  // the send that ends the response was accepted: no more sends
+    bool opaque = false;       // a 101 with kResponseOpaque was accepted: raw bytes both ways
+    bool sending = false;      // one of its sends is in the kernel
+    bool holdFinal = false;    // the final send waits (last in `waiting`) for the next poll
     bool bodyPending = false;
-    bool opaque = false;
     bool headRequest = false;  // HEAD: the response has no body
     bool http2 = false;        // a stream of an HTTP/2 connection
-    bool finalHanded = false;  // the send that ends the response was accepted (held or issued)
-    bool endStreamAfterSend = false;  // closeConnection on an upgraded stream with a send in flight
     uint64_t connectionId = 0;
     uint64_t bodyBytes = 0;    // body bytes handed out so far (maxRequestBodyBytes)
-    std::unique_ptr<SendOp> held;  // the final send, issued at the next poll (or sooner)
+    // Accepted sends not yet handed to HTTP.SYS. A request's sends go to the kernel one at a
+    // time and in order (HTTP.SYS documents nothing about several pending on one request).
+    std::deque<std::unique_ptr<SendOp>> waiting;
   };
   using RequestMap = std::unordered_map<uint64_t, RequestState>;
 
@@ -119,9 +121,13 @@ class WindowsQueue : public Queue {
   void onSend(SendOp& op, DWORD error, DWORD bytes);
   void onBody(BodyOp& op, DWORD error, DWORD bytes);
   void flushHeldSends();
-  void issueHeld(RequestMap::iterator found);
-  // The held send of a request that ends otherwise: its record goes back with status.
-  void discardHeld(RequestMap::iterator found, int32_t status);
+  // The held final send of found may go: it is handed over once the sends before it are done.
+  void releaseHeld(RequestMap::iterator found);
+  // Hands the next waiting send of found to HTTP.SYS when none of its sends is in the kernel.
+  void pump(RequestMap::iterator found);
+  // Sends of a request that ends otherwise never reach the kernel: their records go back with
+  // status (kSendCompleted), and a final one no longer counts for its connection.
+  void dropWaiting(RequestState& state, int32_t status);
   // maxRequestBodyBytes: a declared (or already copied) body over the limit is answered 413 by
   // the backend and never delivered; a streamed one over it is abandoned mid-way.
   bool rejectOversizedBody(const HTTP_REQUEST& request);
@@ -148,7 +154,9 @@ class WindowsQueue : public Queue {
   // A send or body read found the client gone: the request ends, and where no disconnect wait
   // will report the connection's end, it is reported now.
   void requestLost(RequestMap::iterator found);
-  void finishRequest(RequestMap::iterator found);
+  // The request is done (answered, failed, reset or dropped): sends still waiting go back with
+  // status, and its connection's state is settled.
+  void finishRequest(RequestMap::iterator found, int32_t status = kCancelled);
   // Forgets a connection's state once nothing refers to it (see queue_connections.cpp).
   void settleConnection(uint64_t connectionId);
   void finalSendDone(uint64_t connectionId);

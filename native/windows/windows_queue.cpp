@@ -269,12 +269,8 @@ void WindowsQueue::discard(OverlappedOp* op, bool marker) {
 
 void WindowsQueue::close() {
   if (closing_ && closedReported_) return;
-  // Held sends never reach the kernel: their records go back now.
-  for (uint64_t requestId : heldOrder_) {
-    auto found = requests_.find(requestId);
-    if (found == requests_.end() || !found->second.held) continue;
-    loop_.push(kSendCompleted, kCancelled, found->second.held->token, requestId, 0);
-  }
+  // Sends still waiting never reach the kernel: their records go back now.
+  for (auto& [requestId, state] : requests_) dropWaiting(state, kCancelled);
   heldOrder_.clear();
   requests_.clear();
   connections_.clear();  // the disconnect waits complete (aborted) on their own
