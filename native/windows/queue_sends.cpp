@@ -44,7 +44,8 @@ int32_t WindowsQueue::send(uint64_t requestId, const uint8_t* record, uint32_t r
 
   ConnectionState& connection = connections_[state.connectionId];
   if (connection.heldRequestId != 0 && connection.heldRequestId != requestId) {
-    releaseHeld(requests_.find(connection.heldRequestId));  // responses leave in order
+    auto held = requests_.find(connection.heldRequestId);
+    if (held != requests_.end()) releaseHeld(held);  // responses leave in order
   }
   bool opaque = state.opaque || op->opaque;
   op->endsResponse = op->finalSend && (!opaque || op->disconnect);
