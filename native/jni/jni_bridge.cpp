@@ -98,7 +98,7 @@ jint JNICALL poll(JNIEnv* env, jclass, jlong loop, jlong completions, jint capac
   return count;
 }
 
-jlong JNICALL createQueue(JNIEnv* env, jclass, jlong loop, jlong token, jstring name,
+jlong JNICALL createQueue(JNIEnv* env, jclass, jlong loop, jlong token, jstring name, jstring listenAddress,
                           jlongArray settings) {
   if (settings == nullptr || env->GetArrayLength(settings) != hsys::kQueueOptionCount) {
     throwHttpSysException(env, "createQueue: the queue settings array has the wrong length",
@@ -110,6 +110,7 @@ jlong JNICALL createQueue(JNIEnv* env, jclass, jlong loop, jlong token, jstring 
   auto u32 = [&](int index) { return static_cast<uint32_t>(values[index]); };
   hsys::QueueOptions options;
   options.name = toUtf8(env, name);
+  options.listenAddress = toUtf8(env, listenAddress);
   options.mode = u32(hsys::kOptMode);
   options.receiveBufferSize = u32(hsys::kOptReceiveBufferSize);
   options.pendingReceives = u32(hsys::kOptPendingReceives);
@@ -163,6 +164,19 @@ jint JNICALL cancel(JNIEnv*, jclass, jlong queue, jlong requestId) {
   return asQueue(queue)->cancel(static_cast<uint64_t>(requestId));
 }
 
+// Writes the loop's EngineStats into out (a long[kEngineStatsCount]); on the loop's thread.
+void JNICALL stats(JNIEnv* env, jclass, jlong loop, jlongArray out) {
+  if (out == nullptr || env->GetArrayLength(out) != hsys::kEngineStatsCount) {
+    throwHttpSysException(env, "stats: the array must have " + std::to_string(hsys::kEngineStatsCount) + " slots",
+                          hsys::kInvalidArgument, 0);
+    return;
+  }
+  hsys::EngineStats stats = asLoop(loop)->stats();
+  jlong values[hsys::kEngineStatsCount];
+  std::memcpy(values, &stats, sizeof stats);
+  env->SetLongArrayRegion(out, 0, hsys::kEngineStatsCount, values);
+}
+
 jint JNICALL closeConnection(JNIEnv*, jclass, jlong queue, jlong connectionId) {
   return asQueue(queue)->closeConnection(static_cast<uint64_t>(connectionId));
 }
@@ -210,7 +224,7 @@ const JNINativeMethod kMethods[] = {
     {const_cast<char*>("wakeup"), const_cast<char*>("(J)V"), reinterpret_cast<void*>(wakeup)},
     {const_cast<char*>("poll"), const_cast<char*>("(JJIILdev/nettyhttpsys/transport/RecordWindow;)I"),
      reinterpret_cast<void*>(poll)},
-    {const_cast<char*>("createQueue"), const_cast<char*>("(JJLjava/lang/String;[J)J"),
+    {const_cast<char*>("createQueue"), const_cast<char*>("(JJLjava/lang/String;Ljava/lang/String;[J)J"),
      reinterpret_cast<void*>(createQueue)},
     {const_cast<char*>("addUrl"), const_cast<char*>("(JLjava/lang/String;)V"), reinterpret_cast<void*>(addUrl)},
     {const_cast<char*>("removeUrl"), const_cast<char*>("(JLjava/lang/String;)V"), reinterpret_cast<void*>(removeUrl)},
@@ -219,6 +233,7 @@ const JNINativeMethod kMethods[] = {
     {const_cast<char*>("receiveBody"), const_cast<char*>("(JJJIJ)I"), reinterpret_cast<void*>(receiveBody)},
     {const_cast<char*>("cancel"), const_cast<char*>("(JJ)I"), reinterpret_cast<void*>(cancel)},
     {const_cast<char*>("closeConnection"), const_cast<char*>("(JJ)I"), reinterpret_cast<void*>(closeConnection)},
+    {const_cast<char*>("stats"), const_cast<char*>("(J[J)V"), reinterpret_cast<void*>(stats)},
     {const_cast<char*>("closeQueue"), const_cast<char*>("(J)V"), reinterpret_cast<void*>(closeQueue)},
     {const_cast<char*>("bufferAddress"), const_cast<char*>("(Ljava/nio/ByteBuffer;)J"),
      reinterpret_cast<void*>(bufferAddress)},

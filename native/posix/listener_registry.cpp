@@ -25,8 +25,9 @@ struct BindPlan {
   socklen_t length = 0;
 };
 
-// Which address a prefix's host asks the engine to listen on.
-std::string planBind(const UrlPrefix& prefix, BindPlan& plan) {
+// Which address a prefix's host asks the engine to listen on: an IP literal or localhost its own,
+// any other host the queue's listen address (every address when it has none).
+std::string planBind(const UrlPrefix& prefix, const std::string& listenAddress, BindPlan& plan) {
   const std::string& host = prefix.host;
   plan = BindPlan{};
   std::string literal = host;
@@ -44,8 +45,12 @@ std::string planBind(const UrlPrefix& prefix, BindPlan& plan) {
     v6.sin6_port = htons(prefix.port);
     std::memcpy(&plan.storage, &v6, sizeof v6);
     plan.length = sizeof v6;
+  } else if (!listenAddress.empty() && listenAddress != literal) {
+    UrlPrefix onAddress = prefix;  // +, *, or a name routed by the Host header: the listen address
+    onAddress.host = listenAddress;
+    return planBind(onAddress, "", plan);
   } else {
-    return "";  // +, *, or a name routed by the Host header: every address
+    return "";  // every address
   }
   plan.wildcard = false;
   plan.address = literal;
@@ -124,10 +129,10 @@ PortRoutes* ListenerRegistry::portRoutes(uint16_t port) {
   return slot.get();
 }
 
-std::shared_ptr<ListenerSocket> ListenerRegistry::socketFor(const UrlPrefix& prefix, PortRoutes* routes,
-                                                            Error& error) {
+std::shared_ptr<ListenerSocket> ListenerRegistry::socketFor(const UrlPrefix& prefix, const std::string& listenAddress,
+                                                            PortRoutes* routes, Error& error) {
   BindPlan plan;
-  planBind(prefix, plan);
+  planBind(prefix, listenAddress, plan);
   std::shared_ptr<PortLock> lock;
   for (size_t i = 0; i < sockets_.size();) {
     std::shared_ptr<ListenerSocket> socket = sockets_[i].lock();
@@ -249,7 +254,7 @@ std::shared_ptr<ListenerSocket> ListenerRegistry::add(const UrlPrefix& prefix, c
     }
   }
   PortRoutes* routes = portRoutes(prefix.port);
-  std::shared_ptr<ListenerSocket> socket = socketFor(prefix, routes, error);
+  std::shared_ptr<ListenerSocket> socket = socketFor(prefix, options.listenAddress, routes, error);
   if (!socket) return nullptr;
   registrations_.push_back(Registration{prefix, target.queueSerial, socket, options});
   republish(routes, &target, &prefix, nullptr, 0);

@@ -4,8 +4,9 @@
 // for it, and one route table per port.
 //
 // Bind addresses: "+" and "*" (and host names other than localhost, which HTTP.SYS routes by the
-// Host header) listen on every address (dual-stack [::], else 0.0.0.0); "localhost" listens on
-// 127.0.0.1; an IP literal listens on that address. A prefix whose port is already served by a
+// Host header) listen on every address (dual-stack [::], else 0.0.0.0), or on the queue's
+// QueueOptions::listenAddress when it has one; "localhost" listens on 127.0.0.1; an IP literal
+// listens on that address. A prefix whose port is already served by a
 // wildcard socket of this process shares it; a wildcard added after a host-specific socket binds
 // next to it (SO_REUSEPORT; the kernel hands each connection to the most specific socket, and
 // both route through the same per-port table).
@@ -113,7 +114,8 @@ class ListenerRegistry {
   };
 
   PortRoutes* portRoutes(uint16_t port);
-  std::shared_ptr<ListenerSocket> socketFor(const UrlPrefix& prefix, PortRoutes* routes, Error& error);
+  std::shared_ptr<ListenerSocket> socketFor(const UrlPrefix& prefix, const std::string& listenAddress,
+                                            PortRoutes* routes, Error& error);
   ConnectionLimits limitsOf(uint16_t port) const;
   void republish(PortRoutes* routes, const RouteTarget* added, const UrlPrefix* addedPrefix,
                  const UrlPrefix* removedPrefix, uint64_t removedSerial);

@@ -131,4 +131,10 @@ void OutputCache::dropQueue(uint64_t queueSerial) {
   entries_.store(map_.size(), std::memory_order_relaxed);
 }
 
+void OutputCache::measure(uint64_t& entries, uint64_t& bytes) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  entries = map_.size();
+  bytes = totalBytes_;
+}
+
 }  // namespace hsys::posix

@@ -47,6 +47,8 @@ class OutputCache {
   bool store(const std::string& key, const ResponseView& view, int64_t nowMillis);
   // Forgets every entry of a queue (it closed: its URLs may be served by someone else next).
   void dropQueue(uint64_t queueSerial);
+  // Entries and bytes held now (for EngineStats).
+  void measure(uint64_t& entries, uint64_t& bytes);
 
  private:
   std::mutex mutex_;

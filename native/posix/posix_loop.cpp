@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <chrono>
 
+#include "output_cache.h"
 #include "posix_util.h"
 #include "queue_names.h"
 
@@ -118,6 +119,16 @@ Queue* PosixLoop::createQueue(const QueueOptions& options, uint64_t queueToken, 
   PosixQueue* result = queue.get();
   queues_.emplace(serial, std::move(queue));
   return result;
+}
+
+EngineStats PosixLoop::stats() const {
+  EngineStats stats;
+  stats.openConnections = connections_.size();
+  stats.liveRequests = requests_.size();
+  stats.pendingCompletions = pending_.size() - pendingHead_;
+  stats.recordArenaBytes = arena_.capacity();
+  OutputCache::instance().measure(stats.cacheEntries, stats.cacheBytes);
+  return stats;
 }
 
 void PosixLoop::push(uint32_t type, int32_t status, uint64_t token, uint64_t requestId, uint64_t length) {

@@ -66,6 +66,7 @@ class PosixLoop : public Loop {
   int32_t poll(Completion* out, int32_t capacity, int32_t timeoutMillis) override;
   void wakeup() override { inbox_->wake(); }
   const char* backendName() const override { return "posix-epoll"; }
+  EngineStats stats() const override;
 
   // Services for connections and queues (loop thread only).
   void push(uint32_t type, int32_t status, uint64_t token, uint64_t requestId, uint64_t length);

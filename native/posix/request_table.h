@@ -47,6 +47,8 @@ class RequestTable {
     }
   }
 
+  size_t size() const { return live_; }
+
   template <typename Visit>
   void forEach(Visit visit) const {
     for (const Entry& entry : slots_) {

@@ -4,6 +4,7 @@
 #ifndef _WIN32
 
 #include <doctest/doctest.h>
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -539,6 +540,38 @@ TEST_CASE("posix: a port taken by another process gives an error that says so") 
   Completion closed;
   CHECK(harness.waitFor(kQueueClosed, 31, closed));
   ::close(blocker);
+}
+
+TEST_CASE("posix: a queue's listen address limits where its wildcard prefix listens; any Host is routed") {
+  auto connects = [](const char* ip, uint16_t port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    ::inet_pton(AF_INET, ip, &address.sin_addr);
+    bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    ::close(fd);
+    return ok;
+  };
+  Harness harness;
+  uint16_t port = freePort();
+  QueueOptions options;
+  options.listenAddress = "127.0.0.1";
+  Error error;
+  Queue* queue = harness.loop().createQueue(options, 32, error);
+  REQUIRE(queue != nullptr);
+  REQUIRE_MESSAGE(queue->addUrl("http://+:" + std::to_string(port) + "/", error), error.message);
+  REQUIRE(queue->start(error));
+  CHECK_FALSE(connects("127.0.0.2", port));  // loopback too, but not the address asked for
+  TestConnection client;
+  REQUIRE(client.connect(port));
+  REQUIRE(client.sendAll("GET /x HTTP/1.1\r\nHost: some.name.example\r\n\r\n"));
+  ReceivedRequest request;
+  REQUIRE(harness.waitForRequest(request));
+  CHECK(request.url == "/x");
+  queue->close();
+  Completion closed;
+  CHECK(harness.waitFor(kQueueClosed, 32, closed));
 }
 
 TEST_CASE("posix: queues on different loops share a port; a connection follows its requests") {

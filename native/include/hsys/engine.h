@@ -88,6 +88,10 @@ struct QueueOptions {
   uint32_t headerWaitTimeoutSeconds = 0;      // for the request head to arrive
   uint32_t minSendRateBytesPerSecond = 0;     // slower clients are disconnected
   bool exportClientCertificate = false;       // fetch the client certificate (TlsRecord) for TLS requests
+  // posix engine: the IP address this queue's wildcard and host-name prefixes listen on ("" =
+  // every address), as binding a socket to one address does. HTTP.SYS listens on its IP listen
+  // list (netsh http add iplisten) instead; the windows backend ignores it.
+  std::string listenAddress;
 };
 
 // Positions in the long[] that carries QueueOptions across JNI (all but the name).
@@ -146,6 +150,19 @@ class Queue {
   virtual void close() = 0;
 };
 
+// What a Loop holds right now, for monitoring (a soak run samples it): every number should stay
+// flat under a steady load. The JNI layer passes it to Java as a long[] in field order.
+struct EngineStats {
+  uint64_t openConnections = 0;     // client connections this loop holds
+  uint64_t liveRequests = 0;        // requests handed out (or about to be) and not finished
+  uint64_t pendingCompletions = 0;  // completions waiting for the next poll
+  uint64_t recordArenaBytes = 0;    // capacity of the per-poll request record arena
+  uint64_t cacheEntries = 0;        // output cache entries (process-wide)
+  uint64_t cacheBytes = 0;          // output cache bytes (process-wide)
+};
+constexpr int kEngineStatsCount = 6;
+static_assert(sizeof(EngineStats) == kEngineStatsCount * sizeof(uint64_t), "EngineStats is a row of counters");
+
 class Loop {
  public:
   virtual ~Loop() = default;
@@ -164,6 +181,9 @@ class Loop {
 
   // Name of the backend, e.g. "posix-epoll" or "windows-httpapi".
   virtual const char* backendName() const = 0;
+
+  // The loop's counters (see EngineStats); on the loop's thread. A backend fills what it tracks.
+  virtual EngineStats stats() const { return {}; }
 };
 
 // Implemented once per backend; the build links exactly one.

@@ -70,7 +70,7 @@ public final class DecodedRequest {
         return (flags & FLAG_HTTP2) != 0;
     }
 
-    /** The client's address; null when the engine did not know it. */
+    /** The client's address; null when the engine did not know it, or when decoded without addresses. */
     public InetSocketAddress remoteAddress() {
         return remoteAddress;
     }

@@ -1,6 +1,5 @@
 package dev.nettyhttpsys.codec;
 
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.AsciiString;
 
 /**
@@ -24,33 +23,18 @@ public final class KnownHeaders {
     static final int UPGRADE = 7;
     static final int CONTENT_LENGTH = 11;
 
-    /** HttpHeaderNames.KEEP_ALIVE is deprecated (an HTTP/1.0 relic), but HTTP.SYS still has an id for it. */
-    private static final AsciiString KEEP_ALIVE_NAME = AsciiString.cached("keep-alive");
-
-    private static final AsciiString[] COMMON = {
-        HttpHeaderNames.CACHE_CONTROL, HttpHeaderNames.CONNECTION, HttpHeaderNames.DATE,
-        KEEP_ALIVE_NAME, HttpHeaderNames.PRAGMA, HttpHeaderNames.TRAILER,
-        HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE, HttpHeaderNames.VIA,
-        HttpHeaderNames.WARNING, HttpHeaderNames.ALLOW, HttpHeaderNames.CONTENT_LENGTH,
-        HttpHeaderNames.CONTENT_TYPE, HttpHeaderNames.CONTENT_ENCODING, HttpHeaderNames.CONTENT_LANGUAGE,
-        HttpHeaderNames.CONTENT_LOCATION, HttpHeaderNames.CONTENT_MD5, HttpHeaderNames.CONTENT_RANGE,
-        HttpHeaderNames.EXPIRES, HttpHeaderNames.LAST_MODIFIED,
-    };
-    private static final AsciiString[] REQUEST_ONLY = {
-        HttpHeaderNames.ACCEPT, HttpHeaderNames.ACCEPT_CHARSET, HttpHeaderNames.ACCEPT_ENCODING,
-        HttpHeaderNames.ACCEPT_LANGUAGE, HttpHeaderNames.AUTHORIZATION, HttpHeaderNames.COOKIE,
-        HttpHeaderNames.EXPECT, HttpHeaderNames.FROM, HttpHeaderNames.HOST, HttpHeaderNames.IF_MATCH,
-        HttpHeaderNames.IF_MODIFIED_SINCE, HttpHeaderNames.IF_NONE_MATCH, HttpHeaderNames.IF_RANGE,
-        HttpHeaderNames.IF_UNMODIFIED_SINCE, HttpHeaderNames.MAX_FORWARDS, HttpHeaderNames.PROXY_AUTHORIZATION,
-        HttpHeaderNames.REFERER, HttpHeaderNames.RANGE, HttpHeaderNames.TE,
-        AsciiString.cached("translate"),  // a WebDAV header Netty has no constant for
-        HttpHeaderNames.USER_AGENT,
-    };
-    private static final AsciiString[] RESPONSE_ONLY = {
-        HttpHeaderNames.ACCEPT_RANGES, HttpHeaderNames.AGE, HttpHeaderNames.ETAG, HttpHeaderNames.LOCATION,
-        HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.RETRY_AFTER, HttpHeaderNames.SERVER,
-        HttpHeaderNames.SET_COOKIE, HttpHeaderNames.VARY, HttpHeaderNames.WWW_AUTHENTICATE,
-    };
+    // Spelled as HTTP.SYS and browsers do (the canonical form): a request's known headers reach
+    // the pipeline with these names, as a socket would give them as sent.
+    private static final AsciiString[] COMMON = names("Cache-Control", "Connection", "Date", "Keep-Alive", "Pragma",
+            "Trailer", "Transfer-Encoding", "Upgrade", "Via", "Warning", "Allow", "Content-Length", "Content-Type",
+            "Content-Encoding", "Content-Language", "Content-Location", "Content-MD5", "Content-Range", "Expires",
+            "Last-Modified");
+    private static final AsciiString[] REQUEST_ONLY = names("Accept", "Accept-Charset", "Accept-Encoding",
+            "Accept-Language", "Authorization", "Cookie", "Expect", "From", "Host", "If-Match", "If-Modified-Since",
+            "If-None-Match", "If-Range", "If-Unmodified-Since", "Max-Forwards", "Proxy-Authorization", "Referer",
+            "Range", "TE", "Translate", "User-Agent");
+    private static final AsciiString[] RESPONSE_ONLY = names("Accept-Ranges", "Age", "ETag", "Location",
+            "Proxy-Authenticate", "Retry-After", "Server", "Set-Cookie", "Vary", "WWW-Authenticate");
 
     private static final AsciiString[] REQUEST = concat(COMMON, REQUEST_ONLY);
     private static final AsciiString[] RESPONSE = concat(COMMON, RESPONSE_ONLY);
@@ -60,6 +44,14 @@ public final class KnownHeaders {
     private KnownHeaders() {
     }
 
+    private static AsciiString[] names(String... names) {
+        AsciiString[] cached = new AsciiString[names.length];
+        for (int i = 0; i < names.length; i++) {
+            cached[i] = AsciiString.cached(names[i]);
+        }
+        return cached;
+    }
+
     private static AsciiString[] concat(AsciiString[] first, AsciiString[] second) {
         AsciiString[] all = new AsciiString[first.length + second.length];
         System.arraycopy(first, 0, all, 0, first.length);
@@ -67,7 +59,7 @@ public final class KnownHeaders {
         return all;
     }
 
-    /** Name of request header id 0-40 (a {@code HttpHeaderNames} constant); throws for other ids. */
+    /** Name of request header id 0-40 in its canonical spelling (e.g. {@code User-Agent}); throws for other ids. */
     public static AsciiString requestHeaderName(int id) {
         if (id < 0 || id >= REQUEST.length) {
             throw new IllegalArgumentException("unknown request header id " + id);
@@ -75,7 +67,7 @@ public final class KnownHeaders {
         return REQUEST[id];
     }
 
-    /** Name of response header id 0-29 (a {@code HttpHeaderNames} constant); throws for other ids. */
+    /** Name of response header id 0-29 in its canonical spelling (e.g. {@code ETag}); throws for other ids. */
     public static AsciiString responseHeaderName(int id) {
         if (id < 0 || id >= RESPONSE.length) {
             throw new IllegalArgumentException("unknown response header id " + id);

@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 public final class RequestRecordDecoder {
     /** sizeof(RequestRecordHeader). */
     public static final int HEADER_SIZE = 88;
+    private static final int CONNECTION_ID_OFFSET = 16;
     static final int HEADER_ENTRY_SIZE = 8;
 
     private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory()
@@ -41,6 +42,14 @@ public final class RequestRecordDecoder {
      * @throws IllegalArgumentException naming the field when a length runs past the record
      */
     public static DecodedRequest decode(ByteBuf record, ByteBufAllocator alloc) {
+        return decode(record, alloc, true);
+    }
+
+    /**
+     * As {@link #decode(ByteBuf, ByteBufAllocator)}; without addresses (null in the result) when
+     * the caller knows them already, e.g. from the connection's first request.
+     */
+    public static DecodedRequest decode(ByteBuf record, ByteBufAllocator alloc, boolean addresses) {
         int base = record.readerIndex();
         int available = record.readableBytes();
         if (available < HEADER_SIZE) {
@@ -54,15 +63,15 @@ public final class RequestRecordDecoder {
         }
         int flags = record.getIntLE(base + 4);
         long requestId = record.getLongLE(base + 8);
-        long connectionId = record.getLongLE(base + 16);
+        long connectionId = record.getLongLE(base + CONNECTION_ID_OFFSET);
         int major = record.getUnsignedShortLE(base + 24);
         int minor = record.getUnsignedShortLE(base + 26);
         int headerCount = record.getUnsignedShortLE(base + 28);
         int methodLength = record.getUnsignedShortLE(base + 30);
         long urlLength = record.getUnsignedIntLE(base + 32);
         long bodyLength = record.getUnsignedIntLE(base + 36);
-        InetSocketAddress remote = SocketAddressDecoder.decode(record, base + 40, "remote");
-        InetSocketAddress local = SocketAddressDecoder.decodeCached(record, base + 60, "local");
+        InetSocketAddress remote = addresses ? SocketAddressDecoder.decode(record, base + 40, "remote") : null;
+        InetSocketAddress local = addresses ? SocketAddressDecoder.decodeCached(record, base + 60, "local") : null;
 
         int end = base + (int) recordLength;
         int methodStart = base + HEADER_SIZE;
@@ -119,6 +128,18 @@ public final class RequestRecordDecoder {
                 : alloc.buffer((int) bodyLength).writeBytes(record, bodyStart, (int) bodyLength);
         DefaultHttpRequest request = new DefaultHttpRequest(version, method, uri, headers);
         return new DecodedRequest(request, body, requestId, connectionId, flags, remote, local, tls);
+    }
+
+    /**
+     * The connection id of the record at the buffer's reader index, read before decoding (the
+     * caller picks the connection's channel with it); throws when the record is too short.
+     */
+    public static long connectionId(ByteBuf record) {
+        if (record.readableBytes() < HEADER_SIZE) {
+            throw new IllegalArgumentException("request record shorter than its 88-byte header: "
+                    + record.readableBytes() + " bytes");
+        }
+        return record.getLongLE(record.readerIndex() + CONNECTION_ID_OFFSET);
     }
 
     /**

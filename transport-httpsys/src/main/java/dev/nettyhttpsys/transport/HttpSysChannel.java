@@ -41,6 +41,7 @@ import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One client connection, as a channel: it reads the connection's requests in order, each as an
@@ -804,8 +805,12 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
             long length = event.length();
             if (eventLoop().inEventLoop()) {
                 onCompletion(type, status, length);
-            } else {
+                return;
+            }
+            try {
                 eventLoop().execute(() -> onCompletion(type, status, length));
+            } catch (RejectedExecutionException e) {
+                onCompletion(type, status, length);  // this channel's loop is gone: free what the engine returned here
             }
         }
 

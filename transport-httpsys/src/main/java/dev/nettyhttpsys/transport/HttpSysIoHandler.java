@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -149,8 +150,21 @@ public final class HttpSysIoHandler implements IoHandler {
         return executor.isExecutorThread(Thread.currentThread());
     }
 
-    void execute(Runnable task) {
-        executor.execute(task);
+    /** Runs task on this loop; false when the loop has shut down (the engine loop is gone with it). */
+    boolean execute(Runnable task) {
+        try {
+            executor.execute(task);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
+    /** The engine loop's counters; on this loop's thread. */
+    HttpSysEngineStats stats() {
+        long[] counters = new long[HttpSysEngineStats.COUNT];
+        Native.stats(loop, counters);
+        return new HttpSysEngineStats(counters);
     }
 
     /** The event every completion is dispatched with (see {@link HttpSysIoEvent}). */
@@ -162,8 +176,9 @@ public final class HttpSysIoHandler implements IoHandler {
      * Creates a native request queue whose completions reach the registration's handle; closed
      * later with {@link Native#closeQueue}, after which {@link Native#QUEUE_CLOSED} comes last.
      */
-    long createQueue(HttpSysIoRegistration registration, String name, long[] settings) throws HttpSysException {
-        long queue = Native.createQueue(loop, registration.token(), name, settings);
+    long createQueue(HttpSysIoRegistration registration, String name, String listenAddress, long[] settings)
+            throws HttpSysException {
+        long queue = Native.createQueue(loop, registration.token(), name, listenAddress, settings);
         openQueues++;
         registration.expectCompletion();  // the QUEUE_CLOSED
         return queue;

@@ -22,7 +22,10 @@ final class HttpSysIoRegistration implements IoRegistration {
     private final HttpSysIoHandle handle;
     private final long token;
     private int outstanding;
-    private boolean valid = true;
+    private volatile boolean valid = true;
+    // On the handler's thread: cancel() reached it. Set in order with the operations submitted
+    // before cancel() from another thread, so none of them is refused for a removal it raced.
+    private boolean cancelled;
     private boolean removed;
 
     HttpSysIoRegistration(HttpSysIoHandler handler, HttpSysIoHandle handle, long token) {
@@ -61,14 +64,14 @@ final class HttpSysIoRegistration implements IoRegistration {
             return start(operation);
         }
         HttpSysIoOps copy = operation.copy();
-        handler.execute(() -> {
+        boolean accepted = handler.execute(() -> {
             int status = start(copy);
             if (status != EngineStatus.OK && copy.completes()) {
                 outstanding++;  // reported as if it had started, so the count stays true
                 dispatch(copy.completionType(), status, 0, 0, 0, null);
             }
         });
-        return 0;
+        return accepted ? 0 : EngineStatus.CANCELLED;  // refused: the queue's loop has shut down
     }
 
     private int start(HttpSysIoOps operation) {
@@ -92,7 +95,7 @@ final class HttpSysIoRegistration implements IoRegistration {
         } catch (Throwable t) {
             logger.warn("completion handler of {} failed", handle, t);
         }
-        if (ends && --outstanding == 0 && !valid) {
+        if (ends && --outstanding == 0 && cancelled) {
             remove();
         }
     }
@@ -110,13 +113,14 @@ final class HttpSysIoRegistration implements IoRegistration {
         valid = false;
         if (handler.inLoop()) {
             removeWhenIdle();
-        } else {
-            handler.execute(this::removeWhenIdle);
+        } else if (!handler.execute(this::removeWhenIdle)) {
+            handle.unregistered();  // the loop is gone, and its routing table with it
         }
         return true;
     }
 
     private void removeWhenIdle() {
+        cancelled = true;
         if (outstanding == 0) {
             remove();
         }

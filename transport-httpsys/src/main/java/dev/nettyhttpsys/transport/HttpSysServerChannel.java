@@ -13,6 +13,7 @@ import io.netty.channel.socket.ServerSocketChannel;
 
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.internal.PlatformDependent;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
@@ -38,6 +39,7 @@ import java.util.List;
 public final class HttpSysServerChannel extends AbstractServerChannel implements ServerSocketChannel {
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(HttpSysServerChannel.class);
     private static final int FREE_PORT_ATTEMPTS = 10;
+    private static final boolean WINDOWS = PlatformDependent.isWindows();
 
     private final HttpSysServerChannelConfig config = new HttpSysServerChannelConfig(this);
     private volatile IoRegistration registration;
@@ -81,6 +83,29 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
     /** Unregisters a prefix this channel registered; requests for it get 404 (or another queue) from then on. */
     public Future<Void> removeUrlPrefix(String prefix) {
         return changePrefixes(prefix, false);
+    }
+
+    /**
+     * The counters of the engine loop this channel's request queue runs on (connections, live
+     * requests, pending completions, record memory, output cache), read on its event loop.
+     */
+    public Future<HttpSysEngineStats> engineStats() {
+        Promise<HttpSysEngineStats> promise = eventLoop().newPromise();
+        if (eventLoop().inEventLoop()) {
+            readEngineStats(promise);
+        } else {
+            eventLoop().execute(() -> readEngineStats(promise));
+        }
+        return promise;
+    }
+
+    private void readEngineStats(Promise<HttpSysEngineStats> promise) {
+        IoRegistration current = registration;
+        if (current == null) {
+            promise.setFailure(new IllegalStateException("the server channel is not registered"));
+        } else {
+            promise.setSuccess(current.<HttpSysIoRegistration>attachment().handler().stats());
+        }
     }
 
     private Future<Void> changePrefixes(String prefix, boolean add) {
@@ -179,10 +204,13 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
                     + address.getClass().getName());
         }
         List<UrlPrefix> toRegister = new ArrayList<>();
+        String listenAddress = "";
         if (address instanceof HttpSysServerAddress) {
             toRegister.addAll(((HttpSysServerAddress) address).prefixes());
         } else {
-            toRegister.add(UrlPrefix.anyHost(((InetSocketAddress) address).getPort()));
+            InetSocketAddress socketAddress = (InetSocketAddress) address;
+            toRegister.add(UrlPrefix.anyHost(socketAddress.getPort()));
+            listenAddress = listenAddressOf(socketAddress);
         }
         for (String extra : config.urlPrefixes()) {
             toRegister.add(UrlPrefix.parse(extra));
@@ -195,7 +223,7 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
             List<UrlPrefix> candidate = pickPort ? onFreePort(toRegister) : toRegister;
             RequestQueue newQueue = new RequestQueue(registration.attachment(), eventLoop());
             try {
-                newQueue.open(config, candidate);
+                newQueue.open(config, candidate, listenAddress);
             } catch (HttpSysException e) {
                 // A port that was free a moment ago may be taken by the time it is registered.
                 if (pickPort && attempt < FREE_PORT_ATTEMPTS) {
@@ -208,8 +236,27 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
             prefixes = List.copyOf(candidate);
             break;
         }
-        localAddress = new InetSocketAddress(prefixes.get(0).port());
+        localAddress = listenAddress.isEmpty() ? new InetSocketAddress(prefixes.get(0).port())
+                : new InetSocketAddress(((InetSocketAddress) address).getAddress(), prefixes.get(0).port());
         active = true;
+    }
+
+    /**
+     * A socket bound to one address accepts connections to that address only: the posix engine
+     * listens there (any Host header is accepted, as for a socket). HTTP.SYS listens on its IP
+     * listen list instead, for every process on the machine; say so rather than expose silently.
+     */
+    private String listenAddressOf(InetSocketAddress address) {
+        if (address.isUnresolved() || address.getAddress().isAnyLocalAddress()) {
+            return "";
+        }
+        String ip = address.getAddress().getHostAddress();
+        if (WINDOWS) {
+            logger.warn("{}: bound to {}, but HTTP.SYS listens on every address of its IP listen list; to listen on "
+                    + "{} only, run (as administrator) netsh http add iplisten ipaddress={} (see docs/windows-setup.md)",
+                    this, address, ip, ip);
+        }
+        return ip;
     }
 
     /**
@@ -263,8 +310,11 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
             return;
         }
         DecodedRequest request;
+        HttpSysChannel connection;
         try {
-            request = RequestRecordDecoder.decode(record, config.getAllocator());
+            // A connection's addresses are decoded once, for its first request.
+            connection = connections.get(RequestRecordDecoder.connectionId(record));
+            request = RequestRecordDecoder.decode(record, config.getAllocator(), connection == null);
         } catch (RuntimeException e) {
             // The engine wrote a record Java cannot read: a bug, not bad input. Reset the request
             // rather than leave its client waiting.
@@ -275,19 +325,16 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
             }
             return;
         }
-        HttpSysChannel child;
+        if (connection != null) {  // (HTTP/2 connections are never in the table: streams are)
+            connection.onRequest(request);
+            return;
+        }
+        HttpSysChannel child = new HttpSysChannel(this, current, request, request.isHttp2(), defaultCacheTtl,
+                kernelBuffering);
         if (request.isHttp2()) {
-            child = new HttpSysChannel(this, current, request, true, defaultCacheTtl, kernelBuffering);
             streams.put(request.requestId(), child);
         } else {
-            child = connections.get(request.connectionId());
-            if (child == null) {
-                child = new HttpSysChannel(this, current, request, false, defaultCacheTtl, kernelBuffering);
-                connections.put(request.connectionId(), child);
-            } else {
-                child.onRequest(request);
-                return;
-            }
+            connections.put(request.connectionId(), child);
         }
         child.onRequest(request);
         pipeline().fireChannelRead(child);

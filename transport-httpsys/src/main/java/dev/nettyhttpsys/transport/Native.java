@@ -31,8 +31,12 @@ final class Native {
 
     static native int poll(long loop, long completions, int capacity, int timeoutMillis, RecordWindow window);
 
-    /** {@code settings} is ordered as engine.h {@code QueueOptionIndex} (see {@link ServerSettings}). */
-    static native long createQueue(long loop, long token, String name, long[] settings) throws HttpSysException;
+    /**
+     * {@code settings} is ordered as engine.h {@code QueueOptionIndex} (see {@link ServerSettings});
+     * {@code listenAddress} ("" = every address) is where the posix engine listens for wildcard prefixes.
+     */
+    static native long createQueue(long loop, long token, String name, String listenAddress, long[] settings)
+            throws HttpSysException;
 
     static native void addUrl(long queue, String prefix) throws HttpSysException;
 
@@ -50,6 +54,9 @@ final class Native {
     static native int closeConnection(long queue, long connectionId);
 
     static native void closeQueue(long queue);
+
+    /** Writes the loop's engine.h {@code EngineStats} into out ({@link HttpSysEngineStats#COUNT} slots). */
+    static native void stats(long loop, long[] out);
 
     static native long bufferAddress(ByteBuffer directBuffer);
 

@@ -21,15 +21,19 @@ final class RequestQueue {
         this.loop = loop;
     }
 
-    /** Creates the native queue, registers the prefixes and starts receiving. On this loop. */
-    void open(HttpSysServerChannelConfig config, Iterable<UrlPrefix> prefixes) throws HttpSysException {
+    /**
+     * Creates the native queue, registers the prefixes and starts receiving. On this loop.
+     * {@code listenAddress}: where the posix engine listens ("" = every address).
+     */
+    void open(HttpSysServerChannelConfig config, Iterable<UrlPrefix> prefixes, String listenAddress)
+            throws HttpSysException {
         String name = config.setting(HttpSysChannelOption.REQUEST_QUEUE_NAME);
         HttpSysQueueMode mode = config.setting(HttpSysChannelOption.REQUEST_QUEUE_MODE);
         if (mode != HttpSysQueueMode.CREATE && name.isEmpty()) {
             throw new IllegalArgumentException("REQUEST_QUEUE_MODE " + mode
                     + " needs a REQUEST_QUEUE_NAME: only named queues can be shared");
         }
-        handle = handler.createQueue(registration, name, config.nativeQueueSettings());
+        handle = handler.createQueue(registration, name, listenAddress, config.nativeQueueSettings());
         try {
             // An attached queue serves the URLs its creator registered.
             if (mode != HttpSysQueueMode.ATTACH) {

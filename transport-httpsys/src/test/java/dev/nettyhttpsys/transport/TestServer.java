@@ -8,6 +8,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.function.Consumer;
 
@@ -24,9 +25,27 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer start(int threads, Consumer<SocketChannel> pipeline) throws Exception {
+        return start(threads, freePort(), pipeline);
+    }
+
+    /** One loop, on the given port (0: the transport picks one). */
+    static TestServer startOnPort(int port, Consumer<SocketChannel> pipeline) throws Exception {
+        return start(1, new InetSocketAddress(port), pipeline);
+    }
+
+    /** One loop, bound to the given address. */
+    static TestServer startOn(InetSocketAddress address, Consumer<SocketChannel> pipeline) throws Exception {
+        return start(1, address, pipeline);
+    }
+
+    private static TestServer start(int threads, int port, Consumer<SocketChannel> pipeline) throws Exception {
+        return start(threads, new InetSocketAddress(port), pipeline);
+    }
+
+    private static TestServer start(int threads, InetSocketAddress address, Consumer<SocketChannel> pipeline)
+            throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, HttpSysIoHandler.newFactory());
         try {
-            int port = freePort();
             Channel channel = new ServerBootstrap()
                     .group(group)
                     .channel(HttpSysServerChannel.class)
@@ -36,8 +55,8 @@ final class TestServer implements AutoCloseable {
                             pipeline.accept(ch);
                         }
                     })
-                    .bind(port).sync().channel();
-            return new TestServer(group, channel, port);
+                    .bind(address).sync().channel();
+            return new TestServer(group, channel, ((InetSocketAddress) channel.localAddress()).getPort());
         } catch (Exception e) {
             group.shutdownGracefully().syncUninterruptibly();
             throw e;

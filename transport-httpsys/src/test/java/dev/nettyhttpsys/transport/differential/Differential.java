@@ -4,6 +4,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -114,6 +115,54 @@ final class Differential implements AutoCloseable {
         return outcome;
     }
 
+    /**
+     * As {@link #exchange}, then watches the connection for watchMillis whether the server ends
+     * it unannounced (a handler's close(), an idle timeout): both servers must do the same.
+     */
+    Outcome exchangeAndWatch(int watchMillis, String... requests) throws IOException {
+        byte[][] bytes = new byte[requests.length][];
+        for (int i = 0; i < requests.length; i++) {
+            bytes[i] = requests[i].getBytes(StandardCharsets.ISO_8859_1);
+        }
+        Outcome outcome = new Outcome(observe(nio, bytes, watchMillis), observe(httpsys, bytes, watchMillis));
+        assertSame(bytes, outcome.nio, outcome.httpsys);
+        return outcome;
+    }
+
+    /**
+     * Sends all requests in one write (pipelined), then reads the answers in order; compared as
+     * {@link #exchange} compares.
+     */
+    Outcome pipelined(String... requests) throws IOException {
+        byte[][] bytes = new byte[requests.length][];
+        for (int i = 0; i < requests.length; i++) {
+            bytes[i] = requests[i].getBytes(StandardCharsets.ISO_8859_1);
+        }
+        Outcome outcome = new Outcome(observePipelined(nio, bytes), observePipelined(httpsys, bytes));
+        assertSame(bytes, outcome.nio, outcome.httpsys);
+        return outcome;
+    }
+
+    private static Observation observePipelined(ServerUnderTest server, byte[][] requests) throws IOException {
+        Observation observation = new Observation();
+        try (RawConnection connection = new RawConnection(server.port)) {
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            for (byte[] request : requests) {
+                all.write(request);
+            }
+            connection.send(all.toByteArray());
+            for (byte[] request : requests) {
+                observation.exchanges.add(connection.readExchange(isHead(request)));
+            }
+            if (announcesClose(observation.last(), requests[requests.length - 1])) {
+                observation.serverClosed = connection.awaitServerClose();
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new AssertionError(server + " failed the pipelined exchange after " + observation.exchanges, e);
+        }
+        return observation;
+    }
+
     /** Runs the requests on both servers without comparing: for cases that assert a documented difference. */
     Outcome observeBoth(String... requests) throws IOException {
         byte[][] bytes = new byte[requests.length][];
@@ -165,6 +214,10 @@ final class Differential implements AutoCloseable {
     }
 
     private static Observation observe(ServerUnderTest server, byte[][] requests) throws IOException {
+        return observe(server, requests, 0);
+    }
+
+    private static Observation observe(ServerUnderTest server, byte[][] requests, int watchMillis) throws IOException {
         Observation observation = new Observation();
         try (RawConnection connection = new RawConnection(server.port)) {
             for (byte[] request : requests) {
@@ -173,6 +226,8 @@ final class Differential implements AutoCloseable {
             }
             if (announcesClose(observation.last(), requests[requests.length - 1])) {
                 observation.serverClosed = connection.awaitServerClose();
+            } else if (watchMillis > 0) {
+                observation.serverClosed = connection.closesWithin(watchMillis);
             }
         } catch (IOException | RuntimeException e) {
             throw new AssertionError(server + " failed the exchange after " + observation.exchanges, e);

@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.AbstractMap;
 import java.util.ArrayList;
@@ -120,6 +121,21 @@ final class RawConnection implements AutoCloseable {
             return true;
         } catch (SocketException e) {
             return true;  // reset
+        }
+    }
+
+    /**
+     * Waits up to millis for the server to end the connection with nothing more said: true when
+     * it did (EOF or reset), false when it is still open.
+     */
+    boolean closesWithin(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+        try {
+            return awaitServerClose();
+        } catch (SocketTimeoutException e) {
+            return false;
+        } finally {
+            socket.setSoTimeout(TIMEOUT_MILLIS);
         }
     }
 

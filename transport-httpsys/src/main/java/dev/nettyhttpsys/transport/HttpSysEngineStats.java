@@ -1,0 +1,63 @@
+package dev.nettyhttpsys.transport;
+
+/**
+ * What one engine loop holds at a moment (engine.h {@code EngineStats}), for monitoring: under a
+ * steady load every number should stay flat. Read with {@link HttpSysServerChannel#engineStats()}.
+ */
+public final class HttpSysEngineStats {
+    /** Number of counters, in the order the engine writes them. */
+    static final int COUNT = 6;
+
+    private final long openConnections;
+    private final long liveRequests;
+    private final long pendingCompletions;
+    private final long recordArenaBytes;
+    private final long cacheEntries;
+    private final long cacheBytes;
+
+    HttpSysEngineStats(long[] counters) {
+        this.openConnections = counters[0];
+        this.liveRequests = counters[1];
+        this.pendingCompletions = counters[2];
+        this.recordArenaBytes = counters[3];
+        this.cacheEntries = counters[4];
+        this.cacheBytes = counters[5];
+    }
+
+    /** Client connections the loop holds (the Linux engine; HTTP.SYS keeps them in the kernel). */
+    public long openConnections() {
+        return openConnections;
+    }
+
+    /** Requests handed out, or about to be, and not finished. */
+    public long liveRequests() {
+        return liveRequests;
+    }
+
+    /** Completions waiting for the loop's next poll. */
+    public long pendingCompletions() {
+        return pendingCompletions;
+    }
+
+    /** Capacity of the per-poll request record arena, in bytes. */
+    public long recordArenaBytes() {
+        return recordArenaBytes;
+    }
+
+    /** Output cache entries (process-wide on the Linux engine). */
+    public long cacheEntries() {
+        return cacheEntries;
+    }
+
+    /** Output cache bytes (process-wide on the Linux engine). */
+    public long cacheBytes() {
+        return cacheBytes;
+    }
+
+    @Override
+    public String toString() {
+        return "connections=" + openConnections + " liveRequests=" + liveRequests + " pendingCompletions="
+                + pendingCompletions + " recordArenaBytes=" + recordArenaBytes + " cacheEntries=" + cacheEntries
+                + " cacheBytes=" + cacheBytes;
+    }
+}
