@@ -11,6 +11,7 @@
 #include <string>
 
 #include "hsys/engine.h"
+#include "hsys/java_utf8.h"
 
 namespace {
 
@@ -27,7 +28,8 @@ hsys::Queue* asQueue(jlong handle) { return reinterpret_cast<hsys::Queue*>(handl
 
 void throwHttpSysException(JNIEnv* env, const std::string& message, jint status, jint systemCode) {
   if (env->ExceptionCheck()) return;
-  jstring text = env->NewStringUTF(message.c_str());
+  // The engine's text is real UTF-8 (system messages in the user's language among it).
+  jstring text = env->NewStringUTF(hsys::toModifiedUtf8(message).c_str());
   if (text == nullptr) return;  // OutOfMemoryError pending
   jobject exception = env->NewObject(gExceptionClass, gExceptionConstructor, text, status, systemCode);
   if (exception != nullptr) env->Throw(static_cast<jthrowable>(exception));
@@ -37,12 +39,13 @@ void throwError(JNIEnv* env, const hsys::Error& error) {
   throwHttpSysException(env, error.message, error.status, error.systemCode);
 }
 
-// Java strings hold UTF-16; prefixes and names are passed to the engine as UTF-8.
+// Java strings hold UTF-16; prefixes and names are passed to the engine as real UTF-8 (what
+// GetStringUTFChars gives is modified UTF-8: characters outside the BMP as two halves).
 std::string toUtf8(JNIEnv* env, jstring value) {
   if (value == nullptr) return {};
   const char* chars = env->GetStringUTFChars(value, nullptr);
   if (chars == nullptr) return {};
-  std::string result(chars);
+  std::string result = hsys::fromModifiedUtf8(chars);
   env->ReleaseStringUTFChars(value, chars);
   return result;
 }

@@ -50,14 +50,30 @@ TEST_CASE("optional functions are looked up, and Wine's stubs are flagged as unu
     CHECK(runtime.canSendEntityBody == (wineMajor() >= 10));
     CHECK_FALSE(runtime.canSendFileChunks);
     CHECK_FALSE(runtime.honoursQueueNames);
+    CHECK(runtime.oneUrlPerGroup);
     CHECK(runtime.propertiesMayBeMissing);
   } else {
     CHECK((runtime.waitForDisconnectEx != nullptr));  // Windows 7 / Server 2008 R2 and later
     CHECK(runtime.canWaitForDisconnect);
     CHECK(runtime.canCancelRequest);
     CHECK(runtime.canSendFileChunks);
+    CHECK_FALSE(runtime.oneUrlPerGroup);
     CHECK_FALSE(runtime.propertiesMayBeMissing);
   }
+  // Every function of the table is there: the backend calls nothing of httpapi.dll but through it.
+  CHECK((runtime.receiveHttpRequest != nullptr && runtime.sendHttpResponse != nullptr &&
+         runtime.sendResponseEntityBody != nullptr && runtime.cancelHttpRequest != nullptr &&
+         runtime.setUrlGroupProperty != nullptr && runtime.formatMessage != nullptr));
+}
+
+TEST_CASE("a replacement of the HTTP Server API is in place until it is taken away") {
+  windows::HttpApiRuntime replacement = windows::resolveHttpApi();
+  replacement.oneUrlPerGroup = !windows::httpApi().oneUrlPerGroup;
+  const windows::HttpApiRuntime* previous = windows::replaceHttpApiForTesting(&replacement);
+  CHECK(previous == nullptr);
+  CHECK(&windows::httpApi() == &replacement);
+  CHECK(windows::replaceHttpApiForTesting(previous) == &replacement);
+  CHECK(&windows::httpApi() != &replacement);
 }
 
 }  // TEST_SUITE

@@ -112,6 +112,17 @@ TEST_CASE("a certificate fetched with HttpReceiveClientCertificate wins; when to
   tls.ssl.pClientCertInfo = nullptr;
   CHECK(needsClientCertificate(request, true));
   CHECK_FALSE(needsClientCertificate(request, false));  // not asked for
+  // A renegotiation cannot work: HTTP/2, TLS 1.3, or a body still on its way.
+  request.Flags = HTTP_REQUEST_FLAG_HTTP2;
+  CHECK_FALSE(needsClientCertificate(request, true));
+  request.Flags = HTTP_REQUEST_FLAG_MORE_ENTITY_BODY_EXISTS;
+  CHECK_FALSE(needsClientCertificate(request, true));
+  request.Flags = 0;
+  request.RequestInfoCount = 1;
+  request.pRequestInfo = &tls.info;
+  CHECK(needsClientCertificate(request, true));  // TLS 1.2
+  tls.protocol.Protocol = 0x00001000;            // SP_PROT_TLS1_3_SERVER
+  CHECK_FALSE(needsClientCertificate(request, true));
 }
 
 TEST_CASE("a TLS request's record carries kRequestSecure and the TlsRecord after the body") {

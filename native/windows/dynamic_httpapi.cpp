@@ -1,5 +1,6 @@
 #include "dynamic_httpapi.h"
 
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 
@@ -14,8 +15,31 @@ Fn lookup(HMODULE module, const char* name) {
   return reinterpret_cast<Fn>(reinterpret_cast<void*>(GetProcAddress(module, name)));
 }
 
-HttpApiRuntime resolve() {
+std::atomic<const HttpApiRuntime*> replacementForTesting{nullptr};
+
+}  // namespace
+
+HttpApiRuntime resolveHttpApi() {
   HttpApiRuntime runtime;
+  runtime.initialize = &::HttpInitialize;
+  runtime.terminate = &::HttpTerminate;
+  runtime.createRequestQueue = &::HttpCreateRequestQueue;
+  runtime.closeRequestQueue = &::HttpCloseRequestQueue;
+  runtime.setRequestQueueProperty = &::HttpSetRequestQueueProperty;
+  runtime.createServerSession = &::HttpCreateServerSession;
+  runtime.closeServerSession = &::HttpCloseServerSession;
+  runtime.setServerSessionProperty = &::HttpSetServerSessionProperty;
+  runtime.createUrlGroup = &::HttpCreateUrlGroup;
+  runtime.closeUrlGroup = &::HttpCloseUrlGroup;
+  runtime.setUrlGroupProperty = &::HttpSetUrlGroupProperty;
+  runtime.addUrlToUrlGroup = &::HttpAddUrlToUrlGroup;
+  runtime.removeUrlFromUrlGroup = &::HttpRemoveUrlFromUrlGroup;
+  runtime.receiveHttpRequest = &::HttpReceiveHttpRequest;
+  runtime.receiveRequestEntityBody = &::HttpReceiveRequestEntityBody;
+  runtime.sendHttpResponse = &::HttpSendHttpResponse;
+  runtime.sendResponseEntityBody = &::HttpSendResponseEntityBody;
+  runtime.cancelHttpRequest = &::HttpCancelHttpRequest;
+  runtime.formatMessage = &::FormatMessageW;
   // httpapi.dll is already loaded: the backend imports its core functions statically.
   HMODULE httpapi = GetModuleHandleW(L"httpapi.dll");
   if (httpapi == nullptr) httpapi = LoadLibraryW(L"httpapi.dll");
@@ -45,8 +69,10 @@ HttpApiRuntime resolve() {
     runtime.honoursSendFlags = false;
     runtime.canSendFileChunks = false;
     runtime.honoursQueueNames = false;
+    // Wine 8 and Wine 10 (checked: __wine_stub_HttpWaitForDisconnectEx in Wine 10's httpapi.dll).
     runtime.canWaitForDisconnect = false;      // exported, but as a process-aborting stub
     runtime.canReceiveClientCertificate = false;
+    runtime.oneUrlPerGroup = true;
     runtime.propertiesMayBeMissing = true;
   }
   if (runtime.waitForDisconnectEx == nullptr) runtime.canWaitForDisconnect = false;
@@ -54,11 +80,16 @@ HttpApiRuntime resolve() {
   return runtime;
 }
 
-}  // namespace
-
 const HttpApiRuntime& httpApi() {
-  static const HttpApiRuntime runtime = resolve();  // thread-safe initialisation (C++11)
+  if (const HttpApiRuntime* replacement = replacementForTesting.load(std::memory_order_acquire)) {
+    return *replacement;
+  }
+  static const HttpApiRuntime runtime = resolveHttpApi();  // thread-safe initialisation (C++11)
   return runtime;
+}
+
+const HttpApiRuntime* replaceHttpApiForTesting(const HttpApiRuntime* replacement) {
+  return replacementForTesting.exchange(replacement, std::memory_order_acq_rel);
 }
 
 DWORD win32ErrorFromOverlapped(const OVERLAPPED& overlapped) {

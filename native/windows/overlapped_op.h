@@ -5,9 +5,11 @@
 // or closing the request queue handle, since the kernel finishes with the memory only then.
 //
 // The request queue handle is not put into FILE_SKIP_COMPLETION_PORT_ON_SUCCESS mode, so every
-// call that returns NO_ERROR, ERROR_IO_PENDING or ERROR_MORE_DATA (a warning status: a packet is
-// queued as for success) posts exactly one packet; any other return means no packet and the op
-// is finished on the spot. See windows_queue.cpp (startedAsync) for the reasoning.
+// call that returns NO_ERROR or ERROR_IO_PENDING posts exactly one packet, and any error return
+// none: the op is finished on the spot. A synchronous ERROR_MORE_DATA (a warning status) is the
+// exception whose packet is uncertain: Wine queues one, ASP.NET Core and HttpListener re-issue at
+// once as if none came. The op then waits for a marker packet behind it (windows_queue.cpp,
+// absorbStrayPacket), which is right either way.
 #pragma once
 
 #include <cstddef>
@@ -55,6 +57,7 @@ struct OverlappedOp {
   const Kind kind;
   WindowsQueue* const queue;
   bool inKernel = false;   // between a call that will post a packet and that packet's dequeue
+  bool absorbing = false;  // waiting for its kAbsorbKey marker; a kernel packet meanwhile is noise
   uint64_t requestId = 0;
   uint64_t token = 0;
 };
@@ -64,6 +67,7 @@ class AlignedBuffer {
  public:
   void swap(AlignedBuffer& other) { words_.swap(other.words_); }  // pointers into it stay valid
   uint8_t* data() { return reinterpret_cast<uint8_t*>(words_.data()); }
+  const uint8_t* data() const { return reinterpret_cast<const uint8_t*>(words_.data()); }
   uint32_t capacity() const { return static_cast<uint32_t>(words_.size() * sizeof(uint64_t)); }
   void resize(uint32_t bytes) { words_.assign((bytes + 7) / 8, 0); }
 
@@ -87,6 +91,8 @@ struct SendOp : OverlappedOp {
   bool finalSend = false;  // the response ends with this send
   bool opaque = false;
   bool disconnect = false;       // kResponseDisconnect: the request (and connection) end here
+  bool endsResponse = false;     // counted in its connection's finalSendsOut
+  uint64_t connectionId = 0;
   ULONG sendFlags = 0;           // HTTP_SEND_RESPONSE_FLAG_*
   bool offerToCache = false;     // pass cachePolicy
   HTTP_RESPONSE_V2 response{};

@@ -76,13 +76,13 @@ bool applyQueueProperties(HANDLE queue, const QueueOptions& options, const HttpA
   // Limited: an overflowing queue answers "503 Service Unavailable"; the default (Basic) resets
   // the connection instead, which clients report as a network error.
   HTTP_503_RESPONSE_VERBOSITY verbosity = Http503ResponseVerbosityLimited;
-  ULONG result = HttpSetRequestQueueProperty(queue, HttpServer503VerbosityProperty, &verbosity,
+  ULONG result = runtime.setRequestQueueProperty(queue, HttpServer503VerbosityProperty, &verbosity,
                                              sizeof verbosity, 0, nullptr);
   if (!accepted(result, runtime, error, "HttpSetRequestQueueProperty(HttpServer503VerbosityProperty)")) {
     return false;
   }
   ULONG length = options.queueLength != 0 ? options.queueLength : kDefaultQueueLength;
-  result = HttpSetRequestQueueProperty(queue, HttpServerQueueLengthProperty, &length, sizeof length,
+  result = runtime.setRequestQueueProperty(queue, HttpServerQueueLengthProperty, &length, sizeof length,
                                        0, nullptr);
   return accepted(result, runtime, error, "HttpSetRequestQueueProperty(HttpServerQueueLengthProperty)",
                   "queue length " + std::to_string(length));
@@ -94,7 +94,7 @@ bool applySessionProperties(HTTP_SERVER_SESSION_ID session, const QueueOptions& 
   // IdleConnection are connection timers, which HTTP.SYS takes from the session.
   HTTP_TIMEOUT_LIMIT_INFO limits;
   if (!timeoutLimits(options, limits)) return true;
-  ULONG result = HttpSetServerSessionProperty(session, HttpServerTimeoutsProperty, &limits,
+  ULONG result = runtime.setServerSessionProperty(session, HttpServerTimeoutsProperty, &limits,
                                               sizeof limits);
   return accepted(result, runtime, error, "HttpSetServerSessionProperty(HttpServerTimeoutsProperty)");
 }
@@ -108,7 +108,7 @@ bool applyUrlGroupProperties(HTTP_URL_GROUP_ID group, const QueueOptions& option
   HTTP_QOS_SETTING_INFO qos{};
   qos.QosType = HttpQosSettingTypeConnectionLimit;
   qos.QosSetting = &limit;
-  ULONG result = HttpSetUrlGroupProperty(group, HttpServerQosProperty, &qos, sizeof qos);
+  ULONG result = runtime.setUrlGroupProperty(group, HttpServerQosProperty, &qos, sizeof qos);
   return accepted(result, runtime, error, "HttpSetUrlGroupProperty(HttpServerQosProperty)", prefix);
 }
 

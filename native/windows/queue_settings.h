@@ -1,8 +1,8 @@
 // QueueOptions -> HTTP.SYS: checks the options before anything is created, and applies them as
 // server properties (HttpServerQueueLengthProperty and HttpServer503VerbosityProperty on the
 // request queue, HttpServerTimeoutsProperty on the server session, the connection limit as
-// HttpServerQosProperty on each URL group). An attached queue applies none of them: the process
-// that created the queue owns its properties and URLs.
+// HttpServerQosProperty on the URL group, as ASP.NET Core does). An attached queue applies none of
+// them: the process that created the queue owns its properties and URLs.
 #pragma once
 
 #include "hsys/engine.h"

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <limits>
+#include <string_view>
 
 #include "dynamic_httpapi.h"
 #include "hsys/chunk_framing.h"
@@ -81,9 +82,44 @@ bool buildChunks(const ResponseView& view, const HttpApiRuntime& runtime, SendOp
   return true;
 }
 
+// The known-header slot a header goes to, or kUnknownHeader to send it by name. HTTP.SYS does not
+// let Connection: Upgrade out as a known header, so on an opaque upgrade (a 101) it goes by name
+// (ASP.NET Core's Response.SerializeHeaders does the same).
+uint8_t slotOf(const ResponseView::Header& header, const SendOp& op) {
+  if (op.opaque && header.knownId == HttpHeaderConnection) return kUnknownHeader;
+  return header.knownId;
+}
+
+std::string_view nameOf(const ResponseView::Header& header) {
+  return header.knownId == kUnknownHeader ? header.name
+                                          : std::string_view(kResponseHeaderNames[header.knownId]);
+}
+
+// A whole response in one send offered to the kernel cache: HTTP.SYS adds its own Content-Length
+// to such a send and caches ours as well, so a Range request answered from the cache would carry
+// two different ones. ASP.NET Core leaves it out for this reason (aspnet/HttpSysServer#167).
+bool kernelSetsLength(const ResponseView& view, const SendOp& op, bool headRequest) {
+  return op.offerToCache && op.hasHead && op.finalSend && !op.opaque && !headRequest &&
+         statusMayHaveBody(view.status);
+}
+
+// Clears our Content-Length when it states the body's size (HTTP.SYS then writes the same value);
+// one that says something else is left for the client to see.
+void leaveLengthToKernel(const ResponseView& view, HTTP_RESPONSE_HEADERS& headers) {
+  HTTP_KNOWN_HEADER& length = headers.KnownHeaders[HttpHeaderContentLength];
+  if (length.pRawValue == nullptr) return;
+  char expected[24];
+  int size = std::snprintf(expected, sizeof expected, "%llu",
+                           static_cast<unsigned long long>(view.totalChunkBytes()));
+  if (std::string_view(length.pRawValue, length.RawValueLength) != std::string_view(expected, size)) return;
+  length.pRawValue = nullptr;
+  length.RawValueLength = 0;
+}
+
 bool buildHeaders(const ResponseView& view, const HttpApiRuntime& runtime, bool headRequest,
                   SendOp& op, const char** whyInvalid) {
   HTTP_RESPONSE_HEADERS& headers = op.response.Headers;
+  bool dropLength = kernelSetsLength(view, op, headRequest);
   // How often each known id occurs: ids that occur more than once need HTTP_MULTIPLE_KNOWN_HEADERS
   // (one KnownHeaders slot holds one value), or unknown-header entries where that is ignored.
   uint16_t occurrences[kResponseHeaderCount] = {};
@@ -95,9 +131,11 @@ bool buildHeaders(const ResponseView& view, const HttpApiRuntime& runtime, bool 
       return false;
     }
     if (header.knownId == kUnknownHeader) {
-      ++unknownCount;
       uint8_t byName = responseHeaderId(header.name);
       if (byName == HttpHeaderContentLength || byName == HttpHeaderTransferEncoding) framingByName = true;
+    }
+    if (slotOf(header, op) == kUnknownHeader) {
+      ++unknownCount;
     } else if (header.knownId < kResponseHeaderCount) {
       ++occurrences[header.knownId];
     } else {
@@ -142,8 +180,8 @@ bool buildHeaders(const ResponseView& view, const HttpApiRuntime& runtime, bool 
     out.pRawValue = value.data();
   };
   for (const ResponseView::Header& header : view.headers) {
-    if (header.knownId == kUnknownHeader) {
-      addUnknown(header.name, header.value);
+    if (slotOf(header, op) == kUnknownHeader) {
+      addUnknown(nameOf(header), header.value);
       continue;
     }
     uint8_t id = header.knownId;
@@ -178,6 +216,10 @@ bool buildHeaders(const ResponseView& view, const HttpApiRuntime& runtime, bool 
   // Content-Length); say it explicitly so every HTTP.SYS version and the posix backend agree.
   bool hasLength = occurrences[HttpHeaderContentLength] != 0;
   bool hasTransferEncoding = occurrences[HttpHeaderTransferEncoding] != 0 || (view.flags & kResponseChunked);
+  if (dropLength && !hasTransferEncoding && !framingByName) {
+    leaveLengthToKernel(view, headers);
+    return true;
+  }
   if (op.finalSend && !op.opaque && !hasLength && !hasTransferEncoding && !framingByName &&
       !headRequest && statusMayHaveBody(view.status)) {
     std::snprintf(op.contentLength, sizeof op.contentLength, "%llu",
@@ -256,17 +298,34 @@ bool buildResponse(const ResponseView& view, const HttpApiRuntime& runtime, bool
   op.response.StatusCode = view.status;
   op.response.pReason = view.reason.data();
   op.response.ReasonLength = static_cast<USHORT>(view.reason.size());
+  op.offerToCache = view.cacheTtlSeconds > 0;
   if (!buildHeaders(view, runtime, headRequest, op, whyInvalid)) return false;
   if (!addChunkFraming(view, headRequest, op, whyInvalid)) return false;
   op.response.EntityChunkCount = static_cast<USHORT>(op.chunks.size());
   op.response.pEntityChunks = op.chunks.empty() ? nullptr : op.chunks.data();
 
-  op.offerToCache = view.cacheTtlSeconds > 0;
   if (op.offerToCache) {
     op.cachePolicy.Policy = HttpCachePolicyTimeToLive;
     op.cachePolicy.SecondsToLive = view.cacheTtlSeconds;
   }
   return true;
+}
+
+void addDisconnect(SendOp& op, const HttpApiRuntime& runtime, bool announce) {
+  static const char kClose[] = "close";
+  op.disconnect = true;
+  if (runtime.honoursSendFlags) op.sendFlags |= HTTP_SEND_RESPONSE_FLAG_DISCONNECT;
+  // Said in the head too, as ASP.NET Core does; not on a send offered to the cache, whose headers
+  // HTTP.SYS would serve again to other connections.
+  if (!announce || !op.hasHead || op.offerToCache) return;
+  HTTP_KNOWN_HEADER& connection = op.response.Headers.KnownHeaders[HttpHeaderConnection];
+  connection.pRawValue = kClose;
+  connection.RawValueLength = static_cast<USHORT>(sizeof kClose - 1);
+}
+
+void dropDisconnect(SendOp& op) {
+  op.disconnect = false;
+  op.sendFlags &= ~static_cast<ULONG>(HTTP_SEND_RESPONSE_FLAG_DISCONNECT);
 }
 
 }  // namespace hsys::windows

@@ -17,4 +17,12 @@ struct HttpApiRuntime;
 bool buildResponse(const ResponseView& view, const HttpApiRuntime& runtime, bool headRequest,
                    SendOp& op, const char** whyInvalid);
 
+// closeConnection reached this final send before it went out: the connection ends after it
+// (HTTP_SEND_RESPONSE_FLAG_DISCONNECT where this HTTP.SYS takes it; announce: with
+// "Connection: close" in the head, for HTTP/1.x).
+void addDisconnect(SendOp& op, const HttpApiRuntime& runtime, bool announce);
+
+// A send on an HTTP/2 stream: DISCONNECT would end every stream of the connection.
+void dropDisconnect(SendOp& op);
+
 }  // namespace hsys::windows

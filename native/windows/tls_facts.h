@@ -21,7 +21,8 @@ TlsFacts tlsFacts(const HTTP_SSL_INFO& ssl, const HTTP_REQUEST_INFO* infos, USHO
                   const HTTP_SSL_CLIENT_CERT_INFO* certificate);
 
 // Whether the backend must ask for the client certificate before handing the request out:
-// asked for (exportClientCertificate), and not already in the request.
+// asked for (exportClientCertificate), not already in the request, and a renegotiation can work
+// (HTTP/1.x, not TLS 1.3, no body still to come).
 bool needsClientCertificate(const HTTP_REQUEST& request, bool exportClientCertificate);
 
 }  // namespace hsys::windows

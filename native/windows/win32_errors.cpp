@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "dynamic_httpapi.h"
+
 namespace hsys::windows {
 
 namespace {
@@ -76,21 +78,20 @@ std::string hintFor(const char* call, DWORD code, const std::string& subject) {
 }  // namespace
 
 std::string systemMessage(DWORD code) {
-  char* text = nullptr;
-  DWORD length = FormatMessageA(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM |
-                                    FORMAT_MESSAGE_IGNORE_INSERTS,
-                                nullptr, code, MAKELANGID(LANG_NEUTRAL, SUBLANG_DEFAULT),
-                                reinterpret_cast<LPSTR>(&text), 0, nullptr);
+  // The wide call: the text is in the user's language, which the ANSI code page may not hold,
+  // and it reaches Java as real UTF-8 (FormatMessageA would hand over code page bytes).
+  wchar_t* text = nullptr;
+  DWORD length = httpApi().formatMessage(
+      FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
+      nullptr, code, MAKELANGID(LANG_NEUTRAL, SUBLANG_DEFAULT), reinterpret_cast<LPWSTR>(&text), 0,
+      nullptr);
   std::string message;
-  if (length != 0 && text != nullptr) {
-    message.assign(text, length);
-    while (!message.empty() &&
-           (message.back() == '\r' || message.back() == '\n' || message.back() == ' ' ||
-            message.back() == '.')) {
-      message.pop_back();
-    }
-  }
+  if (length != 0 && text != nullptr) message = narrow(std::wstring_view(text, length));
   if (text != nullptr) LocalFree(text);
+  while (!message.empty() && (message.back() == '\r' || message.back() == '\n' ||
+                              message.back() == ' ' || message.back() == '.')) {
+    message.pop_back();
+  }
   if (message.empty()) message = "unknown error";
   return message;
 }
@@ -125,6 +126,15 @@ std::wstring widen(const std::string& utf8) {
   std::wstring wide(static_cast<size_t>(length), L'\0');
   MultiByteToWideChar(CP_UTF8, 0, utf8.data(), static_cast<int>(utf8.size()), wide.data(), length);
   return wide;
+}
+
+std::string narrow(std::wstring_view utf16) {
+  if (utf16.empty()) return {};
+  int size = static_cast<int>(utf16.size());
+  int length = WideCharToMultiByte(CP_UTF8, 0, utf16.data(), size, nullptr, 0, nullptr, nullptr);
+  std::string utf8(static_cast<size_t>(length), '\0');
+  WideCharToMultiByte(CP_UTF8, 0, utf16.data(), size, utf8.data(), length, nullptr, nullptr);
+  return utf8;
 }
 
 }  // namespace hsys::windows

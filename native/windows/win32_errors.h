@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "hsys/engine.h"
 #include "win32.h"
@@ -13,7 +14,8 @@ namespace hsys::windows {
 // (a URL prefix, a queue name) and is used in hints; it may be empty.
 void setWin32Error(Error& error, const char* call, DWORD code, const std::string& subject = {});
 
-// "<system text>" for a Win32 code, without the trailing line break.
+// "<system text>" for a Win32 code in the user's language, as UTF-8, without the trailing line
+// break and full stop.
 std::string systemMessage(DWORD code);
 
 // Status of a completed (or synchronously failed) operation: ERROR_OPERATION_ABORTED ->
@@ -23,5 +25,8 @@ int32_t completionStatus(DWORD code);
 
 // UTF-8 -> UTF-16 for the wide-string HTTP Server API calls.
 std::wstring widen(const std::string& utf8);
+
+// UTF-16 -> UTF-8 (system text for people).
+std::string narrow(std::wstring_view utf16);
 
 }  // namespace hsys::windows

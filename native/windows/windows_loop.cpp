@@ -12,7 +12,7 @@ namespace hsys {
 std::unique_ptr<Loop> createLoop(Error& error) {
   using namespace hsys::windows;
   HTTPAPI_VERSION version = HTTPAPI_VERSION_2;
-  ULONG result = HttpInitialize(version, HTTP_INITIALIZE_SERVER, nullptr);
+  ULONG result = httpApi().initialize(version, HTTP_INITIALIZE_SERVER, nullptr);
   if (result != NO_ERROR) {
     setWin32Error(error, "HttpInitialize", result);
     return nullptr;
@@ -21,7 +21,7 @@ std::unique_ptr<Loop> createLoop(Error& error) {
   HANDLE port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, nullptr, 0, 1);
   if (port == nullptr) {
     setWin32Error(error, "CreateIoCompletionPort", GetLastError());
-    HttpTerminate(HTTP_INITIALIZE_SERVER, nullptr);
+    httpApi().terminate(HTTP_INITIALIZE_SERVER, nullptr);
     return nullptr;
   }
   auto loop = std::make_unique<WindowsLoop>(port);
@@ -51,7 +51,7 @@ WindowsLoop::~WindowsLoop() {
   drainForShutdown();
   queues_.clear();
   CloseHandle(port_);
-  if (initialized_) HttpTerminate(HTTP_INITIALIZE_SERVER, nullptr);
+  if (initialized_) httpApi().terminate(HTTP_INITIALIZE_SERVER, nullptr);
 }
 
 // Closing the handles made the kernel finish every operation; their packets must be dequeued
@@ -75,9 +75,10 @@ void WindowsLoop::drainForShutdown() {
       break;
     }
     for (ULONG i = 0; i < removed; ++i) {
-      if (entries_[i].lpCompletionKey != kQueueKey || entries_[i].lpOverlapped == nullptr) continue;
+      ULONG_PTR key = entries_[i].lpCompletionKey;
+      if ((key != kQueueKey && key != kAbsorbKey) || entries_[i].lpOverlapped == nullptr) continue;
       OverlappedOp* op = OverlappedOp::from(entries_[i].lpOverlapped);
-      op->queue->discard(op);
+      op->queue->discard(op, key == kAbsorbKey);
     }
   }
   for (auto& queue : queues_) {
@@ -101,9 +102,9 @@ void WindowsLoop::wakeup() {
 }
 
 void WindowsLoop::push(uint32_t type, int32_t status, uint64_t token, uint64_t requestId,
-                       uint64_t length) {
+                       uint64_t length, uint64_t address) {
   Pending pending;
-  pending.completion = Completion{type, status, token, requestId, 0, length};
+  pending.completion = Completion{type, status, token, requestId, address, length};
   pending_.push_back(std::move(pending));
 }
 
@@ -138,6 +139,10 @@ void WindowsLoop::dispatch(const OVERLAPPED_ENTRY& entry) {
   }
   if (entry.lpOverlapped == nullptr) return;
   OverlappedOp* op = OverlappedOp::from(entry.lpOverlapped);
+  if (entry.lpCompletionKey == kAbsorbKey) {
+    op->queue->onAbsorbed(op);
+    return;
+  }
   DWORD error = win32ErrorFromOverlapped(*entry.lpOverlapped);
   op->queue->onCompletion(op, error, entry.dwNumberOfBytesTransferred);
 }
@@ -145,6 +150,14 @@ void WindowsLoop::dispatch(const OVERLAPPED_ENTRY& entry) {
 int32_t WindowsLoop::poll(Completion* out, int32_t capacity, int32_t timeoutMillis) {
   if (out == nullptr || capacity <= 0) return kInvalidArgument;
   deleteRetired();
+  // Held final sends leave now; parked receives are retried when due (and bound the wait).
+  int32_t queueWait = -1;
+  auto now = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < queues_.size(); ++i) {
+    int32_t wait = queues_[i]->beforePoll(now);
+    if (wait >= 0 && (queueWait < 0 || wait < queueWait)) queueWait = wait;
+  }
+  if (queueWait >= 0 && (timeoutMillis < 0 || queueWait < timeoutMillis)) timeoutMillis = queueWait;
 
   // Records named by the previous batch die now. Completions that waited since then own their
   // record; put it back into the fresh arena.
