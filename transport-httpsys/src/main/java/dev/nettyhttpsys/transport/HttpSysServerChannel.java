@@ -373,13 +373,24 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
         }
     }
 
-    private void onQueueClosed() {
+    /**
+     * The queue is gone: asked for by close(), or (status != OK) the engine could no longer post
+     * receives and no request will ever arrive again. Then the channel closes itself, loudly,
+     * rather than stay bound and deaf.
+     */
+    private void onQueueClosed(int status) {
         RequestQueue current = queue;
         if (current != null) {
             current.onClosed();
         }
         queue = null;
         closeChildren();
+        if (status != EngineStatus.OK && isOpen()) {
+            HttpSysException cause = EngineStatus.exception("receiving requests on " + prefixes, status);
+            logger.error("{}: the request queue stopped for good; closing the server channel", this, cause);
+            pipeline().fireExceptionCaught(cause);
+            close();
+        }
     }
 
     @Override
@@ -407,7 +418,7 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
                     onRequestAborted(event.requestId());
                     break;
                 case Native.QUEUE_CLOSED:
-                    onQueueClosed();
+                    onQueueClosed(event.status());
                     break;
                 default:
                     break;
