@@ -18,10 +18,8 @@
 
 using namespace hsys;
 using namespace hsys::jnihost;
-using hsys::test::ParsedResponse;
 using hsys::test::ReceivedRequest;
 using hsys::test::ResponseBuilder;
-using hsys::test::TestConnection;
 
 namespace {
 
@@ -99,20 +97,13 @@ TEST_CASE("fileHandle reads the FileDescriptor of a FileChannelImpl, and a file 
   CHECK(natives.lastException == nullptr);
   REQUIRE(handle == file.handle());
 
-  JniEngine engine(*loaded.vm, natives);
-  const uint16_t port = test::freePort();
-  jlong queue = engine.openQueue(31, prefixFor(port), queueSettings());
-  TestConnection client;
-  REQUIRE(client.connect(port));
-  ReceivedRequest request = requestFrom(engine, client, "GET /file HTTP/1.1\r\n" + hostHeader(port) + "\r\n");
+  ServedClient served(31);
+  ReceivedRequest request = served.get("/file");
   ResponseBuilder response;
   response.header("Content-Length", "9").body("<").fileChunk(static_cast<uint64_t>(handle), 10, 6).body("|")
       .fileChunk(static_cast<uint64_t>(handle), 0, 1);
-  CHECK(engine.sendAndWait(queue, request.requestId, response) == kOk);
-  ParsedResponse parsed;
-  REQUIRE(pumpResponse(engine, client, parsed));
-  CHECK(parsed.body == "<abcdef|0");
-  CHECK(engine.closeQueue(queue, 31));
+  CHECK(served.respond(request.requestId, response).body == "<abcdef|0");
+  CHECK(served.closeQueue());
 }
 
 TEST_CASE("fileHandle answers -1, with nothing pending, for a FileChannel that is not the JDK's and for null") {

@@ -58,4 +58,34 @@ inline test::ReceivedRequest requestFrom(JniEngine& engine, test::TestConnection
   return request;
 }
 
+// What most cases start from: a new loop, a started queue on a free port, a client connected.
+class ServedClient {
+ public:
+  explicit ServedClient(jlong token, const std::vector<jlong>& settings = queueSettings())
+      : loaded(loadedLibrary()), natives(*loaded.natives), engine(*loaded.vm, natives), queueToken(token),
+        queue(engine.openQueue(token, prefixFor(port), settings)) {
+    REQUIRE(client.connect(port));
+  }
+  test::ReceivedRequest request(const std::string& bytes) { return requestFrom(engine, client, bytes); }
+  test::ReceivedRequest get(const std::string& path) {
+    return request("GET " + path + " HTTP/1.1\r\n" + hostHeader(port) + "\r\n");
+  }
+  // Sends a whole response and returns what the client received.
+  test::ParsedResponse respond(uint64_t requestId, test::ResponseBuilder& response) {
+    CHECK(engine.sendAndWait(queue, requestId, response) == kOk);
+    test::ParsedResponse parsed;
+    REQUIRE(pumpResponse(engine, client, parsed));
+    return parsed;
+  }
+  bool closeQueue() { return engine.closeQueue(queue, queueToken); }
+
+  LoadedLibrary& loaded;
+  NativeClass& natives;
+  JniEngine engine;
+  const uint16_t port = test::freePort();
+  const jlong queueToken;
+  const jlong queue;
+  test::TestConnection client;
+};
+
 }  // namespace hsys::jnihost

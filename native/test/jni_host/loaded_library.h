@@ -26,7 +26,9 @@ struct LoadedLibrary {
   std::unique_ptr<NativeClass> natives;  // dev.nettyhttpsys.transport.Native
 };
 
-// The process's library; each case REQUIREs that it loaded.
-LoadedLibrary& loadedLibrary();
+// The process's library. Each case REQUIREs that it loaded and, unless it checks JNI_OnLoad
+// itself, that JNI_OnLoad succeeded: after a failed one a JVM's System.load throws and no native
+// can be called.
+LoadedLibrary& loadedLibrary(bool requireOnLoad = true);
 
 }  // namespace hsys::jnihost

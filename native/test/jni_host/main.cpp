@@ -74,9 +74,13 @@ void load(LoadedLibrary& loaded) {
 
 }  // namespace
 
-LoadedLibrary& loadedLibrary() {
+LoadedLibrary& loadedLibrary(bool requireOnLoad) {
   REQUIRE_MESSAGE(instance.problem.empty(), instance.problem);
   REQUIRE(instance.natives != nullptr);
+  if (requireOnLoad) {
+    REQUIRE_MESSAGE((instance.onLoadResult == JNI_VERSION_1_8 && instance.onLoadException == nullptr),
+                    "JNI_OnLoad failed (see the loading cases): System.load would throw UnsatisfiedLinkError");
+  }
   return instance;
 }
 

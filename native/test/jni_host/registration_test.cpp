@@ -44,14 +44,14 @@ int64_t constantOf(const LoadedLibrary& loaded, const std::string& className, co
 TEST_SUITE("JNI layer: loading") {
 
 TEST_CASE("JNI_OnLoad succeeds and asks for a JNI version the JVM supports") {
-  LoadedLibrary& loaded = loadedLibrary();
+  LoadedLibrary& loaded = loadedLibrary(false);
   CHECK_MESSAGE(loaded.onLoadException == nullptr,
                 "JNI_OnLoad left " << describeException(loaded.onLoadException) << " pending");
   CHECK(loaded.onLoadResult == JNI_VERSION_1_8);
 }
 
 TEST_CASE("the registered natives are exactly the natives Native.java declares, with the same descriptors") {
-  LoadedLibrary& loaded = loadedLibrary();
+  LoadedLibrary& loaded = loadedLibrary(false);
   const JavaClass& native = loaded.natives->type();
   std::set<Signature> declared;
   for (const Member* method : native.nativeMethods()) {
@@ -81,24 +81,34 @@ TEST_CASE("the registered natives are exactly the natives Native.java declares, 
 }
 
 TEST_CASE("the Java constants the natives are read with equal engine.h's") {
-  LoadedLibrary& loaded = loadedLibrary();
+  LoadedLibrary& loaded = loadedLibrary(false);
   const std::string native = "dev/nettyhttpsys/transport/Native";
-  CHECK(constantOf(loaded, native, "COMPLETION_SIZE") == static_cast<int64_t>(sizeof(Completion)));
-  CHECK(constantOf(loaded, native, "REQUEST_RECEIVED") == kRequestReceived);
-  CHECK(constantOf(loaded, native, "SEND_COMPLETED") == kSendCompleted);
-  CHECK(constantOf(loaded, native, "BODY_RECEIVED") == kBodyReceived);
-  CHECK(constantOf(loaded, native, "QUEUE_CLOSED") == kQueueClosed);
-  CHECK(constantOf(loaded, native, "REQUEST_ABORTED") == kRequestAborted);
-  CHECK(constantOf(loaded, native, "CONNECTION_CLOSED") == kConnectionClosed);
   const std::string status = "dev/nettyhttpsys/transport/EngineStatus";
-  CHECK(constantOf(loaded, status, "OK") == kOk);
-  CHECK(constantOf(loaded, status, "CANCELLED") == kCancelled);
-  CHECK(constantOf(loaded, status, "CONNECTION_LOST") == kConnectionLost);
-  CHECK(constantOf(loaded, status, "INVALID_ARGUMENT") == kInvalidArgument);
-  CHECK(constantOf(loaded, status, "NO_SUCH_REQUEST") == kNoSuchRequest);
-  CHECK(constantOf(loaded, status, "BUSY") == kBusy);
-  CHECK(constantOf(loaded, status, "SYSTEM_ERROR") == kSystemError);
-  CHECK(constantOf(loaded, status, "UNSUPPORTED") == kUnsupported);
+  const struct {
+    const std::string& className;
+    const char* name;
+    int64_t engineValue;
+  } constants[] = {
+      {native, "COMPLETION_SIZE", static_cast<int64_t>(sizeof(Completion))},
+      {native, "REQUEST_RECEIVED", kRequestReceived},
+      {native, "SEND_COMPLETED", kSendCompleted},
+      {native, "BODY_RECEIVED", kBodyReceived},
+      {native, "QUEUE_CLOSED", kQueueClosed},
+      {native, "REQUEST_ABORTED", kRequestAborted},
+      {native, "CONNECTION_CLOSED", kConnectionClosed},
+      {status, "OK", kOk},
+      {status, "CANCELLED", kCancelled},
+      {status, "CONNECTION_LOST", kConnectionLost},
+      {status, "INVALID_ARGUMENT", kInvalidArgument},
+      {status, "NO_SUCH_REQUEST", kNoSuchRequest},
+      {status, "BUSY", kBusy},
+      {status, "SYSTEM_ERROR", kSystemError},
+      {status, "UNSUPPORTED", kUnsupported},
+  };
+  for (const auto& constant : constants) {
+    CAPTURE(constant.name);
+    CHECK(constantOf(loaded, constant.className, constant.name) == constant.engineValue);
+  }
   CHECK(constantOf(loaded, "dev/nettyhttpsys/transport/ServerSettings", "NATIVE_COUNT") == kQueueOptionCount);
 }
 

@@ -12,7 +12,6 @@ using namespace hsys::jnihost;
 using hsys::test::ParsedResponse;
 using hsys::test::ReceivedRequest;
 using hsys::test::ResponseBuilder;
-using hsys::test::TestConnection;
 
 namespace {
 
@@ -27,85 +26,63 @@ constexpr bool kClosesConnections = true;
 TEST_SUITE("JNI layer: serving") {
 
 TEST_CASE("a request served through the natives: options, URL, body read, response, removeUrl, close, destroy") {
-  LoadedLibrary& loaded = loadedLibrary();
-  NativeClass& natives = *loaded.natives;
-  JniEngine engine(*loaded.vm, natives);
-  Object* backend = natives.call<Object*>("backendName", engine.loop());
-  CHECK(HostVm::utf8(backend) == kExpectedBackend);
-
-  const uint16_t port = test::freePort();
-  const jlong queueToken = 11;
   // A 4 KiB receive buffer: the 10 000-byte body comes partly in the record, the rest through
   // receiveBody (Wine 8 dies completing receives over ~20 KB, so not larger).
-  jlong queue = engine.openQueue(queueToken, prefixFor(port),
-                                 queueSettings({{kOptReceiveBufferSize, 4096},
-                                                {kOptPendingReceives, 2},
-                                                {kOptQueueLength, 100},
-                                                {kOptMaxRequestBodyBytes, 1 << 20},
-                                                {kOptIdleConnectionTimeout, 120}}));
-  TestConnection client;
-  REQUIRE(client.connect(port));
+  ServedClient served(11, queueSettings({{kOptReceiveBufferSize, 4096},
+                                         {kOptPendingReceives, 2},
+                                         {kOptQueueLength, 100},
+                                         {kOptMaxRequestBodyBytes, 1 << 20},
+                                         {kOptIdleConnectionTimeout, 120}}));
+  NativeClass& natives = served.natives;
+  CHECK(HostVm::utf8(natives.call<Object*>("backendName", served.engine.loop())) == kExpectedBackend);
   std::string payload(10000, 'x');
   for (size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>('a' + i % 26);
-  ReceivedRequest request =
-      requestFrom(engine, client, "POST /upload?via=jni HTTP/1.1\r\n" + hostHeader(port) +
-                                      "Content-Type: text/plain\r\nX-Client: jni-host\r\n"
-                                      "Content-Length: " + std::to_string(payload.size()) + "\r\n\r\n" + payload);
+  ReceivedRequest request = served.request("POST /upload?via=jni HTTP/1.1\r\n" + hostHeader(served.port) +
+                                           "Content-Type: text/plain\r\nX-Client: jni-host\r\n"
+                                           "Content-Length: " + std::to_string(payload.size()) + "\r\n\r\n" + payload);
   CHECK(request.method == "POST");
   CHECK(request.url == "/upload?via=jni");
   CHECK(request.header("X-Client") == "jni-host");
-  CHECK(request.local.port == port);
+  CHECK(request.local.port == served.port);
   CHECK((request.flags & kRequestMoreBody) != 0);
-  CHECK(engine.readBody(queue, request) == payload);
+  CHECK(served.engine.readBody(served.queue, request) == payload);
 
   ResponseBuilder response;
   response.status(201, "Created").header("Content-Type", "text/plain").header("Content-Length", "9")
       .body("got ").body("it, ").body("j");
-  CHECK(engine.sendAndWait(queue, request.requestId, response) == kOk);
-  ParsedResponse parsed;
-  REQUIRE(pumpResponse(engine, client, parsed));
+  ParsedResponse parsed = served.respond(request.requestId, response);
   CHECK(parsed.status == 201);
   CHECK(parsed.body == "got it, j");
 
   // The same connection again (keep-alive), then the prefix is removed and the queue closed.
-  ReceivedRequest second = requestFrom(engine, client, "GET /again HTTP/1.1\r\n" + hostHeader(port) + "\r\n");
+  ReceivedRequest second = served.get("/again");
   CHECK(second.connectionId == request.connectionId);
   ResponseBuilder again;
   again.header("Content-Length", "2").body("ok");
-  CHECK(engine.sendAndWait(queue, second.requestId, again) == kOk);
-  REQUIRE(pumpResponse(engine, client, parsed));
-  CHECK(parsed.body == "ok");
+  CHECK(served.respond(second.requestId, again).body == "ok");
 
-  natives.call<void>("removeUrl", queue, engine.javaString(prefixFor(port)));
+  natives.call<void>("removeUrl", served.queue, served.engine.javaString(prefixFor(served.port)));
   CHECK(natives.lastException == nullptr);
-  CHECK(engine.closeQueue(queue, queueToken));
-  engine.destroyLoop();
+  CHECK(served.closeQueue());
+  served.engine.destroyLoop();
 }
 
 TEST_CASE("a streamed response: a head with MORE_DATA, body-only sends, the last one" *
           doctest::skip(wineWithoutStreaming()) *
           doctest::description("Wine 8 aborts the process in HttpSendResponseEntityBody; runs under Wine 10, "
                                "on Windows and on Linux")) {
-  LoadedLibrary& loaded = loadedLibrary();
-  JniEngine engine(*loaded.vm, *loaded.natives);
-  const uint16_t port = test::freePort();
-  jlong queue = engine.openQueue(12, prefixFor(port), queueSettings());
-  TestConnection client;
-  REQUIRE(client.connect(port));
-  ReceivedRequest request = requestFrom(engine, client, "GET /stream HTTP/1.1\r\n" + hostHeader(port) + "\r\n");
+  ServedClient served(12);
+  ReceivedRequest request = served.get("/stream");
   ResponseBuilder head;
   head.header("Content-Length", "15").body("hello").flags(kResponseMoreData);
-  CHECK(engine.sendAndWait(queue, request.requestId, head) == kOk);
+  CHECK(served.engine.sendAndWait(served.queue, request.requestId, head) == kOk);
   ResponseBuilder middle;
   middle.bodyOnly().body(" big ").flags(kResponseMoreData);
-  CHECK(engine.sendAndWait(queue, request.requestId, middle) == kOk);
+  CHECK(served.engine.sendAndWait(served.queue, request.requestId, middle) == kOk);
   ResponseBuilder last;
   last.bodyOnly().body("world");
-  CHECK(engine.sendAndWait(queue, request.requestId, last) == kOk);
-  ParsedResponse parsed;
-  REQUIRE(pumpResponse(engine, client, parsed));
-  CHECK(parsed.body == "hello big world");
-  CHECK(engine.closeQueue(queue, 12));
+  CHECK(served.respond(request.requestId, last).body == "hello big world");
+  CHECK(served.closeQueue());
 }
 
 TEST_CASE("wakeup makes the next poll return at once") {
@@ -120,27 +97,21 @@ TEST_CASE("wakeup makes the next poll return at once") {
 TEST_CASE("cancel ends a pending body read with kCancelled and resets the connection" *
           doctest::skip(underWine()) *
           doctest::description("HttpCancelHttpRequest is a process-aborting stub in Wine (Wine: case below)")) {
-  LoadedLibrary& loaded = loadedLibrary();
-  NativeClass& natives = *loaded.natives;
-  JniEngine engine(*loaded.vm, natives);
-  const uint16_t port = test::freePort();
-  jlong queue = engine.openQueue(13, prefixFor(port), queueSettings());
-  TestConnection client;
-  REQUIRE(client.connect(port));
-  ReceivedRequest request =
-      requestFrom(engine, client, "POST / HTTP/1.1\r\n" + hostHeader(port) + "Content-Length: 100\r\n\r\nabc");
-  Object* buffer = loaded.vm->newDirectBuffer(256);
+  ServedClient served(13);
+  NativeClass& natives = served.natives;
+  ReceivedRequest request = served.request("POST / HTTP/1.1\r\n" + hostHeader(served.port) + "Content-Length: 100\r\n\r\nabc");
+  Object* buffer = served.loaded.vm->newDirectBuffer(256);
   jlong address = natives.call<jlong>("bufferAddress", buffer);
   // The rest of the body never comes, so this read stays pending until the cancel.
-  REQUIRE(natives.call<jint>("receiveBody", queue, static_cast<jlong>(request.requestId), address, jint{256},
+  REQUIRE(natives.call<jint>("receiveBody", served.queue, static_cast<jlong>(request.requestId), address, jint{256},
                              jlong{77}) == kOk);
-  CHECK(natives.call<jint>("cancel", queue, static_cast<jlong>(request.requestId)) == kOk);
+  CHECK(natives.call<jint>("cancel", served.queue, static_cast<jlong>(request.requestId)) == kOk);
   Completion read{};
-  REQUIRE(engine.waitFor(kBodyReceived, 77, read));
+  REQUIRE(served.engine.waitFor(kBodyReceived, 77, read));
   CHECK(read.status == kCancelled);
-  CHECK(pumpUntilClosed(engine, client));
-  CHECK(natives.call<jint>("cancel", queue, static_cast<jlong>(request.requestId)) == kNoSuchRequest);
-  CHECK(engine.closeQueue(queue, 13));
+  CHECK(pumpUntilClosed(served.engine, served.client));
+  CHECK(natives.call<jint>("cancel", served.queue, static_cast<jlong>(request.requestId)) == kNoSuchRequest);
+  CHECK(served.closeQueue());
 }
 
 TEST_CASE("closeConnection: the response already sent arrives, then the connection closes and "
@@ -148,68 +119,51 @@ TEST_CASE("closeConnection: the response already sent arrives, then the connecti
           doctest::skip(!kClosesConnections) *
           doctest::description("the windows backend answers closeConnection with kUnsupported for now "
                                "(checked by the case below)")) {
-  LoadedLibrary& loaded = loadedLibrary();
-  NativeClass& natives = *loaded.natives;
-  JniEngine engine(*loaded.vm, natives);
-  const uint16_t port = test::freePort();
-  const jlong queueToken = 14;
-  jlong queue = engine.openQueue(queueToken, prefixFor(port), queueSettings());
-  TestConnection client;
-  REQUIRE(client.connect(port));
-  ReceivedRequest request = requestFrom(engine, client, "GET / HTTP/1.1\r\n" + hostHeader(port) + "\r\n");
+  ServedClient served(14);
+  NativeClass& natives = served.natives;
+  ReceivedRequest request = served.get("/");
   ResponseBuilder response;
   response.header("Content-Length", "3").body("bye");
-  REQUIRE(engine.send(queue, request.requestId, response, 901) == kOk);
-  CHECK(natives.call<jint>("closeConnection", queue, static_cast<jlong>(request.connectionId)) == kOk);
+  REQUIRE(served.engine.send(served.queue, request.requestId, response, 901) == kOk);
+  CHECK(natives.call<jint>("closeConnection", served.queue, static_cast<jlong>(request.connectionId)) == kOk);
   ParsedResponse parsed;
-  REQUIRE(pumpResponse(engine, client, parsed));
+  REQUIRE(pumpResponse(served.engine, served.client, parsed));
   CHECK(parsed.body == "bye");
-  CHECK(pumpUntilClosed(engine, client));
+  CHECK(pumpUntilClosed(served.engine, served.client));
   Completion closed{};
-  REQUIRE(engine.waitFor(kConnectionClosed, queueToken, closed));
+  REQUIRE(served.engine.waitFor(kConnectionClosed, 14, closed));
   CHECK(closed.address == request.connectionId);
-  CHECK(natives.call<jint>("closeConnection", queue, static_cast<jlong>(request.connectionId)) == kNoSuchRequest);
-  CHECK(engine.closeQueue(queue, queueToken));
+  CHECK(natives.call<jint>("closeConnection", served.queue, static_cast<jlong>(request.connectionId)) ==
+        kNoSuchRequest);
+  CHECK(served.closeQueue());
 }
 
 #ifdef _WIN32
-TEST_CASE("windows backend: closeConnection answers kUnsupported for now") {
-  // When the windows backend implements it, this fails: turn kClosesConnections on above.
-  LoadedLibrary& loaded = loadedLibrary();
-  NativeClass& natives = *loaded.natives;
-  JniEngine engine(*loaded.vm, natives);
-  const uint16_t port = test::freePort();
-  jlong queue = engine.openQueue(15, prefixFor(port), queueSettings());
-  TestConnection client;
-  REQUIRE(client.connect(port));
-  ReceivedRequest request = requestFrom(engine, client, "GET / HTTP/1.1\r\n" + hostHeader(port) + "\r\n");
-  CHECK(natives.call<jint>("closeConnection", queue, static_cast<jlong>(request.connectionId)) == kUnsupported);
+namespace {
+
+// Calls a native on the request of a GET, checks its answer, then serves the request normally.
+void callThenServe(ServedClient& served, const char* native, bool onConnection, jint expected) {
+  ReceivedRequest request = served.get("/");
+  uint64_t id = onConnection ? request.connectionId : request.requestId;
+  CHECK(served.natives.call<jint>(native, served.queue, static_cast<jlong>(id)) == expected);
   ResponseBuilder response;
   response.header("Content-Length", "2").body("ok");
-  CHECK(engine.sendAndWait(queue, request.requestId, response) == kOk);
-  ParsedResponse parsed;
-  REQUIRE(pumpResponse(engine, client, parsed));
-  CHECK(parsed.body == "ok");
-  CHECK(engine.closeQueue(queue, 15));
+  CHECK(served.respond(request.requestId, response).body == "ok");
+  CHECK(served.closeQueue());
+}
+
+}  // namespace
+
+TEST_CASE("windows backend: closeConnection answers kUnsupported for now") {
+  // When the windows backend implements it, this fails: turn kClosesConnections on above.
+  ServedClient served(15);
+  callThenServe(served, "closeConnection", true, kUnsupported);
 }
 
 TEST_CASE("Wine: cancel answers kUnsupported instead of reaching Wine's aborting stub" *
           doctest::skip(!underWine()) * doctest::description("on Windows the case above runs instead")) {
-  LoadedLibrary& loaded = loadedLibrary();
-  NativeClass& natives = *loaded.natives;
-  JniEngine engine(*loaded.vm, natives);
-  const uint16_t port = test::freePort();
-  jlong queue = engine.openQueue(16, prefixFor(port), queueSettings());
-  TestConnection client;
-  REQUIRE(client.connect(port));
-  ReceivedRequest request = requestFrom(engine, client, "GET / HTTP/1.1\r\n" + hostHeader(port) + "\r\n");
-  CHECK(natives.call<jint>("cancel", queue, static_cast<jlong>(request.requestId)) == kUnsupported);
-  ResponseBuilder response;
-  response.header("Content-Length", "2").body("ok");
-  CHECK(engine.sendAndWait(queue, request.requestId, response) == kOk);
-  ParsedResponse parsed;
-  REQUIRE(pumpResponse(engine, client, parsed));
-  CHECK(engine.closeQueue(queue, 16));
+  ServedClient served(16);
+  callThenServe(served, "cancel", false, kUnsupported);
 }
 #endif
 
