@@ -98,9 +98,7 @@ void Connection::resetSlot(Slot& slot) {
   slot.finalQueued = false;
   slot.dropBody = false;
   slot.closeAfter = false;
-  slot.sendPending = false;
-  slot.sendStaged = false;
-  slot.sendOpaque = false;
+  slot.sends.clear();
   slot.staged.clear();  // head table, head string and staged keep their capacity
   slot.cached.reset();
 }
@@ -613,7 +611,7 @@ void Connection::failOversizedBody() {
   if (slot.queue->outstanding > 0) --slot.queue->outstanding;
   slot.requestId = 0;
   slot.queue = nullptr;
-  slot.sendPending = false;
+  slot.sends.clear();
   owner_ = 0;
   bodyDone_ = true;
   stopParsing_ = true;
@@ -752,9 +750,11 @@ void Connection::promote() {
       for (const OutputQueue::Segment& segment : slot.staged) output_.append(segment);
       slot.staged.clear();
     }
-    if (slot.sendStaged) {
-      slot.sendStaged = false;
-      slot.sendEndMark = output_.added();
+    for (PendingSend& pending : slot.sends) {
+      if (pending.staged) {
+        pending.staged = false;
+        pending.endMark = output_.added();
+      }
     }
     if (!slot.finalQueued || slot.closeAfter) {
       if (slot.finalQueued) ++wire_;  // nothing behind a closing response is ever written
@@ -768,7 +768,6 @@ int32_t Connection::send(uint64_t requestId, const ResponseView& view, uint64_t 
   int index = indexOf(requestId);
   if (index < 0 || (state_ != State::kOpen && state_ != State::kOpaque)) return kNoSuchRequest;
   Slot& slot = slotAt(index);
-  if (slot.sendPending) return kBusy;
   if (slot.finalQueued) return kNoSuchRequest;  // its response is complete
   const bool hasHead = view.flags & kResponseHasHead;
   const bool opaqueStream = state_ == State::kOpaque;
@@ -811,19 +810,17 @@ int32_t Connection::send(uint64_t requestId, const ResponseView& view, uint64_t 
       }
     }
   }
-  slot.sendPending = true;
-  slot.sendToken = token;
-  slot.sendLength = view.totalChunkBytes();
-  slot.sendOpaque = becomesOpaque;
+  PendingSend pending;
+  pending.token = token;
+  pending.length = view.totalChunkBytes();
+  pending.opaque = becomesOpaque;
+  pending.staged = index != wire_;
+  pending.endMark = pending.staged ? 0 : output_.added();
+  slot.sends.push_back(pending);
   if (becomesOpaque) stopParsing_ = true;
   slot.finalQueued = opaqueStream ? (view.flags & kResponseDisconnect) != 0 : (final && !becomesOpaque);
   if (slot.closeAfter) stopParsing_ = true;
-  if (index == wire_) {
-    slot.sendEndMark = output_.added();
-    promote();
-  } else {
-    slot.sendStaged = true;
-  }
+  if (index == wire_) promote();
   // More delivered requests still owe a response: their sends usually follow at once, so let
   // the loop write them all with one sendmsg before it polls again.
   if (wire_ < count_ && index != count_ - 1) {
@@ -873,10 +870,10 @@ void Connection::flushOutput() {
 }
 
 void Connection::completeSend(Slot& slot) {
-  slot.sendPending = false;
-  loop_->push(kSendCompleted, kOk, slot.sendToken, slot.requestId, slot.sendLength);
-  if (slot.sendOpaque) {
-    slot.sendOpaque = false;
+  PendingSend done = slot.sends.front();
+  slot.sends.erase(slot.sends.begin());
+  loop_->push(kSendCompleted, kOk, done.token, slot.requestId, done.length);
+  if (done.opaque) {
     state_ = State::kOpaque;  // from now on raw bytes both ways
     owner_ = slot.requestId;
     if (readPending_) tryCompleteBodyRead();
@@ -888,11 +885,11 @@ void Connection::onOutputProgress() {
   bool popped = false;
   while (count_ > 0 && (state_ == State::kOpen || state_ == State::kOpaque)) {
     Slot& front = slotAt(0);
-    if (front.sendPending) {
-      if (front.sendStaged || front.sendEndMark > written) break;
+    while (!front.sends.empty() && !front.sends.front().staged && front.sends.front().endMark <= written) {
       completeSend(front);
       if (state_ == State::kClosed) return;
     }
+    if (!front.sends.empty()) break;  // written only in part
     if (!front.finalQueued || wire_ == 0) break;  // more of this response is to come
     if (!popFront()) return;
     popped = true;
@@ -1018,10 +1015,10 @@ void Connection::failSlots(int32_t status, bool reportAborted, const PosixQueue*
     bool cause = uniform || slot.requestId == causeId || (causeQueue != nullptr && slot.queue == causeQueue);
     int32_t opStatus = cause ? (status == kOk ? kConnectionLost : status) : kConnectionLost;
     if (readPending_ && owner_ == slot.requestId) completeBodyRead(opStatus, 0);
-    if (slot.sendPending) {
-      slot.sendPending = false;
-      loop_->push(kSendCompleted, opStatus, slot.sendToken, slot.requestId, 0);
+    for (const PendingSend& pending : slot.sends) {
+      loop_->push(kSendCompleted, opStatus, pending.token, slot.requestId, 0);
     }
+    slot.sends.clear();
     // The request that caused the abort knows; the others on the connection learn it here.
     if ((cause ? reportAborted : true) && slot.delivered && slot.queue != nullptr) {
       loop_->push(kRequestAborted, kConnectionLost, slot.queue->token(), slot.requestId, 0);

@@ -102,6 +102,14 @@ class Connection : public Pollable {
  private:
   enum class Fill { kData, kAgain, kEof, kError, kFull };
 
+  struct PendingSend {
+    uint64_t token = 0;
+    uint64_t length = 0;
+    uint64_t endMark = 0;  // OutputQueue::added() after its segments
+    bool staged = false;   // its segments wait in the slot's staged list
+    bool opaque = false;   // the 101 after which the connection carries opaque bytes
+  };
+
   // One request in flight (or an answer the engine gives by itself, requestId == 0).
   struct Slot {
     RequestHead head;            // spans relative to headStart (valid until delivered)
@@ -114,12 +122,9 @@ class Connection : public Pollable {
     bool finalQueued = false;    // its last bytes are in output_ or staged
     bool dropBody = false;
     bool closeAfter = false;     // the connection ends after this response
-    bool sendPending = false;
-    bool sendStaged = false;     // the pending send waits in staged
-    bool sendOpaque = false;
-    uint64_t sendToken = 0;
-    uint64_t sendLength = 0;
-    uint64_t sendEndMark = 0;    // OutputQueue::added() after its segments
+    // Sends accepted for this response and not yet completed, oldest first (a handler may hand
+    // over several before the first is written; they complete in order).
+    std::vector<PendingSend> sends;
     std::string headBytes;       // the serialised response head, or the whole engine answer
     std::string cacheKey;        // output cache key of a GET (kept across requests for its capacity)
     bool cacheable = false;      // a 200 answer with a TTL may be stored under cacheKey

@@ -94,6 +94,36 @@ TEST_CASE("closeConnection right after the last response: the client reads it, t
   CHECK(queue->closeConnection(request.connectionId) == kNoSuchRequest);
 }
 
+TEST_CASE("several sends of one response may be in the engine at once; they complete in order" *
+          doctest::skip(kClosePending) *
+          doctest::description("windows backend: one pending send per request (kBusy) until issue 11's windows part")) {
+  Harness harness;
+  uint16_t port = freePort();
+  TestConnection client;
+  Queue* queue = harness.openAndConnect(port, client);
+  ReceivedRequest request = harness.request(client, getRequest("/parts", port));
+  ResponseBuilder head, middle, last;
+  head.status(200, "OK").header("Content-Length", "12").body("part").flags(kResponseMoreData);
+  middle.bodyOnly().body("part").flags(kResponseMoreData);
+  last.bodyOnly().body("last");
+  uint64_t token = 600;
+  for (ResponseBuilder* part : {&head, &middle, &last}) {
+    const std::vector<uint8_t>& record = part->build();
+    REQUIRE(queue->send(request.requestId, record.data(), static_cast<uint32_t>(record.size()), token++) == kOk);
+  }
+  for (uint64_t expected = 600; expected < token; ++expected) {
+    Completion done;
+    REQUIRE(harness.waitFor(kSendCompleted, 0, done));
+    CHECK(done.token == expected);
+    CHECK(done.status == kOk);
+  }
+  std::string raw;
+  REQUIRE(client.readResponse(raw));
+  ParsedResponse parsed;
+  REQUIRE(parseResponse(raw, parsed));
+  CHECK(parsed.body == "partpartlast");
+}
+
 #ifndef _WIN32
 
 TEST_CASE("posix: closeConnection on an idle keep-alive connection ends it at once") {

@@ -121,6 +121,7 @@ class Queue {
 
   // Sends (part of) the response to requestId. The record (see records.h) and every memory
   // chunk it names stay valid until the kSendCompleted completion for sendToken is delivered.
+  // Several sends of one response may be pending at once: they go out, and complete, in order.
   virtual int32_t send(uint64_t requestId, const uint8_t* record, uint32_t recordLength,
                        uint64_t sendToken) = 0;
 

@@ -81,18 +81,22 @@ public final class ClientCertificate {
         return certificate;
     }
 
+    /** The subject's distinguished name (RFC 2253); null when no certificate was sent. */
     public String subject() {
         return certificate == null ? null : certificate.getSubjectX500Principal().getName();
     }
 
+    /** The issuer's distinguished name (RFC 2253); null when no certificate was sent. */
     public String issuer() {
         return certificate == null ? null : certificate.getIssuerX500Principal().getName();
     }
 
+    /** Start of the validity period; null when no certificate was sent. */
     public Instant validFrom() {
         return certificate == null ? null : certificate.getNotBefore().toInstant();
     }
 
+    /** End of the validity period; null when no certificate was sent. */
     public Instant validTo() {
         return certificate == null ? null : certificate.getNotAfter().toInstant();
     }

@@ -58,42 +58,52 @@ public final class TlsFacts {
         return cipherType;
     }
 
+    /** The cipher's name, e.g. "AES_256"; the ALG_ID in hex when unnamed, null when HTTP.SYS gave none. */
     public String cipherName() {
         return TlsNames.algorithm(cipherType);
     }
 
+    /** The cipher's key length in bits. */
     public int cipherStrength() {
         return cipherStrength;
     }
 
+    /** The hash's ALG_ID (e.g. 0x800c for SHA-256). */
     public int hashType() {
         return hashType;
     }
 
+    /** The hash's name, e.g. "SHA256"; the ALG_ID in hex when unnamed, null when HTTP.SYS gave none. */
     public String hashName() {
         return TlsNames.algorithm(hashType);
     }
 
+    /** The hash's strength in bits. */
     public int hashStrength() {
         return hashStrength;
     }
 
+    /** The key exchange's ALG_ID (e.g. 0xae06 for ECDHE). */
     public int keyExchangeType() {
         return keyExchangeType;
     }
 
+    /** The key exchange's name, e.g. "ECDHE"; the ALG_ID in hex when unnamed, null when HTTP.SYS gave none. */
     public String keyExchangeName() {
         return TlsNames.algorithm(keyExchangeType);
     }
 
+    /** The key exchange's strength in bits. */
     public int keyExchangeStrength() {
         return keyExchangeStrength;
     }
 
+    /** HTTP_SSL_INFO's ConnectionKeySize: the session key's size in bits. */
     public int connectionKeySize() {
         return connectionKeySize;
     }
 
+    /** HTTP_SSL_INFO's ServerCertKeySize: the server certificate's key size in bits. */
     public int serverCertificateKeySize() {
         return serverCertKeySize;
     }

@@ -2,6 +2,7 @@ package dev.nettyhttpsys.transport;
 
 import dev.nettyhttpsys.codec.ClientCertificate;
 import dev.nettyhttpsys.codec.DecodedRequest;
+import dev.nettyhttpsys.codec.DirectAddresses;
 import dev.nettyhttpsys.codec.EncodedSend;
 import dev.nettyhttpsys.codec.ResponseRecordEncoder;
 import dev.nettyhttpsys.codec.TlsFacts;
@@ -15,6 +16,9 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.FileRegion;
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoRegistration;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -34,15 +38,22 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * One HTTP request and its response, as a channel: HTTP.SYS hands out requests, not connections
- * (and HTTP/2 multiplexes them), so like Netty's HTTP/2 stream channels there is one child channel
- * per request. It reads {@link HttpRequest}, then {@code HttpContent}s ending with a
- * {@link LastHttpContent}; it writes a response ({@code FullHttpResponse}, or a head and contents,
- * {@code ByteBuf}s or {@link FileRegion}s) and closes itself when the response is complete.
- * Closing it earlier abandons the request (the client sees a reset). After a 101 it carries raw
- * {@code ByteBuf}s both ways, as a socket would, until either side closes.
+ * One client connection, as a channel: it reads the connection's requests in order, each as an
+ * {@link HttpRequest} followed by {@code HttpContent}s ending with a {@link LastHttpContent} (what
+ * {@code HttpServerCodec} would produce from the socket), and writes their responses in the same
+ * order ({@code FullHttpResponse}, or a head and contents, {@code ByteBuf}s or {@link FileRegion}s).
+ * {@link #close()} closes the TCP connection after what was written; {@code channelInactive}
+ * fires when the client goes away. After a 101 it carries raw {@code ByteBuf}s both ways, as a
+ * socket would, until either side closes.
+ *
+ * <p>An HTTP/2 request (HTTP.SYS over TLS) is a stream of a multiplexed connection, so it gets a
+ * channel of its own, as Netty's HTTP/2 stream channels do: one request and its response, after
+ * which the channel closes itself; closing it earlier resets the stream.
  *
  * <p>It is a {@link SocketChannel} so {@code ChannelInitializer<SocketChannel>} works unchanged;
  * socket options are accepted and have no effect (HTTP.SYS owns the connection).
@@ -51,74 +62,86 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(HttpSysChannel.class);
     private static final ChannelMetadata METADATA = new ChannelMetadata(false, 16);
     private static final int BODY_READ_SIZE = 16 * 1024;
+    /** Bytes handed to the engine and not yet sent, beyond which writes wait in the outbound buffer. */
+    private static final long MAX_BYTES_IN_ENGINE = 256 * 1024;
 
     private final HttpSysChannelConfig config = new HttpSysChannelConfig(this);
+    private final HttpSysServerChannel server;
     private final RequestQueue queue;
-    private final long requestId;
+    private final boolean stream;
     private final long connectionId;
+    private final long streamRequestId;
     private final InetSocketAddress remoteAddress;
     private final InetSocketAddress localAddress;
-    private final boolean secure;
-    private final TlsFacts tls;
-    private ClientCertificate clientCertificate;
-    private final ResponseRecordEncoder encoder;
+    private final int defaultCacheTtl;
     private final boolean kernelBuffering;
-    private final Ops ops = new Ops();
+    private final HttpSysIoOps ops = new HttpSysIoOps();
+    private volatile IoRegistration registration;
 
+    // On the queue's loop until the channel is registered: requests that came before that.
+    private List<DecodedRequest> earlyRequests = new ArrayList<>(2);
+    private boolean handedOver;
+    private volatile boolean engineClosed;
+
+    // On this channel's loop.
     private volatile boolean open = true;
-    // Request side: the head and first body bytes wait here until the pipeline reads them.
-    private HttpRequest pendingHead;
-    private ByteBuf pendingBody;
-    private final boolean moreBody;
-    private boolean readScheduled;
-    // read() was called and no data answered it yet (Netty's read() asks for one batch).
-    private boolean readRequested;
-    // After a 101 went out: raw bytes both ways until either side ends the stream.
+    private final ArrayDeque<DecodedRequest> unread = new ArrayDeque<>(4);
+    private final ArrayDeque<Exchange> awaitingResponse = new ArrayDeque<>(4);
+    private final SendsInEngine inEngine = new SendsInEngine();
+    private Exchange readingBody;   // its head was delivered, its LastHttpContent not yet
+    private Exchange upgraded;      // after a 101: the exchange whose stream the bytes belong to
     private boolean opaque;
+    private boolean readRequested;
+    private boolean delivering;
+    private boolean pipelinePrepared;
     private boolean bodyReadInFlight;
     private ByteBuf bodyBuffer;
-    private boolean inputDone;
-    // Response side: one send in flight at a time, so sends reach the engine in order.
-    private EncodedSend inFlight;
-    private long inFlightSize;
-    private boolean responseStarted;
-    private boolean headSubmitted;
-    private boolean lastSubmitted;
-    private boolean finished;
+    private boolean streamResponded;
+    private long currentRequestId;
+    private boolean secure;
+    private TlsFacts tls;
+    private ClientCertificate clientCertificate;
 
-    HttpSysChannel(HttpSysServerChannel parent, RequestQueue queue, DecodedRequest request, int defaultCacheTtl,
-                   boolean kernelBuffering) {
-        super(parent);
+    HttpSysChannel(HttpSysServerChannel server, RequestQueue queue, DecodedRequest first, boolean stream,
+                   int defaultCacheTtl, boolean kernelBuffering) {
+        super(server);
+        this.server = server;
         this.queue = queue;
-        this.requestId = request.requestId();
-        this.connectionId = request.connectionId();
-        this.remoteAddress = request.remoteAddress();
-        this.localAddress = request.localAddress();
-        this.secure = request.isSecure();
-        this.tls = request.tls();
-        this.pendingHead = request.request();
-        this.pendingBody = request.initialBody();
-        this.moreBody = request.hasMoreBody();
-        this.encoder = new ResponseRecordEncoder(pendingHead.method(), pendingHead.protocolVersion(),
-                request.isHttp2(), defaultCacheTtl, NativeFileRegionHandles.INSTANCE);
+        this.stream = stream;
+        this.connectionId = first.connectionId();
+        this.streamRequestId = stream ? first.requestId() : 0;
+        this.remoteAddress = first.remoteAddress();
+        this.localAddress = first.localAddress();
+        this.defaultCacheTtl = defaultCacheTtl;
         this.kernelBuffering = kernelBuffering;
+        this.currentRequestId = first.requestId();
+        this.secure = first.isSecure();
+        this.tls = first.tls();
     }
 
-    RequestQueue.RequestOps requestOps() {
-        return ops;
-    }
-
-    /** The engine's id of this request (HTTP_REQUEST_ID on Windows). */
+    /**
+     * The engine's id of the request being answered (the oldest whose response is not complete),
+     * else of the last request read; HTTP_REQUEST_ID on Windows.
+     */
     public long requestId() {
-        return requestId;
+        if (stream) {
+            return streamRequestId;
+        }
+        Exchange oldest = awaitingResponse.peekFirst();
+        return oldest != null ? oldest.requestId : currentRequestId;
     }
 
-    /** The id of the connection the request came on; equal for requests of one keep-alive connection. */
+    /** The id of the client connection (HTTP_CONNECTION_ID on Windows); for a stream, of the connection it is on. */
     public long connectionId() {
         return connectionId;
     }
 
-    /** True when the request arrived over TLS. */
+    /** True for an HTTP/2 stream (one request), false for an HTTP/1.x connection. */
+    public boolean isStream() {
+        return stream;
+    }
+
+    /** True when the connection arrived over TLS. */
     public boolean isSecure() {
         return secure;
     }
@@ -187,10 +210,33 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         return remoteAddress;
     }
 
-    /** Any event loop will do: the request's I/O runs on the queue's loop and hops back. */
+    /**
+     * Any event loop will do: the channel registers with the request queue's loop, where its
+     * engine operations run, and their completions hop back to this channel's loop.
+     */
     @Override
     protected boolean isCompatible(EventLoop loop) {
         return true;
+    }
+
+    @Override
+    protected void doRegister(ChannelPromise promise) {
+        ((IoEventLoop) queue.eventLoop()).register((HttpSysIoHandle) unsafe()).addListener(f -> {
+            if (f.isSuccess()) {
+                registration = (IoRegistration) f.getNow();
+                promise.setSuccess();
+            } else {
+                promise.setFailure(f.cause());
+            }
+        });
+    }
+
+    @Override
+    protected void doDeregister() {
+        IoRegistration current = registration;
+        if (current != null) {
+            current.cancel();  // stays routed until the operations in the engine complete
+        }
     }
 
     @Override
@@ -199,44 +245,86 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
             @Override
             protected void onUnhandledInboundException(Throwable cause) {
                 super.onUnhandledInboundException(cause);
-                failRequest();
+                failExchange();
             }
         };
     }
 
-    /** A handler failed and nobody handled it: answer 500 if nothing was written yet, else reset. */
-    private void failRequest() {
-        if (!open) {
-            return;
-        }
-        if (!responseStarted) {
-            answer500();
+    // ---- requests arriving (the server channel calls these on the queue's loop) ----
+
+    /** A request of this connection arrived; on the queue's loop. */
+    void onRequest(DecodedRequest request) {
+        if (!handedOver) {
+            earlyRequests.add(request);
+        } else if (eventLoop().inEventLoop()) {
+            receive(request);
         } else {
+            eventLoop().execute(() -> receive(request));
+        }
+    }
+
+    /** The engine ended the connection (or the queue closed); on the queue's loop. */
+    void onEngineClosed() {
+        engineClosed = true;
+        if (!handedOver) {
+            releaseEarlyRequests();  // registered() closes the channel once it can
+        } else if (eventLoop().inEventLoop()) {
+            closeIfOpen();
+        } else {
+            eventLoop().execute(this::closeIfOpen);
+        }
+    }
+
+    private void closeIfOpen() {
+        if (open) {
             close();
         }
     }
 
-    private void answer500() {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.INTERNAL_SERVER_ERROR, alloc().buffer(0));
-        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
-        writeAndFlush(response);
+    /** The handler registered this channel: from now on requests go to its loop. On the queue's loop. */
+    private void handOver() {
+        handedOver = true;
+        List<DecodedRequest> early = earlyRequests;
+        earlyRequests = null;
+        if (engineClosed) {
+            releaseAll(early);
+            eventLoop().execute(this::closeIfOpen);
+        } else if (!early.isEmpty()) {
+            if (eventLoop().inEventLoop()) {
+                unread.addAll(early);  // read() asks for them once the channel is active
+            } else {
+                eventLoop().execute(() -> {
+                    for (DecodedRequest request : early) {
+                        receive(request);
+                    }
+                });
+            }
+        }
     }
 
-    /**
-     * A write failed before any head reached the engine. The handler may still recover (from the
-     * failed promise's listener, which has run by now); if it did not, answer 500 rather than
-     * leave the client waiting for a response that cannot come.
-     */
-    private void answerIfNothingFollows(Throwable cause) {
-        eventLoop().execute(() -> {
-            ChannelOutboundBuffer out = unsafe().outboundBuffer();
-            if (open && !headSubmitted && inFlight == null && out != null && out.isEmpty()) {
-                logger.warn("{}: a response write failed before any head was sent; answering 500", this, cause);
-                answer500();
-            }
-        });
+    private void releaseEarlyRequests() {
+        List<DecodedRequest> early = earlyRequests;
+        earlyRequests = null;
+        if (early != null) {
+            releaseAll(early);
+        }
+    }
+
+    private static void releaseAll(Iterable<DecodedRequest> requests) {
+        for (DecodedRequest request : requests) {
+            request.initialBody().release();
+        }
+    }
+
+    private void receive(DecodedRequest request) {
+        if (!open) {
+            request.initialBody().release();  // the engine drops what a closed connection sent
+            return;
+        }
+        unread.add(request);
+        if (readRequested) {
+            deliver();
+        }
     }
 
     // ---- reading ----
@@ -244,95 +332,153 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
     @Override
     protected void doBeginRead() {
         readRequested = true;
-        if (!readScheduled && open) {
-            readScheduled = true;
-            // Deliver from a task, not from inside read(), so a handler calling read() in
-            // channelReadComplete does not recurse.
-            eventLoop().execute(this::readNow);
-        }
+        deliver();
     }
 
-    private void readNow() {
-        readScheduled = false;
-        if (!open) {
+    /**
+     * Answers read() requests while there is something to read. Handlers that call read() from
+     * channelReadComplete (auto-read does) loop here instead of recursing.
+     */
+    private void deliver() {
+        if (delivering) {
             return;
         }
-        if (pendingHead != null) {
-            readRequested = false;
-            deliverHead();
-        } else if ((opaque || !inputDone) && !bodyReadInFlight && !lastSubmitted) {
-            // Once the whole response is submitted the rest of the body no longer matters (the
-            // engine drains or drops it), and reading it could race the end of the request.
-            bodyReadInFlight = true;
-            bodyBuffer = alloc().directBuffer(BODY_READ_SIZE);
-            queue.receiveBody(requestId, ops, bodyBuffer);
+        delivering = true;
+        try {
+            while (open && readRequested && readOnce()) {
+                // readOnce fired channelReadComplete; a read() it caused set readRequested again.
+            }
+        } finally {
+            delivering = false;
         }
     }
 
-    private void deliverHead() {
-        HttpRequest head = pendingHead;
-        ByteBuf body = pendingBody;
-        pendingHead = null;
-        pendingBody = null;
+    /** Delivers one batch; false when the next data has to come from the engine first. */
+    private boolean readOnce() {
+        if (opaque || readingBody != null) {
+            startBodyRead();
+            return false;
+        }
+        if (unread.isEmpty()) {
+            return false;
+        }
+        readRequested = false;
+        if (!pipelinePrepared && !preparePipeline(unread.peekFirst())) {
+            return false;
+        }
+        // Every request already here, as a socket read would bring them, up to one whose body is
+        // still to come: its contents come first.
+        while (open && readingBody == null && !unread.isEmpty()) {
+            deliverRequest(unread.pollFirst());
+        }
+        pipeline().fireChannelReadComplete();
+        return true;
+    }
+
+    /**
+     * Adapts a pipeline written for a socket before its first request: HTTP.SYS encodes responses
+     * and terminates TLS, and parsed the connection's first bytes. False when the channel closed.
+     */
+    private boolean preparePipeline(DecodedRequest first) {
+        pipelinePrepared = true;
         HttpEncoderRemover.removeFrom(pipeline());
-        if (SslHandlerRemover.removeFrom(pipeline()) && !secure) {
-            // The pipeline asks for TLS but this request came in plain text: never serve it as
-            // if it were protected. (Secure requests were decrypted by HTTP.SYS: they go on.)
+        PriorKnowledgeHandlerRemover.removeFrom(pipeline());
+        if (SslHandlerRemover.removeFrom(pipeline()) && !first.isSecure()) {
+            // The pipeline asks for TLS but this connection is plain text: never serve it as if
+            // it were protected. (Secure requests were decrypted by HTTP.SYS: they go on.)
             logger.error("{}: the pipeline has an SslHandler but the request arrived without TLS; "
-                    + "HTTP.SYS terminates TLS itself: bind an https:// URL prefix. Request reset.", this);
-            body.release();
+                    + "HTTP.SYS terminates TLS itself: bind an https:// URL prefix. Connection reset.", this);
+            submit(ops.cancel(queue, first.requestId()));
             close();
-            return;
+            return false;
         }
+        return true;
+    }
+
+    private void deliverRequest(DecodedRequest request) {
+        HttpRequest head = request.request();
+        Exchange exchange = new Exchange(request.requestId(), new ResponseRecordEncoder(head.method(),
+                head.protocolVersion(), request.isHttp2(), defaultCacheTtl, NativeFileRegionHandles.INSTANCE));
+        awaitingResponse.addLast(exchange);
+        currentRequestId = request.requestId();
+        secure = request.isSecure();
+        if (request.tls() != null) {
+            tls = request.tls();
+            clientCertificate = null;
+        }
+        ByteBuf body = request.initialBody();
         pipeline().fireChannelRead(head);
-        if (!moreBody) {
-            inputDone = true;
+        if (!request.hasMoreBody()) {
             if (body.isReadable()) {
                 pipeline().fireChannelRead(new DefaultLastHttpContent(body));
             } else {
                 body.release();
                 pipeline().fireChannelRead(LastHttpContent.EMPTY_LAST_CONTENT);
             }
-        } else if (body.isReadable()) {
-            pipeline().fireChannelRead(new DefaultHttpContent(body));
         } else {
-            body.release();
+            readingBody = exchange;
+            if (body.isReadable()) {
+                pipeline().fireChannelRead(new DefaultHttpContent(body));
+            } else {
+                body.release();
+            }
         }
-        pipeline().fireChannelReadComplete();
+    }
+
+    private void startBodyRead() {
+        Exchange target = opaque ? upgraded : readingBody;
+        if (bodyReadInFlight || !open || target == null || registration == null) {
+            return;
+        }
+        bodyReadInFlight = true;
+        bodyBuffer = alloc().directBuffer(BODY_READ_SIZE);
+        long status = submit(ops.receiveBody(queue, target.requestId,
+                DirectAddresses.readableAddress(bodyBuffer) + bodyBuffer.readableBytes(), bodyBuffer.writableBytes()));
+        if (status < 0) {
+            onBodyReceived((int) status, 0);
+        }
     }
 
     private void onBodyReceived(int status, long bytes) {
         bodyReadInFlight = false;
         ByteBuf buffer = bodyBuffer;
         bodyBuffer = null;
-        if (!open || lastSubmitted) {
+        if (!open) {
             buffer.release();
             return;
         }
-        readRequested = false;
         if (opaque) {
             onOpaqueReceived(status, bytes, buffer);
             return;
         }
+        Exchange exchange = readingBody;
         if (status != EngineStatus.OK) {
             buffer.release();
-            inputDone = true;
-            if (finished) {
-                return;  // the response is complete; the engine dropped the rest of the body
+            readingBody = null;
+            if (exchange != null && exchange.responded) {
+                // Its response is complete: the engine dropped the rest of the body and ends the
+                // connection, as over a socket a server that answers early does.
+                return;
             }
             pipeline().fireExceptionCaught(EngineStatus.exception("reading the request body", status));
             close();
             return;
         }
+        readRequested = false;
         if (bytes == 0) {
             buffer.release();
-            inputDone = true;
+            readingBody = null;
             pipeline().fireChannelRead(LastHttpContent.EMPTY_LAST_CONTENT);
+            // Requests pipelined behind this one go in the same batch, as a socket read brings them.
+            while (open && readingBody == null && !unread.isEmpty()) {
+                deliverRequest(unread.pollFirst());
+            }
         } else {
             buffer.writerIndex(buffer.writerIndex() + (int) bytes);
             pipeline().fireChannelRead(new DefaultHttpContent(buffer));
         }
         pipeline().fireChannelReadComplete();
+        deliver();
     }
 
     /** Raw bytes after a 101: delivered as ByteBuf, as a socket channel would; EOF closes the channel. */
@@ -342,9 +488,11 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
             close();
             return;
         }
+        readRequested = false;
         buffer.writerIndex(buffer.writerIndex() + (int) bytes);
         pipeline().fireChannelRead(buffer);
         pipeline().fireChannelReadComplete();
+        deliver();
     }
 
     // ---- writing ----
@@ -359,89 +507,112 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
     protected Object filterOutboundMessage(Object msg) {
         if (msg instanceof HttpObject || msg instanceof ByteBuf || msg instanceof ByteBufHolder
                 || msg instanceof FileRegion) {
-            responseStarted = true;
             return msg;
         }
         throw new UnsupportedOperationException("HttpSysChannel writes HttpObject, ByteBuf or FileRegion messages, not "
                 + msg.getClass().getName());
     }
 
+    /**
+     * Hands what was flushed to the engine, each message paired with the oldest request still
+     * owed a response. A write's promise completes when the engine accepted it (as a socket
+     * write's does when the kernel took the bytes); up to {@link #MAX_BYTES_IN_ENGINE} may be in
+     * the engine at once, the rest waits here, so water marks keep their meaning.
+     */
     @Override
     protected void doWrite(ChannelOutboundBuffer in) {
-        while (inFlight == null) {
+        while (open && inEngine.bytes() < MAX_BYTES_IN_ENGINE) {
             Object msg = in.current();
             if (msg == null) {
                 return;
             }
-            if (lastSubmitted) {
-                in.remove(new IllegalStateException("the response is already complete; cannot write "
-                        + msg.getClass().getSimpleName()));
+            Exchange exchange = awaitingResponse.peekFirst();
+            if (exchange == null) {
+                in.remove(new IllegalStateException("no request on this connection is waiting for a response; cannot "
+                        + "write " + msg.getClass().getSimpleName()));
                 continue;
             }
             long size = payloadSize(msg);
             EncodedSend send;
             try {
                 // The encoder consumes a reference; the outbound buffer keeps its own until remove().
-                encoder.setSendFlags(sendFlags());
-                send = encoder.encode(ReferenceCountUtil.retain(msg), alloc());
+                exchange.encoder.setSendFlags(sendFlags());
+                send = exchange.encoder.encode(ReferenceCountUtil.retain(msg), alloc());
             } catch (Throwable t) {
                 in.remove(t);
-                if (headSubmitted) {
+                if (exchange.headSubmitted) {
                     // Part of a response already went out: sending the rest around the hole
                     // would deliver a complete-looking but wrong response. Reset instead.
                     close();
                     return;
                 }
-                answerIfNothingFollows(t);
+                answerIfNothingFollows(exchange, t);
                 continue;
             }
             if (send == null) {
                 in.remove();  // nothing for the engine (an interim 1xx, an empty chunk)
                 continue;
             }
-            inFlight = send;
-            inFlightSize = size;
-            lastSubmitted = send.isLast();
-            headSubmitted = true;
-            queue.send(requestId, ops, send);
+            int status = submitSend(exchange, send, size);
+            if (status != EngineStatus.OK) {
+                // The engine refused the record (e.g. a field it cannot send): the response
+                // cannot be completed, so the connection is reset rather than left waiting.
+                in.remove(EngineStatus.exception("sending the response", status));
+                close();
+                return;
+            }
+            exchange.headSubmitted = true;
+            if (send.isLast()) {
+                exchange.responded = true;
+                awaitingResponse.pollFirst();
+                streamResponded = stream;
+            } else if ((send.flags() & ResponseRecordEncoder.FLAG_OPAQUE) != 0) {
+                upgraded = exchange;
+            }
+            if (size > 0) {
+                in.progress(size);  // for ChannelProgressivePromise (file downloads)
+            }
+            in.remove();  // listeners run now: a close() there finds the send already in the engine
+            if (streamResponded && open) {
+                close();  // a stream ends with its response
+                return;
+            }
         }
     }
 
-    private void onSendCompleted(int status, long bytes) {
-        EncodedSend send = inFlight;
-        inFlight = null;
+    private int submitSend(Exchange exchange, EncodedSend send, long size) {
+        inEngine.add(send, size);
+        long status = submit(ops.send(queue, exchange.requestId, send.recordAddress(), send.recordLength()));
+        if (status < 0) {
+            inEngine.removeLast().release();
+            return (int) status;
+        }
+        return EngineStatus.OK;
+    }
+
+    private void onSendCompleted(int status) {
+        EncodedSend send = inEngine.removeFirst();
+        if (send == null) {
+            return;
+        }
+        boolean nowOpaque = status == EngineStatus.OK && (send.flags() & ResponseRecordEncoder.FLAG_OPAQUE) != 0;
         send.release();
-        if (status == EngineStatus.OK && (send.flags() & ResponseRecordEncoder.FLAG_OPAQUE) != 0) {
+        if (status != EngineStatus.OK) {
+            // The connection broke (or the engine gave up on it) after the send was accepted.
+            logger.debug("{}: a send failed in the engine: {}", this, EngineStatus.describe(status));
+            closeIfOpen();
+            return;
+        }
+        if (nowOpaque) {
             // Only now does the engine read opaque bytes; a read asked for earlier waited for this.
             opaque = true;
             if (open && readRequested) {
-                doBeginRead();
+                deliver();
             }
         }
         ChannelOutboundBuffer out = unsafe().outboundBuffer();
-        if (status != EngineStatus.OK) {
-            if (out != null) {
-                out.remove(EngineStatus.exception("sending the response", status));
-            }
-            // The engine refused or lost the send: the response cannot be completed, so reset the
-            // request (a no-op when the connection is already gone) rather than leave it open.
-            finish(true);
-            close();
-            return;
-        }
-        if (out != null) {
-            if (inFlightSize > 0) {
-                out.progress(inFlightSize);  // for ChannelProgressivePromise (file downloads)
-            }
-            out.remove();
-        }
-        if (send.isLast()) {
-            finish(false);
-            close();
-        } else if (!open && opaque) {
-            endOpaque();  // closed while this send was in flight
-        } else if (out != null && !out.isEmpty()) {
-            ((RequestUnsafe) unsafe()).flushFlushed();
+        if (open && out != null && !out.isEmpty() && inEngine.bytes() < MAX_BYTES_IN_ENGINE) {
+            ((ConnectionUnsafe) unsafe()).flushFlushed();
         }
     }
 
@@ -457,29 +628,60 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         return msg instanceof ByteBufHolder ? ((ByteBufHolder) msg).content().readableBytes() : 0;
     }
 
-    /** Ends an opaque stream gracefully (FIN after the bytes before it), as closing a socket does. */
-    private void endOpaque() {
-        if (finished || inFlight != null || lastSubmitted) {
-            return;
+    /** Starts an engine operation through this channel's registration (the queue's loop runs it). */
+    private long submit(HttpSysIoOps operation) {
+        IoRegistration current = registration;
+        if (current == null) {
+            return EngineStatus.CANCELLED;
         }
-        lastSubmitted = true;
-        inFlight = encoder.encodeOpaqueEnd(alloc());
-        queue.send(requestId, ops, inFlight);
+        return current.submit(operation);
     }
 
-    /** Tells the queue this request is over; abandoning it (no complete response) resets it. */
-    private void finish(boolean abandon) {
-        if (!finished) {
-            finished = true;
-            queue.finish(requestId, abandon);
+    // ---- failures ----
+
+    /** A handler failed and nobody handled it: answer 500 if its request got nothing yet, else reset. */
+    private void failExchange() {
+        Exchange exchange = awaitingResponse.peekFirst();
+        if (!open || exchange == null) {
+            return;  // no request waits for an answer: as over a socket, the exception is only logged
         }
+        ChannelOutboundBuffer out = unsafe().outboundBuffer();
+        if (!exchange.headSubmitted && (out == null || out.isEmpty())) {
+            answer500();
+        } else {
+            close();
+        }
+    }
+
+    private void answer500() {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.INTERNAL_SERVER_ERROR, alloc().buffer(0));
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        writeAndFlush(response);
+    }
+
+    /**
+     * A write failed before any head of its response reached the engine. The handler may still
+     * recover (from the failed promise's listener, which has run by now); if it did not, answer
+     * 500 rather than leave the client waiting for a response that cannot come.
+     */
+    private void answerIfNothingFollows(Exchange exchange, Throwable cause) {
+        eventLoop().execute(() -> {
+            ChannelOutboundBuffer out = unsafe().outboundBuffer();
+            if (open && awaitingResponse.peekFirst() == exchange && !exchange.headSubmitted && out != null
+                    && out.isEmpty()) {
+                logger.warn("{}: a response write failed before any head was sent; answering 500", this, cause);
+                answer500();
+            }
+        });
     }
 
     // ---- lifecycle ----
 
     @Override
     protected void doBind(SocketAddress localAddress) {
-        throw new UnsupportedOperationException("a request channel cannot be bound");
+        throw new UnsupportedOperationException("a connection channel cannot be bound");
     }
 
     @Override
@@ -487,37 +689,48 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         doClose();
     }
 
+    /**
+     * Closes the connection (HTTP/1.x) after the responses already handed to the engine; a
+     * response still incomplete is reset. A stream is reset unless its response is complete.
+     */
     @Override
     protected void doClose() {
+        if (!open) {
+            return;
+        }
         open = false;
-        if (opaque && !finished) {
-            endOpaque();  // or, with a send in flight, once it completes
-        } else {
-            finish(!lastSubmitted);
+        for (DecodedRequest request : unread) {
+            request.initialBody().release();
         }
-        if (pendingBody != null) {
-            pendingBody.release();
-            pendingBody = null;
+        unread.clear();
+        if (!engineClosed) {
+            if (!stream) {
+                submitOrRun(ops.closeConnection(queue, connectionId));
+            } else if (!streamResponded) {
+                submitOrRun(ops.cancel(queue, streamRequestId));
+            }
         }
-        pendingHead = null;
+        server.forget(this);
     }
 
-    private void onAborted() {
-        finished = true;
-        if (!isRegistered()) {
-            // Not handed to its loop yet: registration then fails on a closed channel and the
-            // acceptor drops it.
-            doClose();
-        } else if (open) {
-            close();
+    /** Submits through the registration, or straight on the queue's loop when there is none yet. */
+    private void submitOrRun(HttpSysIoOps operation) {
+        if (registration != null) {
+            submit(operation);
+            return;
         }
+        HttpSysIoOps copy = operation.copy();
+        queue.eventLoop().execute(() -> {
+            releaseEarlyRequests();
+            copy.start(0);
+        });
     }
 
-    // ---- DuplexChannel: HTTP.SYS requests have no half-close ----
+    // ---- DuplexChannel: HTTP.SYS connections have no half-close ----
 
     @Override
     public boolean isInputShutdown() {
-        return inputDone || !open;
+        return !open;
     }
 
     @Override
@@ -527,12 +740,12 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
 
     @Override
     public ChannelFuture shutdownInput(ChannelPromise promise) {
-        return promise.setFailure(new UnsupportedOperationException("HTTP.SYS requests cannot be half-closed"));
+        return promise.setFailure(new UnsupportedOperationException("HTTP.SYS connections cannot be half-closed"));
     }
 
     @Override
     public boolean isOutputShutdown() {
-        return lastSubmitted || !open;
+        return !open;
     }
 
     @Override
@@ -542,12 +755,12 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
 
     @Override
     public ChannelFuture shutdownOutput(ChannelPromise promise) {
-        return promise.setFailure(new UnsupportedOperationException("HTTP.SYS requests cannot be half-closed"));
+        return promise.setFailure(new UnsupportedOperationException("HTTP.SYS connections cannot be half-closed"));
     }
 
     @Override
     public boolean isShutdown() {
-        return isInputShutdown() && isOutputShutdown();
+        return !open;
     }
 
     @Override
@@ -557,46 +770,56 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
 
     @Override
     public ChannelFuture shutdown(ChannelPromise promise) {
-        return promise.setFailure(new UnsupportedOperationException("HTTP.SYS requests cannot be half-closed"));
+        return promise.setFailure(new UnsupportedOperationException("HTTP.SYS connections cannot be half-closed"));
     }
 
     @Override
     protected AbstractUnsafe newUnsafe() {
-        return new RequestUnsafe();
+        return new ConnectionUnsafe();
     }
 
-    private final class RequestUnsafe extends AbstractUnsafe {
+    private final class ConnectionUnsafe extends AbstractUnsafe implements HttpSysIoHandle {
         @Override
         public void connect(SocketAddress remote, SocketAddress local, ChannelPromise promise) {
-            safeSetFailure(promise, new UnsupportedOperationException("HTTP.SYS channels accept requests; they do not connect"));
+            safeSetFailure(promise, new UnsupportedOperationException("HTTP.SYS channels accept connections; they do not connect"));
         }
 
-        /** Continues writing what was already flushed, without flushing later writes (unsafe().flush() would). */
+        /** Continues writing what was already flushed, without flushing later writes (flush() would). */
         void flushFlushed() {
             flush0();
         }
+
+        /** Registered with the queue's handler; on the queue's loop. */
+        @Override
+        public void registered() {
+            handOver();
+        }
+
+        /** A completion of this channel's operations, on the queue's loop: hop to this channel's loop. */
+        @Override
+        public void handle(IoRegistration registration, IoEvent ioEvent) {
+            HttpSysIoEvent event = (HttpSysIoEvent) ioEvent;
+            int type = event.type();
+            int status = event.status();
+            long length = event.length();
+            if (eventLoop().inEventLoop()) {
+                onCompletion(type, status, length);
+            } else {
+                eventLoop().execute(() -> onCompletion(type, status, length));
+            }
+        }
+
+        @Override
+        public void close() {
+            close(voidPromise());
+        }
     }
 
-    /** The queue's callbacks, already on this channel's loop. */
-    private final class Ops implements RequestQueue.RequestOps {
-        @Override
-        public EventLoop eventLoop() {
-            return isRegistered() ? HttpSysChannel.this.eventLoop() : queue.eventLoop();
-        }
-
-        @Override
-        public void onSendCompleted(int status, long bytes) {
-            HttpSysChannel.this.onSendCompleted(status, bytes);
-        }
-
-        @Override
-        public void onBodyReceived(int status, long bytes) {
-            HttpSysChannel.this.onBodyReceived(status, bytes);
-        }
-
-        @Override
-        public void onAborted() {
-            HttpSysChannel.this.onAborted();
+    private void onCompletion(int type, int status, long length) {
+        if (type == Native.SEND_COMPLETED) {
+            onSendCompleted(status);
+        } else if (type == Native.BODY_RECEIVED) {
+            onBodyReceived(status, length);
         }
     }
 }

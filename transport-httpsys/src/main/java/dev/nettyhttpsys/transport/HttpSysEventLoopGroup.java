@@ -12,10 +12,12 @@ public final class HttpSysEventLoopGroup extends MultiThreadIoEventLoopGroup {
         this(0);
     }
 
+    /** {@code threads} event loops, each with its own engine loop (0: Netty's default count). */
     public HttpSysEventLoopGroup(int threads) {
         super(threads, HttpSysIoHandler.newFactory());
     }
 
+    /** {@code threads} event loops whose threads come from {@code threadFactory}. */
     public HttpSysEventLoopGroup(int threads, ThreadFactory threadFactory) {
         super(threads, threadFactory, HttpSysIoHandler.newFactory());
     }

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A Netty {@link IoHandler} over one engine loop: an IO completion port on Windows (HTTP.SYS),
  * an epoll instance on Linux. Each {@link #run} makes one native call that waits for and returns
- * a batch of completions, which are dispatched by token to request queues and requests.
+ * a batch of completions, which are dispatched by token to the {@link HttpSysIoRegistration}s of
+ * server channels (their request queues) and connection channels (their sends and body reads).
  *
  * <pre>{@code
  * EventLoopGroup group = new MultiThreadIoEventLoopGroup(HttpSysIoHandler.newFactory());
@@ -39,8 +40,8 @@ public final class HttpSysIoHandler implements IoHandler {
     private final ByteBuffer completions;
     private final long completionsAddress;
     private final RecordWindow window = new RecordWindow();
-    private final LongKeyTable<CompletionTarget> targets = new LongKeyTable<>();
-    private final List<HttpSysIoRegistration> registrations = new ArrayList<>();
+    private final LongKeyTable<HttpSysIoRegistration> registrations = new LongKeyTable<>();
+    private final HttpSysIoEvent event = new HttpSysIoEvent();
     private final AtomicLong nextWakeupNanos = new AtomicLong(AWAKE);
     private long nextToken = 1;
     private int openQueues;
@@ -118,12 +119,11 @@ public final class HttpSysIoHandler implements IoHandler {
             long requestId = completions.getLong(offset + 16);
             long address = completions.getLong(offset + 24);
             long length = completions.getLong(offset + 32);
-            CompletionTarget target = (type == Native.SEND_COMPLETED || type == Native.BODY_RECEIVED
-                    || type == Native.QUEUE_CLOSED) ? targets.remove(token) : targets.get(token);
             if (type == Native.QUEUE_CLOSED) {
                 openQueues--;
             }
-            if (target == null) {
+            HttpSysIoRegistration registration = registrations.get(token);
+            if (registration == null) {
                 logger.debug("completion type {} for unknown token {}", type, token);
                 continue;
             }
@@ -134,11 +134,7 @@ public final class HttpSysIoHandler implements IoHandler {
                 }
                 record = records.slice((int) address, (int) length);
             }
-            try {
-                target.onCompletion(type, status, requestId, record, length);
-            } catch (Throwable t) {
-                logger.warn("completion handler failed", t);
-            }
+            registration.dispatch(type, status, requestId, address, length, record);
         }
         window.buffer = null;
     }
@@ -153,29 +149,24 @@ public final class HttpSysIoHandler implements IoHandler {
         return executor.isExecutorThread(Thread.currentThread());
     }
 
-    /** Registers a completion target and returns the token the engine will report it with. */
-    long newToken(CompletionTarget target) {
-        long token = nextToken++;
-        targets.put(token, target);
-        return token;
+    void execute(Runnable task) {
+        executor.execute(task);
     }
 
-    void forgetToken(long token) {
-        targets.remove(token);
+    /** The event every completion is dispatched with (see {@link HttpSysIoEvent}). */
+    HttpSysIoEvent event() {
+        return event;
     }
 
-    /** Creates a native request queue delivering to target; closed later with {@link Native#closeQueue}. */
-    long createQueue(CompletionTarget target, long[] tokenOut, String name, long[] settings) throws HttpSysException {
-        long token = newToken(target);
-        try {
-            long queue = Native.createQueue(loop, token, name, settings);
-            openQueues++;
-            tokenOut[0] = token;
-            return queue;
-        } catch (HttpSysException e) {
-            forgetToken(token);
-            throw e;
-        }
+    /**
+     * Creates a native request queue whose completions reach the registration's handle; closed
+     * later with {@link Native#closeQueue}, after which {@link Native#QUEUE_CLOSED} comes last.
+     */
+    long createQueue(HttpSysIoRegistration registration, String name, long[] settings) throws HttpSysException {
+        long queue = Native.createQueue(loop, registration.token(), name, settings);
+        openQueues++;
+        registration.expectCompletion();  // the QUEUE_CLOSED
+        return queue;
     }
 
     // ---- IoHandler ----
@@ -185,14 +176,14 @@ public final class HttpSysIoHandler implements IoHandler {
         if (!(handle instanceof HttpSysIoHandle)) {
             throw new IllegalArgumentException("not an HTTP.SYS transport handle: " + handle.getClass().getName());
         }
-        HttpSysIoRegistration registration = new HttpSysIoRegistration(this, (HttpSysIoHandle) handle);
-        registrations.add(registration);
+        HttpSysIoRegistration registration = new HttpSysIoRegistration(this, (HttpSysIoHandle) handle, nextToken++);
+        registrations.put(registration.token(), registration);
         handle.registered();
         return registration;
     }
 
     void unregister(HttpSysIoRegistration registration) {
-        registrations.remove(registration);
+        registrations.remove(registration.token());
     }
 
     @Override
@@ -209,7 +200,9 @@ public final class HttpSysIoHandler implements IoHandler {
 
     @Override
     public void prepareToDestroy() {
-        for (HttpSysIoRegistration registration : new ArrayList<>(registrations)) {
+        List<HttpSysIoRegistration> all = new ArrayList<>(registrations.size());
+        registrations.forEachValue(all::add);
+        for (HttpSysIoRegistration registration : all) {
             registration.close();
         }
     }

@@ -1,31 +1,100 @@
 package dev.nettyhttpsys.transport;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.IoOps;
 import io.netty.channel.IoRegistration;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 
 /**
- * A channel's registration with an {@link HttpSysIoHandler}. The engine is completion based, so
- * there are no interest ops to submit: channels start operations through {@link RequestQueue}.
+ * A channel's registration with an {@link HttpSysIoHandler}, as io_uring's: the engine reports
+ * every completion with a token, and the token of a registration routes the completions of the
+ * operations submitted through it ({@link HttpSysIoOps}) back to its {@link HttpSysIoHandle}.
+ * A server channel's token also names its request queue, whose requests arrive the same way.
+ *
+ * <p>Cancelling keeps the token routed until every started operation has completed (the engine
+ * still owns their buffers until then); the handle hears {@code unregistered()} after the last.
  */
 final class HttpSysIoRegistration implements IoRegistration {
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(HttpSysIoRegistration.class);
+
     private final HttpSysIoHandler handler;
     private final HttpSysIoHandle handle;
+    private final long token;
+    private int outstanding;
     private boolean valid = true;
+    private boolean removed;
 
-    HttpSysIoRegistration(HttpSysIoHandler handler, HttpSysIoHandle handle) {
+    HttpSysIoRegistration(HttpSysIoHandler handler, HttpSysIoHandle handle, long token) {
         this.handler = handler;
         this.handle = handle;
+        this.token = token;
     }
 
+    long token() {
+        return token;
+    }
+
+    /**
+     * This registration itself: the event loop hands channels a wrapper of it, and a channel
+     * needs the handler and token behind that.
+     */
     @SuppressWarnings("unchecked")
     @Override
     public <T> T attachment() {
-        return (T) handler;
+        return (T) this;
     }
 
+    HttpSysIoHandler handler() {
+        return handler;
+    }
+
+    /**
+     * Starts the operation. On the handler's thread the engine status is returned (negative:
+     * refused, and no completion follows). From another thread the operation is started there
+     * and 0 is returned; a refusal is then reported as the operation's completion.
+     */
     @Override
     public long submit(IoOps ops) {
-        throw new UnsupportedOperationException("the HTTP.SYS engine is completion based; no IoOps to submit");
+        HttpSysIoOps operation = (HttpSysIoOps) ops;
+        if (handler.inLoop()) {
+            return start(operation);
+        }
+        HttpSysIoOps copy = operation.copy();
+        handler.execute(() -> {
+            int status = start(copy);
+            if (status != EngineStatus.OK && copy.completes()) {
+                outstanding++;  // reported as if it had started, so the count stays true
+                dispatch(copy.completionType(), status, 0, 0, 0, null);
+            }
+        });
+        return 0;
+    }
+
+    private int start(HttpSysIoOps operation) {
+        int status = removed ? EngineStatus.CANCELLED : operation.start(token);
+        if (status == EngineStatus.OK && operation.completes()) {
+            outstanding++;
+        }
+        return status;
+    }
+
+    /** Something the engine will report later under this token (a queue until it closes) started. */
+    void expectCompletion() {
+        outstanding++;
+    }
+
+    /** Delivers a completion to the handle; on the handler's thread. */
+    void dispatch(int type, int status, long requestId, long address, long length, ByteBuf record) {
+        boolean ends = type == Native.SEND_COMPLETED || type == Native.BODY_RECEIVED || type == Native.QUEUE_CLOSED;
+        try {
+            handle.handle(this, handler.event().update(type, status, requestId, address, length, record));
+        } catch (Throwable t) {
+            logger.warn("completion handler of {} failed", handle, t);
+        }
+        if (ends && --outstanding == 0 && !valid) {
+            remove();
+        }
     }
 
     @Override
@@ -39,18 +108,35 @@ final class HttpSysIoRegistration implements IoRegistration {
             return false;
         }
         valid = false;
-        handler.unregister(this);
-        handle.unregistered();
+        if (handler.inLoop()) {
+            removeWhenIdle();
+        } else {
+            handler.execute(this::removeWhenIdle);
+        }
         return true;
     }
 
-    /** Cancels and closes the handle: used when the loop shuts down. */
+    private void removeWhenIdle() {
+        if (outstanding == 0) {
+            remove();
+        }
+    }
+
+    private void remove() {
+        if (removed) {
+            return;
+        }
+        removed = true;
+        handler.unregister(this);
+        handle.unregistered();
+    }
+
+    /** Closes the handle: the loop shuts down. */
     void close() {
-        cancel();
         try {
             handle.close();
-        } catch (Exception ignored) {
-            // Closing during shutdown: nothing left to tell.
+        } catch (Exception e) {
+            logger.debug("closing {} during shutdown failed", handle, e);
         }
     }
 }

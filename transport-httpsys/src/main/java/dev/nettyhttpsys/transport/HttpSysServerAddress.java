@@ -16,6 +16,7 @@ public final class HttpSysServerAddress extends InetSocketAddress {
 
     private final List<UrlPrefix> prefixes;
 
+    /** An address of one or more URL prefixes; throws {@link IllegalArgumentException} naming a malformed one. */
     public HttpSysServerAddress(String... prefixes) {
         this(parseAll(prefixes));
     }
@@ -36,6 +37,7 @@ public final class HttpSysServerAddress extends InetSocketAddress {
         return parsed;
     }
 
+    /** The prefixes, in the order given. */
     public List<UrlPrefix> prefixes() {
         return prefixes;
     }

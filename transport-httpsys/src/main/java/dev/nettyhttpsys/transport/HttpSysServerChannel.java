@@ -16,26 +16,36 @@ import io.netty.util.concurrent.Promise;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A server channel backed by an HTTP.SYS request queue (or the Linux engine's equivalent). It
- * accepts requests rather than connections: every request becomes an {@link HttpSysChannel} read
- * by this channel's pipeline, as accepted sockets are for {@code NioServerSocketChannel}, so
- * {@code ServerBootstrap} works unchanged.
+ * A server channel backed by an HTTP.SYS request queue (or the Linux engine's equivalent).
+ * HTTP.SYS hands out requests; this channel turns them back into connections: the first request
+ * of each client connection creates an {@link HttpSysChannel} read by this channel's pipeline, as
+ * accepted sockets are for {@code NioServerSocketChannel} (so {@code ServerBootstrap} works
+ * unchanged), and that channel carries the connection's requests in order. An HTTP/2 request
+ * (Windows, TLS) gets a channel of its own, as Netty's HTTP/2 stream channels do.
  *
- * <p>{@code bind(new InetSocketAddress(port))} registers {@code http://+:port/};
- * {@link HttpSysServerAddress} and {@link HttpSysChannelOption#URL_PREFIXES} name other prefixes.
+ * <p>{@code bind(new InetSocketAddress(port))} registers {@code http://+:port/}, port 0 a free
+ * port that {@link #localAddress()} then reports; {@link HttpSysServerAddress} and
+ * {@link HttpSysChannelOption#URL_PREFIXES} name other prefixes.
  */
 public final class HttpSysServerChannel extends AbstractServerChannel implements ServerSocketChannel {
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(HttpSysServerChannel.class);
+    private static final int FREE_PORT_ATTEMPTS = 10;
 
     private final HttpSysServerChannelConfig config = new HttpSysServerChannelConfig(this);
     private volatile IoRegistration registration;
     private volatile RequestQueue queue;
+    // The open children, on this channel's loop only: HTTP/1.x connections by connection id,
+    // HTTP/2 streams by request id.
+    private final LongKeyTable<HttpSysChannel> connections = new LongKeyTable<>();
+    private final LongKeyTable<HttpSysChannel> streams = new LongKeyTable<>();
     private volatile boolean open = true;
     private volatile boolean active;
     private volatile InetSocketAddress localAddress;
@@ -177,18 +187,45 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
         for (String extra : config.urlPrefixes()) {
             toRegister.add(UrlPrefix.parse(extra));
         }
-        if (toRegister.get(0).port() == 0) {
-            throw new IllegalArgumentException("HTTP.SYS cannot pick a free port: bind to an explicit port");
-        }
         // Read once at bind, not per request: the config is a concurrent map.
         defaultCacheTtl = config.setting(HttpSysChannelOption.CACHE_DURATION_SECONDS);
         kernelBuffering = config.setting(HttpSysChannelOption.KERNEL_RESPONSE_BUFFERING);
-        RequestQueue newQueue = new RequestQueue(this, registration.<HttpSysIoHandler>attachment(), eventLoop());
-        newQueue.open(config, toRegister);
-        queue = newQueue;
-        prefixes = List.copyOf(toRegister);
-        localAddress = new InetSocketAddress(toRegister.get(0).port());
+        boolean pickPort = toRegister.get(0).port() == 0;
+        for (int attempt = 1;; attempt++) {
+            List<UrlPrefix> candidate = pickPort ? onFreePort(toRegister) : toRegister;
+            RequestQueue newQueue = new RequestQueue(registration.attachment(), eventLoop());
+            try {
+                newQueue.open(config, candidate);
+            } catch (HttpSysException e) {
+                // A port that was free a moment ago may be taken by the time it is registered.
+                if (pickPort && attempt < FREE_PORT_ATTEMPTS) {
+                    logger.debug("free port {} was taken meanwhile; trying another", candidate.get(0).port(), e);
+                    continue;
+                }
+                throw e;
+            }
+            queue = newQueue;
+            prefixes = List.copyOf(candidate);
+            break;
+        }
+        localAddress = new InetSocketAddress(prefixes.get(0).port());
         active = true;
+    }
+
+    /**
+     * HTTP.SYS cannot register port 0, so, as for NIO's bind(0), a port the operating system calls
+     * free is chosen and every prefix that names port 0 moves to it.
+     */
+    private static List<UrlPrefix> onFreePort(List<UrlPrefix> prefixes) throws IOException {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        List<UrlPrefix> moved = new ArrayList<>(prefixes.size());
+        for (UrlPrefix prefix : prefixes) {
+            moved.add(prefix.port() == 0 ? prefix.withPort(port) : prefix);
+        }
+        return moved;
     }
 
     @Override
@@ -201,13 +238,26 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
         }
     }
 
+    /** Children end with the queue: it no longer serves their connections. On this loop. */
+    private void closeChildren() {
+        List<HttpSysChannel> children = new ArrayList<>(connections.size() + streams.size());
+        connections.forEachValue(children::add);
+        streams.forEachValue(children::add);
+        for (HttpSysChannel child : children) {
+            child.onEngineClosed();
+        }
+    }
+
     @Override
     protected void doBeginRead() {
         // The engine keeps receives posted; requests are delivered as they complete.
     }
 
-    /** A request record arrived: make its channel and hand it to the pipeline (the acceptor). */
-    void onRequest(ByteBuf record) {
+    /**
+     * A request record arrived: hand it to its connection's channel, making the channel (and
+     * passing it to the pipeline, the acceptor) for a connection's first request. On this loop.
+     */
+    private void onRequest(ByteBuf record) {
         RequestQueue current = queue;
         if (current == null) {
             return;
@@ -219,19 +269,70 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
             // The engine wrote a record Java cannot read: a bug, not bad input. Reset the request
             // rather than leave its client waiting.
             logger.warn("cancelling a request whose record cannot be decoded", e);
-            if (record.readableBytes() >= 16) {
-                current.finish(record.getLongLE(record.readerIndex() + 8), true);
+            long handle = current.handleIfOpen();
+            if (handle != 0 && record.readableBytes() >= 16) {
+                Native.cancel(handle, record.getLongLE(record.readerIndex() + 8));
             }
             return;
         }
-        HttpSysChannel child = new HttpSysChannel(this, current, request, defaultCacheTtl, kernelBuffering);
-        current.track(request.requestId(), child.requestOps());
+        HttpSysChannel child;
+        if (request.isHttp2()) {
+            child = new HttpSysChannel(this, current, request, true, defaultCacheTtl, kernelBuffering);
+            streams.put(request.requestId(), child);
+        } else {
+            child = connections.get(request.connectionId());
+            if (child == null) {
+                child = new HttpSysChannel(this, current, request, false, defaultCacheTtl, kernelBuffering);
+                connections.put(request.connectionId(), child);
+            } else {
+                child.onRequest(request);
+                return;
+            }
+        }
+        child.onRequest(request);
         pipeline().fireChannelRead(child);
         pipeline().fireChannelReadComplete();
     }
 
-    void onQueueClosed() {
+    /** A child closed: forget it (from any loop). */
+    void forget(HttpSysChannel child) {
+        if (eventLoop().inEventLoop()) {
+            forget0(child);
+        } else {
+            eventLoop().execute(() -> forget0(child));
+        }
+    }
+
+    private void forget0(HttpSysChannel child) {
+        LongKeyTable<HttpSysChannel> table = child.isStream() ? streams : connections;
+        long key = child.isStream() ? child.requestId() : child.connectionId();
+        if (table.get(key) == child) {
+            table.remove(key);
+        }
+    }
+
+    private void onConnectionClosed(long connectionId) {
+        HttpSysChannel child = connections.remove(connectionId);
+        if (child != null) {
+            child.onEngineClosed();
+        }
+    }
+
+    /** Only HTTP/2 streams hear of an aborted request: a connection's channel hears CONNECTION_CLOSED. */
+    private void onRequestAborted(long requestId) {
+        HttpSysChannel stream = streams.remove(requestId);
+        if (stream != null) {
+            stream.onEngineClosed();
+        }
+    }
+
+    private void onQueueClosed() {
+        RequestQueue current = queue;
+        if (current != null) {
+            current.onClosed();
+        }
         queue = null;
+        closeChildren();
     }
 
     @Override
@@ -247,7 +348,23 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
 
         @Override
         public void handle(IoRegistration registration, IoEvent ioEvent) {
-            // Completions reach the request queue directly by token.
+            HttpSysIoEvent event = (HttpSysIoEvent) ioEvent;
+            switch (event.type()) {
+                case Native.REQUEST_RECEIVED:
+                    onRequest(event.record());
+                    break;
+                case Native.CONNECTION_CLOSED:
+                    onConnectionClosed(event.connectionId());
+                    break;
+                case Native.REQUEST_ABORTED:
+                    onRequestAborted(event.requestId());
+                    break;
+                case Native.QUEUE_CLOSED:
+                    onQueueClosed();
+                    break;
+                default:
+                    break;
+            }
         }
 
         @Override

@@ -2,6 +2,8 @@ package dev.nettyhttpsys.transport;
 
 import io.netty.util.collection.LongObjectHashMap;
 
+import java.util.function.Consumer;
+
 /**
  * A long-keyed map for ids the engine hands out (request ids, operation tokens). Such ids are
  * sequential, and Netty's {@link LongObjectHashMap} indexes by the key's low bits with linear
@@ -26,6 +28,10 @@ final class LongKeyTable<V> {
 
     int size() {
         return map.size();
+    }
+
+    void forEachValue(Consumer<V> action) {
+        map.values().forEach(action);
     }
 
     /** MurmurHash3's 64-bit finalizer: invertible, and every input bit moves every output bit. */

@@ -58,8 +58,9 @@ public final class UrlPrefix {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("URL prefix has an invalid port: " + prefix);
             }
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("URL prefix port must be 1-65535: " + prefix);
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("URL prefix port must be 1-65535 (0: a free port chosen at bind): "
+                        + prefix);
             }
         } else {
             host = authority;
@@ -75,18 +76,27 @@ public final class UrlPrefix {
         return parse("http://+:" + port + "/");
     }
 
+    /** The same prefix on another port (bind picks one for port 0). */
+    public UrlPrefix withPort(int newPort) {
+        return parse((secure ? "https://" : "http://") + host + ":" + newPort + path);
+    }
+
+    /** True for {@code https://} (TLS by HTTP.SYS, with a certificate bound by {@code netsh http add sslcert}). */
     public boolean isSecure() {
         return secure;
     }
 
+    /** The host part: {@code +}, {@code *}, a name or an address. */
     public String host() {
         return host;
     }
 
+    /** The port. */
     public int port() {
         return port;
     }
 
+    /** The path, beginning and ending with {@code /}. */
     public String path() {
         return path;
     }

@@ -4,6 +4,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
@@ -292,25 +293,34 @@ class ChannelSemanticsTest {
     }
 
     @Test
-    void closeRightAfterWritingStillDeliversAndCloseAfterCompletionIsANoOp() throws Exception {
+    void closeRightAfterWritingDeliversTheResponseThenClosesTheConnection() throws Exception {
         CompletableFuture<ChannelFuture> lateClose = new CompletableFuture<>();
         start(ch -> ch.pipeline().addLast(new HttpServerCodec(), atRequestEnd(ctx -> {
             Channel channel = ctx.channel();
             ctx.writeAndFlush(text("delivered")).addListener(f -> lateClose.complete(channel.close()));
-            ctx.close();  // the whole response is submitted: closing abandons nothing
+            ctx.close();  // the whole response is in the engine: it goes out, then the connection ends
         })));
         try (Socket socket = connect()) {
             socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            InputStream in = socket.getInputStream();
-            String head = readHead(in);
-            assertTrue(head.startsWith("HTTP/1.1 200"), head);
-            assertEquals("delivered", new String(in.readNBytes(9), StandardCharsets.US_ASCII));
-            // The connection stays usable: the request ended normally.
-            socket.getOutputStream().write("GET /y HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            assertTrue(readHead(in).startsWith("HTTP/1.1 200"));
+            String seen = readUntilClosed(socket);
+            assertTrue(seen.startsWith("HTTP/1.1 200") && seen.endsWith("delivered"), seen);
         }
         assertTrue(lateClose.get(5, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS));
-        assertTrue(lateClose.get().isSuccess());
+        assertTrue(lateClose.get().isSuccess(), "closing a closed channel is a no-op");
+    }
+
+    @Test
+    void theCloseListenerEndsTheConnectionAfterTheResponseAsOverASocket() throws Exception {
+        start(ch -> ch.pipeline().addLast(new HttpServerCodec(), atRequestEnd(ctx ->
+                ctx.writeAndFlush(text("bye")).addListener(ChannelFutureListener.CLOSE))));
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write(("GET /1 HTTP/1.1\r\nHost: t\r\n\r\n"
+                    + "GET /2 HTTP/1.1\r\nHost: t\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String seen = readUntilClosed(socket);
+            assertTrue(seen.startsWith("HTTP/1.1 200") && seen.endsWith("bye"), seen);
+            assertEquals(seen.indexOf("HTTP/1.1"), seen.lastIndexOf("HTTP/1.1"),
+                    "the pipelined second request dies with the connection: " + seen);
+        }
     }
 
     @Test
@@ -387,7 +397,7 @@ class ChannelSemanticsTest {
             ChannelFuture unflushed = ctx.write(new DefaultLastHttpContent(
                     Unpooled.copiedBuffer("B", StandardCharsets.US_ASCII)));
             headSent.addListener(f -> ctx.executor().execute(() -> {
-                // The head's completion moved A on, but must not have flushed B with it.
+                // The head and A are in the engine (their promises are done); B was never flushed.
                 check.complete("flushed=" + ctx.channel().unsafe().outboundBuffer().size()
                         + " done=" + unflushed.isDone());
                 ctx.flush();
@@ -399,7 +409,7 @@ class ChannelSemanticsTest {
             assertTrue(readHead(in).startsWith("HTTP/1.1 200"));
             assertEquals("AB", new String(in.readNBytes(2), StandardCharsets.US_ASCII));
         }
-        assertEquals("flushed=1 done=false", check.get(5, TimeUnit.SECONDS));
+        assertEquals("flushed=0 done=false", check.get(5, TimeUnit.SECONDS));
     }
 
     @Test

@@ -1,0 +1,88 @@
+package dev.nettyhttpsys.transport;
+
+import io.netty.channel.IoOps;
+
+/**
+ * One engine operation a channel submits through its {@link HttpSysIoRegistration}: a send, a
+ * body read, a cancel or a connection close on a {@link RequestQueue}. Its completion (for sends
+ * and body reads) reaches the channel's {@link HttpSysIoHandle} as an {@link HttpSysIoEvent}
+ * carrying the registration's token.
+ *
+ * <p>Channels keep one instance and refill it for each operation: submitting on the handler's
+ * thread reads it at once, and a submission from another thread works on a {@link #copy()}.
+ */
+final class HttpSysIoOps implements IoOps {
+    static final int SEND = 1;
+    static final int RECEIVE_BODY = 2;
+    static final int CANCEL = 3;
+    static final int CLOSE_CONNECTION = 4;
+
+    private int kind;
+    private RequestQueue queue;
+    private long id;
+    private long address;
+    private int length;
+
+    /** Sends the response record at address (recordLength bytes) for requestId. */
+    HttpSysIoOps send(RequestQueue queue, long requestId, long address, int recordLength) {
+        return set(SEND, queue, requestId, address, recordLength);
+    }
+
+    /** Reads request body bytes of requestId into capacity bytes of native memory at address. */
+    HttpSysIoOps receiveBody(RequestQueue queue, long requestId, long address, int capacity) {
+        return set(RECEIVE_BODY, queue, requestId, address, capacity);
+    }
+
+    /** Abandons requestId (the client sees a reset). */
+    HttpSysIoOps cancel(RequestQueue queue, long requestId) {
+        return set(CANCEL, queue, requestId, 0, 0);
+    }
+
+    /** Closes the connection after the responses already handed over. */
+    HttpSysIoOps closeConnection(RequestQueue queue, long connectionId) {
+        return set(CLOSE_CONNECTION, queue, connectionId, 0, 0);
+    }
+
+    private HttpSysIoOps set(int kind, RequestQueue queue, long id, long address, int length) {
+        this.kind = kind;
+        this.queue = queue;
+        this.id = id;
+        this.address = address;
+        this.length = length;
+        return this;
+    }
+
+    HttpSysIoOps copy() {
+        return new HttpSysIoOps().set(kind, queue, id, address, length);
+    }
+
+    /** True for operations that end with a completion (a send or a body read). */
+    boolean completes() {
+        return kind == SEND || kind == RECEIVE_BODY;
+    }
+
+    /** The completion type a failed submission is reported as, or 0 when the operation has none. */
+    int completionType() {
+        return kind == SEND ? Native.SEND_COMPLETED : kind == RECEIVE_BODY ? Native.BODY_RECEIVED : 0;
+    }
+
+    /** Starts the operation; on the queue's loop. Returns an engine status. */
+    int start(long token) {
+        long handle = queue.handleIfOpen();
+        if (handle == 0) {
+            return EngineStatus.CANCELLED;
+        }
+        switch (kind) {
+            case SEND:
+                return Native.send(handle, id, address, length, token);
+            case RECEIVE_BODY:
+                return Native.receiveBody(handle, id, address, length, token);
+            case CANCEL:
+                return Native.cancel(handle, id);
+            case CLOSE_CONNECTION:
+                return Native.closeConnection(handle, id);
+            default:
+                throw new IllegalStateException("no operation set");
+        }
+    }
+}
