@@ -5,8 +5,12 @@
 # root and network); later runs reuse it and take seconds, and then scripts/test-native.sh (so
 # mvn verify) runs this too. Without a cached chroot the default test command skips it.
 #
-#   scripts/test-wine10.sh [WINDOWS_BUILD_DIR]     default: build/windows-dev
+#   scripts/test-wine10.sh [WINDOWS_BUILD_DIR [JNI_LIBRARY JNI_SURFACE]]   default: build/windows-dev
 #   scripts/test-wine10.sh --prepare               only build the chroot (the test command does this)
+#
+# With JNI_LIBRARY (the jar's netty_httpsys_windows_x86_64.dll) and JNI_SURFACE (scripts/jni-surface.sh
+# output) the JNI host (hsys_jni_host.exe from the same build folder) runs that DLL too, copied in
+# and compared byte for byte with the original.
 #
 # The chroot lives in build/wine10/chroot (ignored by git); delete it to start over. The test
 # binary is copied in, run with its own Wine prefix, and this chroot's wineserver is stopped
@@ -30,6 +34,12 @@ fi
 exe=$build/hsys_contract_tests.exe
 if [ "$prepare_only" = 0 ] && [ ! -f "$exe" ]; then
   echo "test-wine10: $exe not found; build the windows backend first (see docs/windows-verification.md)" >&2
+  exit 2
+fi
+jni_library=${2:-}
+jni_surface=${3:-}
+if [ -n "$jni_library" ] && { [ ! -f "$jni_library" ] || [ ! -f "$jni_surface" ] || [ ! -f "$build/hsys_jni_host.exe" ]; }; then
+  echo "test-wine10: the JNI host needs $jni_library, $jni_surface and $build/hsys_jni_host.exe" >&2
   exit 2
 fi
 
@@ -80,9 +90,14 @@ fi
 
 mount_into proc proc "$chroot_dir/proc"
 mount_into bind /dev "$chroot_dir/dev"
-mkdir -p "$chroot_dir/opt/hsys"
+mkdir -p "$chroot_dir/opt/hsys/jni"
 cp "$exe" "$chroot_dir/opt/hsys/"
 for dll in "$build"/*.dll; do [ -f "$dll" ] && cp "$dll" "$chroot_dir/opt/hsys/"; done
+if [ -n "$jni_library" ]; then
+  cp "$build/hsys_jni_host.exe" "$chroot_dir/opt/hsys/"
+  cp "$jni_library" "$jni_surface" "$chroot_dir/opt/hsys/jni/"
+  cmp "$jni_library" "$chroot_dir/opt/hsys/jni/$(basename "$jni_library")"  # the very DLL of the jar
+fi
 wine_env=(env HOME=/root WINEPREFIX=/opt/hsys/wineprefix WINEDEBUG=-all WINEARCH=win64
           "WINEDLLOVERRIDES=mscoree,mshtml=" DISPLAY=)
 echo "test-wine10: $(chroot "$chroot_dir" wine --version 2>/dev/null)"
@@ -94,8 +109,16 @@ fi
 log=$cache/contract-under-wine10.log
 status=0
 chroot "$chroot_dir" "${wine_env[@]}" sh -c \
-  'cd /opt/hsys && timeout 180 wine ./hsys_contract_tests.exe --duration=true "$@"' sh "${@:2}" \
+  'cd /opt/hsys && timeout 180 wine ./hsys_contract_tests.exe --duration=true' \
   </dev/null >"$log" 2>&1 || status=$?
 cat "$log"
 step "contract tests under Wine 10"
+if [ -n "$jni_library" ]; then
+  log=$cache/jni-host-under-wine10.log
+  chroot "$chroot_dir" "${wine_env[@]}" sh -c 'cd /opt/hsys && timeout 120 wine ./hsys_jni_host.exe "$@"' sh \
+    "--library=Z:\\opt\\hsys\\jni\\$(basename "$jni_library")" \
+    "--surface=Z:\\opt\\hsys\\jni\\$(basename "$jni_surface")" </dev/null >"$log" 2>&1 || status=$?
+  cat "$log"
+  step "JNI host under Wine 10"
+fi
 exit "$status"

@@ -1,6 +1,5 @@
-// Shared by the windows contract tests: which Wine (if any) they run under, so cases Wine
-// cannot run are registered as skipped with their reason (doctest::skip + description), never
-// silently passed; and the small client steps every case repeats.
+// Shared by the windows contract tests: which Wine (if any) they run under (wine_detection.h)
+// and the small client steps every case repeats.
 #pragma once
 #ifdef _WIN32
 
@@ -8,35 +7,13 @@
 
 #include <windows.h>
 
-#include <cstdio>
 #include <string>
 
 #include "engine_harness.h"
 #include "test_client.h"
+#include "wine_detection.h"
 
 namespace hsys::test {
-
-// "8.0", "10.0"...: the Wine version this process runs under, or nullptr on real Windows.
-inline const char* wineVersion() {
-  using WineGetVersion = const char*(CDECL*)();
-  HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
-  auto get = ntdll == nullptr ? nullptr
-                              : reinterpret_cast<WineGetVersion>(reinterpret_cast<void*>(
-                                    GetProcAddress(ntdll, "wine_get_version")));
-  return get == nullptr ? nullptr : get();
-}
-
-inline bool runningUnderWine() { return wineVersion() != nullptr; }
-
-inline int wineMajor() {
-  const char* version = wineVersion();
-  int major = 0;
-  if (version != nullptr) std::sscanf(version, "%d", &major);
-  return major;
-}
-
-// Wine before 10 has no HttpSendResponseEntityBody (a process-aborting stub).
-inline bool wineWithoutStreaming() { return runningUnderWine() && wineMajor() < 10; }
 
 inline std::string hostHeader(uint16_t port) {
   return "Host: 127.0.0.1:" + std::to_string(port) + "\r\n";

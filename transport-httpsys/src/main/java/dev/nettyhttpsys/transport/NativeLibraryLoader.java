@@ -7,21 +7,34 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * Finds and loads the JNI library: a path named by the system property
  * {@value #PATH_PROPERTY} or the environment variable {@value #PATH_ENV} (as in the original
  * httpsys module) wins; otherwise the library for this OS and architecture is extracted from
- * {@code META-INF/native/<os>-<arch>/} in the jar.
+ * {@value #RESOURCE_DIRECTORY} in the jar, named as Netty names its classifier-free native
+ * libraries ({@code libnetty_httpsys_linux_x86_64.so}, {@code netty_httpsys_windows_x86_64.dll},
+ * like {@code libnetty_tcnative_linux_x86_64.so} and {@code netty_tcnative_windows_x86_64.dll}).
  */
 final class NativeLibraryLoader {
     static final String PATH_PROPERTY = "io.netty.httpsys.native";
     static final String PATH_ENV = "HTTPSYS_NATIVE";
+    static final String RESOURCE_DIRECTORY = "META-INF/native/";
+    private static final String LIBRARY_NAME = "netty_httpsys";
 
     private NativeLibraryLoader() {
     }
 
     static void load() throws IOException {
+        load(System.getProperty("os.name", ""), System.getProperty("os.arch", ""), System::load);
+    }
+
+    /**
+     * {@link #load()} for the given {@code os.name} and {@code os.arch} values, with
+     * {@code systemLoad} in place of {@link System#load}: lets tests take the Windows branch on Linux.
+     */
+    static void load(String osNameProperty, String osArchProperty, Consumer<String> systemLoad) throws IOException {
         String custom = HttpSysSettings.lookup(PATH_PROPERTY, PATH_ENV);
         if (custom != null) {
             Path path = Paths.get(custom).toAbsolutePath();
@@ -29,27 +42,23 @@ final class NativeLibraryLoader {
                 throw new IOException("native library named by " + PATH_PROPERTY + " / " + PATH_ENV
                         + " does not exist: " + path);
             }
-            System.load(path.toString());
+            systemLoad.accept(path.toString());
             return;
         }
-        String os = osName();
-        String arch = archName();
-        String file = os.equals("windows")
-                ? "netty_httpsys_windows_" + arch + ".dll"
-                : "libnetty_httpsys_" + os + "_" + arch + ".so";
-        String resource = "META-INF/native/" + os + "-" + arch + "/" + file;
+        String os = osName(osNameProperty);
+        String file = libraryFileName(os, archName(osArchProperty));
+        String resource = RESOURCE_DIRECTORY + file;
         try (InputStream in = NativeLibraryLoader.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IOException("no native library for " + System.getProperty("os.name") + "/"
-                        + System.getProperty("os.arch") + ": looked for " + resource
-                        + " on the class path; build it (scripts/build-native.sh) or point "
-                        + PATH_PROPERTY + " or " + PATH_ENV + " at one");
+                throw new IOException("no native library for " + osNameProperty + "/" + osArchProperty
+                        + ": looked for " + resource + " on the class path; build it (scripts/build-native.sh)"
+                        + " or point " + PATH_PROPERTY + " or " + PATH_ENV + " at one");
             }
             Path directory = Files.createTempDirectory("netty-httpsys");
             Path target = directory.resolve(file);
             Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
             try {
-                System.load(target.toString());
+                systemLoad.accept(target.toString());
             } finally {
                 // Once loaded (or failed) the copy is not needed; on Windows the delete fails
                 // while it is mapped, so also ask for deletion at exit.
@@ -63,8 +72,19 @@ final class NativeLibraryLoader {
         }
     }
 
+    /** The library's file name in the jar, as {@link System#mapLibraryName} maps it on that OS. */
+    static String libraryFileName(String os, String arch) {
+        String name = LIBRARY_NAME + "_" + os + "_" + arch;
+        return os.equals("windows") ? name + ".dll" : "lib" + name + ".so";
+    }
+
     static String osName() {
-        String name = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        return osName(System.getProperty("os.name", ""));
+    }
+
+    /** Netty's normalized OS names for the values this library ships for. */
+    static String osName(String osNameProperty) {
+        String name = osNameProperty.toLowerCase(Locale.ROOT);
         if (name.startsWith("windows")) {
             return "windows";
         }
@@ -74,8 +94,9 @@ final class NativeLibraryLoader {
         return name.replaceAll("[^a-z0-9]+", "");
     }
 
-    static String archName() {
-        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+    /** Netty's normalized architecture names ({@code x86_64}, {@code aarch_64}). */
+    static String archName(String osArchProperty) {
+        String arch = osArchProperty.toLowerCase(Locale.ROOT);
         switch (arch) {
             case "amd64":
             case "x86_64":

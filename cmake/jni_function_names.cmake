@@ -1,0 +1,32 @@
+# Writes the slot names of jni.h's two function tables (JNINativeInterface_ = JNIEnv,
+# JNIInvokeInterface_ = JavaVM), in table order, as C++ arrays: the JNI test host fills every
+# slot it does not implement with a stub that aborts naming its slot. Taken from the JDK's own
+# jni.h at configure time, so the list is never written by hand; the host static_asserts that
+# the count matches the struct's size.
+function(hsys_generate_jni_function_names jni_header output)
+  file(READ "${jni_header}" text)
+  set(body "")
+  foreach(table JNINativeInterface_ JNIInvokeInterface_)
+    string(FIND "${text}" "struct ${table} {" start)
+    if(start EQUAL -1)
+      message(FATAL_ERROR "${jni_header}: struct ${table} not found")
+    endif()
+    string(SUBSTRING "${text}" ${start} -1 rest)
+    string(FIND "${rest}" "};" end)
+    string(SUBSTRING "${rest}" 0 ${end} members)
+    string(REGEX MATCHALL "void \\*reserved[0-9]+|JNICALL \\*[A-Za-z0-9_]+\\)" slots "${members}")
+    set(names "")
+    foreach(slot IN LISTS slots)
+      string(REGEX REPLACE "^(void \\*|JNICALL \\*)([A-Za-z0-9_]+).*$" "\\2" name "${slot}")
+      string(APPEND names "    \"${name}\",\n")
+    endforeach()
+    string(APPEND body "inline constexpr const char* k${table}SlotNames[] = {\n${names}};\n")
+  endforeach()
+  set(content "// Generated from ${jni_header} by cmake/jni_function_names.cmake.\n#pragma once\n\n${body}")
+  if(EXISTS "${output}")
+    file(READ "${output}" previous)
+  endif()
+  if(NOT previous STREQUAL content)
+    file(WRITE "${output}" "${content}")
+  endif()
+endfunction()
