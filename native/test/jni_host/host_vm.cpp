@@ -339,6 +339,19 @@ struct HostVm::Functions {
     std::memcpy(buffer, object->longs.data() + start, static_cast<size_t>(length) * sizeof(jlong));
   }
 
+  static void JNICALL SetLongArrayRegion(JNIEnv* env, jlongArray array, jsize start, jsize length,
+                                         const jlong* buffer) {
+    HostVm& vm = enter(env, "SetLongArrayRegion");
+    Object* object = nonNull(vm, array, "SetLongArrayRegion");
+    if (object->type->name != "[J") fatal("SetLongArrayRegion on a " + object->type->name);
+    if (start < 0 || length < 0 || static_cast<size_t>(start) + static_cast<size_t>(length) > object->longs.size()) {
+      vm.throwNew("java/lang/ArrayIndexOutOfBoundsException", "Array region " + std::to_string(start) + ".." +
+                                                                  std::to_string(start + length) + " out of bounds");
+      return;
+    }
+    std::memcpy(object->longs.data() + start, buffer, static_cast<size_t>(length) * sizeof(jlong));
+  }
+
   static jobject JNICALL NewDirectByteBuffer(JNIEnv* env, void* address, jlong capacity) {
     HostVm& vm = enter(env, "NewDirectByteBuffer");
     if (capacity < 0 || capacity > INT_MAX) {
@@ -406,6 +419,7 @@ HostVm::HostVm(ClassModel& model) : model_(model) {
   envTable_.ReleaseStringUTFChars = &Functions::ReleaseStringUTFChars;
   envTable_.GetArrayLength = &Functions::GetArrayLength;
   envTable_.GetLongArrayRegion = &Functions::GetLongArrayRegion;
+  envTable_.SetLongArrayRegion = &Functions::SetLongArrayRegion;
   envTable_.NewDirectByteBuffer = &Functions::NewDirectByteBuffer;
   envTable_.GetDirectBufferAddress = &Functions::GetDirectBufferAddress;
   envTable_.GetObjectField = &Functions::GetObjectField;
