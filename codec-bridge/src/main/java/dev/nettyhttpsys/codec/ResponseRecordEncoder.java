@@ -56,7 +56,10 @@ import java.util.Map;
  * </ul>
  * Output caching: see {@link HttpSysCache}.
  *
- * <p>{@link #encode} always consumes (releases) the message it is given.
+ * <p>Several messages of one flush may go to the engine as one send (one record with the head,
+ * the data chunks of every part, memory and file mixed, and the trailers): {@link #append} them in
+ * order, then {@link #finishSend}. {@link #encode} is the one-message case. Both always consume
+ * (release) the message they are given.
  */
 public final class ResponseRecordEncoder {
     /** kResponseHasHead: status, reason and headers are present. */
@@ -93,6 +96,13 @@ public final class ResponseRecordEncoder {
     private long bodyWritten;
     private boolean disconnectAtEnd;
     private int sendFlags;
+
+    // The send being built from appended messages; null while nothing is waiting to go.
+    private ResponseRecordWriter building;
+    private int buildingFlags;  // FLAG_HAS_HEAD and FLAG_OPAQUE of the parts appended
+    private int buildingStatus;
+    private long buildingCacheTtl;
+    private boolean buildingLast;
 
     /**
      * @param requestMethod          the request's method (HEAD drops bodies; only GET is cached)
@@ -138,39 +148,79 @@ public final class ResponseRecordEncoder {
     }
 
     /**
-     * Encodes one outbound message and releases it. Returns null when there is nothing to send:
-     * an interim 1xx response, or a non-final content without bytes (or without a body to carry
-     * them, as for HEAD).
+     * Encodes one outbound message as a send of its own and releases it: {@link #append} then
+     * {@link #finishSend}, with the same exceptions. Returns null when there is nothing to send.
+     */
+    public EncodedSend encode(Object msg, ByteBufAllocator alloc) {
+        append(msg, alloc);
+        return finishSend();
+    }
+
+    /**
+     * Adds one outbound message to the send being built and releases it. Adds nothing for an
+     * interim 1xx response, or a non-final content without bytes (or without a body to carry them,
+     * as for HEAD). When it throws, the send being built holds exactly the messages appended before.
      *
      * @throws IllegalStateException         content before the head, a second head, or anything
      *                                       after the response is complete
      * @throws IllegalArgumentException      a message type an HTTP response cannot carry
      * @throws UncheckedIOException         a {@link FileRegion} whose file cannot be opened or read
      */
-    public EncodedSend encode(Object msg, ByteBufAllocator alloc) {
-        EncodedSend send = null;
+    public void append(Object msg, ByteBufAllocator alloc) {
         try {
-            send = dispatch(msg, alloc);
+            dispatch(msg, alloc);
         } finally {
-            try {
-                ReferenceCountUtil.release(msg);
-            } catch (RuntimeException e) {
-                if (send != null) {
-                    send.release();
-                }
-                throw e;
-            }
+            ReferenceCountUtil.release(msg);
         }
+    }
+
+    /**
+     * True when the send being built must go to the engine before anything else is appended: it
+     * completes the response, or switches protocols (opaque reads start when the engine sent it).
+     */
+    public boolean mustFinishSend() {
+        return buildingLast || (buildingFlags & FLAG_OPAQUE) != 0;
+    }
+
+    /** The send holding everything appended since the last one; null when nothing was added. */
+    public EncodedSend finishSend() {
+        ResponseRecordWriter writer = building;
+        if (writer == null) {
+            return null;
+        }
+        building = null;
+        int flags = buildingFlags | framingFlags | sendFlags
+                | (buildingLast ? (disconnectAtEnd ? FLAG_DISCONNECT : 0) : FLAG_MORE_DATA);
+        EncodedSend send = writer.finish(flags, buildingStatus, buildingLast ? buildingCacheTtl : 0, buildingLast);
+        buildingFlags = 0;
+        buildingStatus = 0;
+        buildingCacheTtl = 0;
+        buildingLast = false;
         return send;
     }
 
-    private EncodedSend dispatch(Object msg, ByteBufAllocator alloc) {
+    /** The writer of the send being built, created on the first part that adds something. */
+    private ResponseRecordWriter writer(ByteBufAllocator alloc, int initialCapacity) {
+        if (building == null) {
+            building = new ResponseRecordWriter(alloc, initialCapacity);
+        }
+        return building;
+    }
+
+    private void dispatch(Object msg, ByteBufAllocator alloc) {
         if (msg instanceof FileRegion) {
             if (state == State.BODY) {
-                return encodeFile((FileRegion) msg, alloc);
+                encodeFile((FileRegion) msg, alloc);
+                return;
             }
             if (state == State.OPAQUE) {
-                return encodeOpaque(FileRegionCopier.copy((FileRegion) msg, alloc), alloc);
+                ByteBuf copy = FileRegionCopier.copy((FileRegion) msg, alloc);
+                try {
+                    encodeOpaque(copy, alloc);
+                } finally {
+                    copy.release();
+                }
+                return;
             }
             throw new IllegalStateException(state == State.HEAD
                     ? "FileRegion written before the response head (an HttpResponse)"
@@ -188,7 +238,8 @@ public final class ResponseRecordEncoder {
         switch (state) {
             case HEAD:
                 if (head) {
-                    return encodeHead((HttpResponse) msg, alloc);
+                    encodeHead((HttpResponse) msg, alloc);
+                    return;
                 }
                 throw new IllegalStateException(msg.getClass().getSimpleName()
                         + " written before the response head (an HttpResponse)");
@@ -199,13 +250,17 @@ public final class ResponseRecordEncoder {
                 }
                 if (msg instanceof HttpContent) {
                     HttpContent httpContent = (HttpContent) msg;
-                    return httpContent instanceof LastHttpContent
-                            ? encodeBody(httpContent.content(), true,
-                                    ((LastHttpContent) httpContent).trailingHeaders(), alloc)
-                            : encodeBody(httpContent.content(), false, null, alloc);
+                    if (httpContent instanceof LastHttpContent) {
+                        encodeBody(httpContent.content(), true, ((LastHttpContent) httpContent).trailingHeaders(),
+                                alloc);
+                    } else {
+                        encodeBody(httpContent.content(), false, null, alloc);
+                    }
+                    return;
                 }
                 if (msg instanceof ByteBuf) {
-                    return encodeBody((ByteBuf) msg, false, null, alloc);
+                    encodeBody((ByteBuf) msg, false, null, alloc);
+                    return;
                 }
                 throw new IllegalArgumentException("cannot send " + msg.getClass().getName()
                         + " in an HTTP response body; write HttpContent or ByteBuf");
@@ -214,19 +269,19 @@ public final class ResponseRecordEncoder {
                     throw new IllegalStateException("a response head after 101 Switching Protocols: "
                             + msg.getClass().getSimpleName());
                 }
-                return encodeOpaque(msg instanceof ByteBuf ? (ByteBuf) msg : ((ByteBufHolder) msg).content(),
-                        alloc);
+                encodeOpaque(msg instanceof ByteBuf ? (ByteBuf) msg : ((ByteBufHolder) msg).content(), alloc);
+                return;
             default:
                 throw new IllegalStateException("the response is already complete; cannot write "
                         + msg.getClass().getSimpleName());
         }
     }
 
-    private EncodedSend encodeHead(HttpResponse response, ByteBufAllocator alloc) {
+    private void encodeHead(HttpResponse response, ByteBufAllocator alloc) {
         int status = response.status().code();
         check(ResponseFieldRules.checkStatus(status));
         if (status < 200 && status != 101) {
-            return null;
+            return;
         }
         check(ResponseFieldRules.checkReason(response.status().reasonPhrase()));
         HttpHeaders headers = response.headers();
@@ -241,41 +296,38 @@ public final class ResponseRecordEncoder {
             disconnectAtEnd = true;
         }
 
+        HttpHeaders trailers = full ? ((FullHttpResponse) response).trailingHeaders() : null;
+        checkTrailers(trailers);
+        // A head starts its response, so the send being built holds nothing before it.
         int copied = body == null || DirectAddresses.isAddressable(body) ? 0 : body.readableBytes();
-        ResponseRecordWriter writer = new ResponseRecordWriter(alloc, 192 + headers.size() * 48 + copied);
+        ResponseRecordWriter writer = writer(alloc, 192 + headers.size() * 48 + copied);
         try {
-            int flags = FLAG_HAS_HEAD | framingFlags;
-            boolean last = false;
-            State next;
-            if (upgrade) {
-                next = State.OPAQUE;
-                flags |= FLAG_OPAQUE | FLAG_MORE_DATA;
-                if (body != null) {
-                    writer.body(body);
-                }
+            if (upgrade && body != null) {
+                writer.body(body);
             } else if (full) {
                 addBody(writer, body);
-                next = State.DONE;
-                last = true;
-                flags |= disconnectAtEnd ? FLAG_DISCONNECT : 0;
-            } else {
-                next = State.BODY;
-                flags |= FLAG_MORE_DATA;
             }
             writer.reason(response.status().reasonPhrase());
             writeHeaders(writer, headers);
             if (lengthField >= 0) {
                 writer.header(KnownHeaders.CONTENT_LENGTH, null, lengthField);
             }
-            if (full) {
-                writeTrailers(writer, ((FullHttpResponse) response).trailingHeaders());
-            }
-            EncodedSend send = writer.finish(flags | sendFlags, status, last ? cacheTtl : 0, last);
-            state = next;
-            return send;
+            writeTrailers(writer, trailers);
         } catch (RuntimeException | Error e) {
+            building = null;
             writer.abort();
             throw e;
+        }
+        buildingFlags |= FLAG_HAS_HEAD | (upgrade ? FLAG_OPAQUE : 0);
+        buildingStatus = status;
+        if (upgrade) {
+            state = State.OPAQUE;
+        } else if (full) {
+            buildingLast = true;
+            buildingCacheTtl = cacheTtl;
+            state = State.DONE;
+        } else {
+            state = State.BODY;
         }
     }
 
@@ -388,8 +440,8 @@ public final class ResponseRecordEncoder {
         }
     }
 
-    /** A chunked response's trailers become the record's trailer fields; other framings drop them. */
-    private void writeTrailers(ResponseRecordWriter writer, HttpHeaders trailers) {
+    /** Refuses trailers the engine would refuse, before any part of their message is added. */
+    private void checkTrailers(HttpHeaders trailers) {
         if (framing != Framing.CHUNKED || trailers == null) {
             return;
         }
@@ -397,6 +449,16 @@ public final class ResponseRecordEncoder {
             Map.Entry<CharSequence, CharSequence> trailer = it.next();
             check(ResponseFieldRules.checkField("trailer", trailer.getKey(), trailer.getValue()));
             check(ResponseFieldRules.checkTrailerName(trailer.getKey()));
+        }
+    }
+
+    /** A chunked response's trailers (checked) become the record's trailer fields; other framings drop them. */
+    private void writeTrailers(ResponseRecordWriter writer, HttpHeaders trailers) {
+        if (framing != Framing.CHUNKED || trailers == null) {
+            return;
+        }
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = trailers.iteratorCharSequence(); it.hasNext();) {
+            Map.Entry<CharSequence, CharSequence> trailer = it.next();
             writer.trailer(trailer.getKey(), trailer.getValue());
         }
     }
@@ -429,29 +491,23 @@ public final class ResponseRecordEncoder {
                 || id == KnownHeaders.TRANSFER_ENCODING || id == KnownHeaders.UPGRADE;
     }
 
-    private EncodedSend encodeBody(ByteBuf content, boolean last, HttpHeaders trailers, ByteBufAllocator alloc) {
+    private void encodeBody(ByteBuf content, boolean last, HttpHeaders trailers, ByteBufAllocator alloc) {
         if (!last && (framing == Framing.NO_BODY || !content.isReadable())) {
-            return null;
+            return;
         }
         if (framing != Framing.NO_BODY) {
             checkLength(content.readableBytes(), last);
         }
+        if (last) {
+            checkTrailers(trailers);
+        }
         int copied = DirectAddresses.isAddressable(content) ? 0 : content.readableBytes();
-        ResponseRecordWriter writer = new ResponseRecordWriter(alloc, 128 + copied);
-        try {
-            addBody(writer, content);
-            if (last) {
-                writeTrailers(writer, trailers);
-            }
-            int flags = framingFlags | (last ? (disconnectAtEnd ? FLAG_DISCONNECT : 0) : FLAG_MORE_DATA);
-            EncodedSend send = writer.finish(flags | sendFlags, 0, 0, last);
-            if (last) {
-                state = State.DONE;
-            }
-            return send;
-        } catch (RuntimeException | Error e) {
-            writer.abort();
-            throw e;
+        ResponseRecordWriter writer = writer(alloc, 128 + copied);
+        addBody(writer, content);
+        if (last) {
+            writeTrailers(writer, trailers);
+            buildingLast = true;
+            state = State.DONE;
         }
     }
 
@@ -460,29 +516,23 @@ public final class ResponseRecordEncoder {
      * by handle when the transport finds one, the region pinned until the send completes;
      * otherwise its bytes are copied.
      */
-    private EncodedSend encodeFile(FileRegion region, ByteBufAllocator alloc) {
+    private void encodeFile(FileRegion region, ByteBufAllocator alloc) {
         long remaining = region.count() - region.transferred();
         if (framing == Framing.NO_BODY || remaining <= 0) {
-            return null;
+            return;
         }
         long handle = fileHandles.handleOf(region);
         if (handle < 0) {
             ByteBuf copy = FileRegionCopier.copy(region, alloc);
             try {
-                return encodeBody(copy, false, null, alloc);
+                encodeBody(copy, false, null, alloc);
             } finally {
                 copy.release();
             }
+            return;
         }
         checkLength(remaining, false);
-        ResponseRecordWriter writer = new ResponseRecordWriter(alloc, 128);
-        try {
-            writer.file(region, handle, region.position() + region.transferred(), remaining);
-            return writer.finish(framingFlags | FLAG_MORE_DATA | sendFlags, 0, 0, false);
-        } catch (RuntimeException | Error e) {
-            writer.abort();
-            throw e;
-        }
+        writer(alloc, 128).file(region, handle, region.position() + region.transferred(), remaining);
     }
 
     /**
@@ -495,25 +545,21 @@ public final class ResponseRecordEncoder {
         if (state != State.OPAQUE) {
             throw new IllegalStateException("only an opaque stream (after 101 Switching Protocols) is ended this way");
         }
+        if (building != null) {
+            throw new IllegalStateException("a send is being built; finish it (finishSend) before ending the stream");
+        }
         ResponseRecordWriter writer = new ResponseRecordWriter(alloc, 64);
         EncodedSend send = writer.finish(FLAG_DISCONNECT | sendFlags, 0, 0, true);
         state = State.DONE;
         return send;
     }
 
-    private EncodedSend encodeOpaque(ByteBuf bytes, ByteBufAllocator alloc) {
+    private void encodeOpaque(ByteBuf bytes, ByteBufAllocator alloc) {
         if (!bytes.isReadable()) {
-            return null;
+            return;
         }
         int copied = DirectAddresses.isAddressable(bytes) ? 0 : bytes.readableBytes();
-        ResponseRecordWriter writer = new ResponseRecordWriter(alloc, 64 + copied);
-        try {
-            writer.body(bytes);
-            return writer.finish(FLAG_MORE_DATA | sendFlags, 0, 0, false);
-        } catch (RuntimeException | Error e) {
-            writer.abort();
-            throw e;
-        }
+        writer(alloc, 64 + copied).body(bytes);
     }
 
     /** Adds body bytes as data chunks, unless the response carries no body. */

@@ -21,7 +21,9 @@ import java.util.List;
  *   [tail: copied body and framing bytes][pad to 8][ResponseRecordHeader, reason, headers, pad, DataChunk...]
  *                                                  ^ readerIndex of the finished record
  * </pre>
- * Chunk addresses are resolved last, when the buffer can no longer move.
+ * Chunk addresses are resolved last, when the buffer can no longer move. Body bytes copied after
+ * the record was started (one record may carry a response head and the body parts written after
+ * it in the same flush) go to a second direct buffer, pinned with the send.
  */
 final class ResponseRecordWriter {
     static final int HEADER_SIZE = 24;
@@ -31,8 +33,14 @@ final class ResponseRecordWriter {
     /** A file chunk: handleOrAddress = descriptor/HANDLE, offset = file offset. */
     static final int CHUNK_FILE = 1;
     private static final int MAX_U16 = 0xFFFF;
+    // Where a planned chunk's start points: an address, an offset into buffer, or into overflow.
+    private static final byte AT_ADDRESS = 0;
+    private static final byte IN_TAIL = 1;
+    private static final byte IN_OVERFLOW = 2;
 
+    private final ByteBufAllocator alloc;
     private final ByteBuf buffer;
+    private ByteBuf overflow;
     private int recordStart = -1;
     private int headerCount;
     private int trailerCount;
@@ -40,7 +48,7 @@ final class ResponseRecordWriter {
     // The chunk table being planned. A tail chunk's start is an offset into buffer until finish().
     private int chunkCount;
     private int[] kinds = new int[4];
-    private boolean[] inTail = new boolean[4];
+    private byte[] locations = new byte[4];
     private long[] starts = new long[4];
     private long[] lengths = new long[4];
     private long[] offsets = new long[4];
@@ -50,7 +58,13 @@ final class ResponseRecordWriter {
     private boolean closed;
 
     ResponseRecordWriter(ByteBufAllocator alloc, int initialCapacity) {
+        this.alloc = alloc;
         buffer = alloc.directBuffer(initialCapacity);
+    }
+
+    /** True once the record phase began (the head's fields are written); body may still follow. */
+    boolean recordStarted() {
+        return recordStart >= 0;
     }
 
     // ---- chunk phase ----
@@ -78,17 +92,16 @@ final class ResponseRecordWriter {
     private void pin(ByteBuf content) {
         long address = DirectAddresses.readableAddress(content);
         addPinned(content.retain());
-        addChunk(CHUNK_MEMORY, false, address, content.readableBytes());
+        addChunk(CHUNK_MEMORY, AT_ADDRESS, address, content.readableBytes());
     }
 
     /** References bytes of an open file; owner (the region) is retained so the file stays open until release. */
     void file(ReferenceCounted owner, long handle, long offset, long length) {
-        beginTail();
         if (length == 0) {
             return;
         }
         addPinned(owner.retain());
-        addChunk(CHUNK_FILE, false, handle, length);
+        addChunk(CHUNK_FILE, AT_ADDRESS, handle, length);
         offsets[chunkCount - 1] = offset;
     }
 
@@ -101,44 +114,41 @@ final class ResponseRecordWriter {
         pinned[pinnedCount++] = owner;
     }
 
-    /** Copies bytes into the tail. */
+    /** Copies bytes into the tail, or into the overflow buffer once the record has started. */
     void copy(ByteBuf source, int index, int length) {
-        int start = beginTail();
-        buffer.writeBytes(source, index, length);
-        endTail(start);
-    }
-
-    private int beginTail() {
-        if (recordStart >= 0) {
-            throw new IllegalStateException("body bytes added after the record was started");
-        }
-        return buffer.writerIndex();
-    }
-
-    private void endTail(int start) {
-        int length = buffer.writerIndex() - start;
         if (length == 0) {
             return;
         }
+        byte location = recordStart < 0 ? IN_TAIL : IN_OVERFLOW;
+        ByteBuf target = location == IN_TAIL ? buffer : overflow();
+        int start = target.writerIndex();
+        target.writeBytes(source, index, length);
         int last = chunkCount - 1;
-        if (last >= 0 && inTail[last] && starts[last] + lengths[last] == start) {
-            lengths[last] += length;
+        if (last >= 0 && locations[last] == location && starts[last] + lengths[last] == start) {
+            lengths[last] += length;  // adjacent copies share one chunk
         } else {
-            addChunk(CHUNK_MEMORY, true, start, length);
+            addChunk(CHUNK_MEMORY, location, start, length);
         }
     }
 
-    private void addChunk(int kind, boolean tail, long start, long length) {
+    private ByteBuf overflow() {
+        if (overflow == null) {
+            overflow = alloc.directBuffer();
+        }
+        return overflow;
+    }
+
+    private void addChunk(int kind, byte location, long start, long length) {
         if (chunkCount == kinds.length) {
             int size = chunkCount * 2;
             kinds = Arrays.copyOf(kinds, size);
-            inTail = Arrays.copyOf(inTail, size);
+            locations = Arrays.copyOf(locations, size);
             starts = Arrays.copyOf(starts, size);
             lengths = Arrays.copyOf(lengths, size);
             offsets = Arrays.copyOf(offsets, size);
         }
         kinds[chunkCount] = kind;
-        inTail[chunkCount] = tail;
+        locations[chunkCount] = location;
         starts[chunkCount] = start;
         lengths[chunkCount] = length;
         offsets[chunkCount] = 0;
@@ -243,10 +253,22 @@ final class ResponseRecordWriter {
             buffer.writeZero(chunkCount * CHUNK_SIZE);
             // From here on the buffer does not grow, so its address is final.
             long base = DirectAddresses.readableAddress(buffer) - buffer.readerIndex();
+            long overflowBase = 0;
+            if (overflow != null) {
+                overflowBase = DirectAddresses.readableAddress(overflow) - overflow.readerIndex();
+                addPinned(overflow);  // released with the send, like a pinned body buffer
+                overflow = null;
+            }
             for (int i = 0; i < chunkCount; i++) {
                 int entry = table + i * CHUNK_SIZE;
+                long start = starts[i];
+                if (locations[i] == IN_TAIL) {
+                    start += base;
+                } else if (locations[i] == IN_OVERFLOW) {
+                    start += overflowBase;
+                }
                 buffer.setIntLE(entry, kinds[i]);
-                buffer.setLongLE(entry + 8, inTail[i] ? base + starts[i] : starts[i]);
+                buffer.setLongLE(entry + 8, start);
                 buffer.setLongLE(entry + 16, offsets[i]);
                 buffer.setLongLE(entry + 24, lengths[i]);
             }
@@ -278,6 +300,9 @@ final class ResponseRecordWriter {
         }
         closed = true;
         buffer.release();
+        if (overflow != null) {
+            overflow.release();
+        }
         for (int i = 0; i < pinnedCount; i++) {
             pinned[i].release();
         }

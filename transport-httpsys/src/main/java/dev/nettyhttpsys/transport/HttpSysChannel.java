@@ -32,7 +32,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
@@ -89,6 +88,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
     private final ArrayDeque<DecodedRequest> unread = new ArrayDeque<>(4);
     private final ArrayDeque<Exchange> awaitingResponse = new ArrayDeque<>(4);
     private final SendsInEngine inEngine = new SendsInEngine();
+    private final SendBatch batch = new SendBatch();
     private Exchange readingBody;   // its head was delivered, its LastHttpContent not yet
     private Exchange upgraded;      // after a 101: the exchange whose stream the bytes belong to
     private boolean opaque;
@@ -516,12 +516,13 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
 
     /**
      * Hands what was flushed to the engine, each message paired with the oldest request still
-     * owed a response. A write's promise completes when the engine accepted it (as a socket
-     * write's does when the kernel took the bytes); up to {@link #MAX_BYTES_IN_ENGINE} may be in
-     * the engine at once, the rest waits here, so water marks keep their meaning.
+     * owed a response; the messages of one response in one flush go as one send ({@link SendBatch}).
+     * A write's promise completes when the engine accepted it (as a socket write's does when the
+     * kernel took the bytes); up to {@link #MAX_BYTES_IN_ENGINE} may be in the engine at once, the
+     * rest waits here, so water marks keep their meaning.
      */
     @Override
-    protected void doWrite(ChannelOutboundBuffer in) {
+    protected void doWrite(ChannelOutboundBuffer in) throws Exception {
         while (open && inEngine.bytes() < MAX_BYTES_IN_ENGINE) {
             Object msg = in.current();
             if (msg == null) {
@@ -533,50 +534,42 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
                         + "write " + msg.getClass().getSimpleName()));
                 continue;
             }
-            long size = payloadSize(msg);
-            EncodedSend send;
-            try {
-                // The encoder consumes a reference; the outbound buffer keeps its own until remove().
-                exchange.encoder.setSendFlags(sendFlags());
-                send = exchange.encoder.encode(ReferenceCountUtil.retain(msg), alloc());
-            } catch (Throwable t) {
-                in.remove(t);
+            exchange.encoder.setSendFlags(sendFlags());
+            batch.gather(in, exchange.encoder, alloc(), MAX_BYTES_IN_ENGINE - inEngine.bytes());
+            Throwable refusal = batch.refusal();
+            EncodedSend send = exchange.encoder.finishSend();
+            if (send != null) {
+                int status = submitSend(exchange, send, batch.payloadBytes());
+                if (status != EngineStatus.OK) {
+                    // The engine refused the record (e.g. a field it cannot send): the response
+                    // cannot be completed, so the connection is reset rather than left waiting.
+                    batch.removeTaken(in, EngineStatus.exception("sending the response", status));
+                    close();
+                    return;
+                }
+                exchange.headSubmitted = true;
+                if (send.isLast()) {
+                    exchange.responded = true;
+                    awaitingResponse.pollFirst();
+                    streamResponded = stream;
+                } else if ((send.flags() & ResponseRecordEncoder.FLAG_OPAQUE) != 0) {
+                    upgraded = exchange;
+                }
+            }
+            batch.removeTaken(in, null);  // listeners run now: a close() there finds the send in the engine
+            if (streamResponded && open) {
+                close();  // a stream ends with its response
+                return;
+            }
+            if (refusal != null && open) {
+                in.remove(refusal);
                 if (exchange.headSubmitted) {
                     // Part of a response already went out: sending the rest around the hole
                     // would deliver a complete-looking but wrong response. Reset instead.
                     close();
                     return;
                 }
-                answerIfNothingFollows(exchange, t);
-                continue;
-            }
-            if (send == null) {
-                in.remove();  // nothing for the engine (an interim 1xx, an empty chunk)
-                continue;
-            }
-            int status = submitSend(exchange, send, size);
-            if (status != EngineStatus.OK) {
-                // The engine refused the record (e.g. a field it cannot send): the response
-                // cannot be completed, so the connection is reset rather than left waiting.
-                in.remove(EngineStatus.exception("sending the response", status));
-                close();
-                return;
-            }
-            exchange.headSubmitted = true;
-            if (send.isLast()) {
-                exchange.responded = true;
-                awaitingResponse.pollFirst();
-                streamResponded = stream;
-            } else if ((send.flags() & ResponseRecordEncoder.FLAG_OPAQUE) != 0) {
-                upgraded = exchange;
-            }
-            if (size > 0) {
-                in.progress(size);  // for ChannelProgressivePromise (file downloads)
-            }
-            in.remove();  // listeners run now: a close() there finds the send already in the engine
-            if (streamResponded && open) {
-                close();  // a stream ends with its response
-                return;
+                answerIfNothingFollows(exchange, refusal);
             }
         }
     }
@@ -615,18 +608,6 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         if (open && out != null && !out.isEmpty() && inEngine.bytes() < MAX_BYTES_IN_ENGINE) {
             ((ConnectionUnsafe) unsafe()).flushFlushed();
         }
-    }
-
-    /** The message's own bytes, as its progressive promise counts them (no framing). */
-    private static long payloadSize(Object msg) {
-        if (msg instanceof FileRegion) {
-            FileRegion region = (FileRegion) msg;
-            return region.count() - region.transferred();
-        }
-        if (msg instanceof ByteBuf) {
-            return ((ByteBuf) msg).readableBytes();
-        }
-        return msg instanceof ByteBufHolder ? ((ByteBufHolder) msg).content().readableBytes() : 0;
     }
 
     /** Starts an engine operation through this channel's registration (the queue's loop runs it). */

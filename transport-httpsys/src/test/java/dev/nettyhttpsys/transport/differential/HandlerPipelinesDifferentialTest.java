@@ -77,7 +77,8 @@ class HandlerPipelinesDifferentialTest {
      * Documented difference: a streamed HTTP/1.1 response without Content-Length is chunked by
      * this transport (HTTP.SYS leaves framing to the sender, and chunking keeps the connection
      * reusable); Netty's encoder sends it close-delimited. HttpServerKeepAliveHandler marks it
-     * {@code Connection: close} on both, both close, and the bodies are the same.
+     * {@code Connection: close} on both, both close, and the bodies are the same. Over HTTP/1.0
+     * the one flush is one send, which the engine gives a Content-Length.
      */
     @Test
     void streamedResponseWithoutLength() throws Exception {
@@ -95,8 +96,16 @@ class HandlerPipelinesDifferentialTest {
             assertEquals(nio.bodyText(), httpsys.bodyText());
             assertTrue(outcome.nio.serverClosed);
             assertTrue(outcome.httpsys.serverClosed);
-            // HTTP/1.0 cannot take chunks: close-delimited on both.
-            servers.exchange("GET /s HTTP/1.0\r\n\r\n");
+            // HTTP/1.0 cannot take chunks: close-delimited on NIO. The handler flushes once, so the
+            // whole response is one send, and the engine gives it its length, as HTTP.SYS does for a
+            // response sent in one call; both close.
+            Differential.Outcome http10 = servers.observeBoth("GET /s HTTP/1.0\r\n\r\n");
+            assertEquals(RawResponse.Framing.CLOSE, http10.nio.last().framing);
+            assertEquals(RawResponse.Framing.LENGTH, http10.httpsys.last().framing);
+            assertEquals("18", http10.httpsys.last().header("content-length"));
+            assertEquals(http10.nio.last().bodyText(), http10.httpsys.last().bodyText());
+            assertTrue(http10.nio.serverClosed);
+            assertTrue(http10.httpsys.serverClosed);
         }
     }
 
