@@ -348,8 +348,16 @@ int32_t PosixLoop::poll(Completion* out, int32_t capacity, int32_t timeoutMillis
     int64_t wait = std::max<int64_t>(0, nearest - now);
     if (timeout < 0 || wait < timeout) timeout = static_cast<int>(wait);
   }
+  // Back-pressure: new input only as far as the application takes completions. Reading more
+  // sockets than the coming deliveries carry would grow the queue of requests the application
+  // has not taken until it overflows (503) while the application keeps up; one event at least,
+  // so a stream of send completions never starves input.
+  const size_t undelivered = pending_.size() - pendingHead_;
+  const int maxEvents = undelivered >= static_cast<size_t>(capacity)
+                            ? 1
+                            : static_cast<int>(std::min<size_t>(kEventBatch, capacity - undelivered));
   epoll_event events[kEventBatch];
-  int count = ::epoll_wait(epollFd_, events, kEventBatch, timeout);
+  int count = ::epoll_wait(epollFd_, events, maxEvents, timeout);
   if (count < 0) {
     if (errno != EINTR) return kSystemError;
     count = 0;

@@ -83,6 +83,49 @@ TEST_CASE("posix queue length: only requests the application has not taken count
   CHECK(statusOf(more) == 200);
 }
 
+TEST_CASE("posix queue length: input is read only as far as the application takes completions, so a burst "
+          "larger than the queue is served without 503") {
+  Harness harness;
+  uint16_t port = freePort();
+  QueueOptions options;
+  options.queueLength = 8;
+  Queue* queue = harness.openQueue(port, options);
+  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
+  // 40 clients send at once, before the application polls: five times the queue. An engine that
+  // read every ready socket in one poll would queue 40 untaken requests and refuse 32.
+  constexpr int kClients = 40;
+  std::vector<TestConnection> clients(kClients);
+  for (TestConnection& client : clients) {
+    REQUIRE(client.connect(port));
+    REQUIRE(client.sendAll(get("/burst", port)));
+  }
+  // The application takes 4 completions a poll and answers every request it takes.
+  Completion batch[4];
+  int answered = 0;
+  uint64_t token = 5000;
+  for (int round = 0; round < 2000 && answered < kClients; ++round) {
+    int32_t count = harness.loop().poll(batch, 4, 10);
+    REQUIRE(count >= 0);
+    for (int32_t i = 0; i < count; ++i) {
+      if (batch[i].type != kRequestReceived) continue;
+      ResponseBuilder response;
+      REQUIRE(sendText(queue, batch[i].requestId, response, "ok", ++token) == kOk);
+      ++answered;
+    }
+  }
+  CHECK(answered == kClients);
+  int ok = 0;
+  for (TestConnection& client : clients) {
+    std::string raw;
+    for (int waited = 0; waited < 3000 && !client.readResponse(raw, 5); waited += 10) {
+      Completion ignored[4];
+      harness.loop().poll(ignored, 4, 5);
+    }
+    if (statusOf(raw) == 200) ++ok;
+  }
+  CHECK(ok == kClients);
+}
+
 TEST_CASE("posix chunked body: malformed framing already buffered is answered 400 and never delivered") {
   Harness harness;
   uint16_t port = freePort();
