@@ -95,22 +95,25 @@ void Connection::forgetRequest(const Slot& slot) {
   if (!slot.delivered && slot.queue != nullptr) --slot.queue->waiting;
 }
 
-void Connection::resetSlot(Slot& slot) {
-  slot.inlineBody = 0;
-  slot.requestId = 0;
-  slot.queue = nullptr;
-  slot.delivered = false;
-  slot.responseStarted = false;
-  slot.finalQueued = false;
-  slot.dropBody = false;
-  slot.closeAfter = false;
-  slot.resetAfter = false;
-  slot.chunked = false;
-  slot.declaredLength = -1;
-  slot.bodySent = 0;
-  slot.sends.clear();
-  slot.staged.clear();  // head table, head string and staged keep their capacity
-  slot.cached.reset();
+std::unique_ptr<Connection::Slot> Connection::takeSlot() { return loop_->requestSlots().take(); }
+
+size_t Connection::requestSlotsHeld() const {
+  return static_cast<size_t>(std::count_if(ring_.begin(), ring_.end(), [](const auto& slot) { return slot != nullptr; }));
+}
+
+void Connection::releaseIdleSlots() {
+  // Queued output may point into a slot (its response head, its sends' framing): it goes first.
+  if (count_ == 0 && !headParsed_ && output_.empty()) giveSlots();
+}
+
+void Connection::giveBackSlots() {
+  if (loop_ != nullptr && state_ == State::kClosed) giveSlots();  // closeSocket cleared the output
+}
+
+void Connection::giveSlots() {
+  for (std::unique_ptr<Slot>& slot : ring_) {
+    if (slot) loop_->requestSlots().give(slot);
+  }
 }
 
 // ---- events ----
@@ -152,7 +155,10 @@ void Connection::onEvents(uint32_t events) {
     case State::kClosed:
       break;
   }
-  if (state_ == State::kOpen || state_ == State::kOpaque) releaseIdleBuffer();
+  if (state_ == State::kOpen || state_ == State::kOpaque) {
+    releaseIdleBuffer();
+    releaseIdleSlots();
+  }
 }
 
 void Connection::resumeAfterHandOff() {
@@ -262,7 +268,10 @@ void Connection::processInput() {
   } while (parseAgain_ && state_ == State::kOpen);
   parsing_ = false;
   if (state_ == State::kOpen && !output_.empty()) flushOutput();
-  if (state_ == State::kOpen) releaseIdleBuffer();
+  if (state_ == State::kOpen) {
+    releaseIdleBuffer();
+    releaseIdleSlots();
+  }
 }
 
 void Connection::onInputEnded(Fill result) {
@@ -419,7 +428,7 @@ void Connection::startRequest(PosixQueue* queue) {
     return;
   }
   headParsed_ = false;
-  resetSlot(slot);
+  slot.reset();
   slot.requestId = nextRequestId();
   slot.queue = queue;
   slot.headStart = begin_;
@@ -487,7 +496,7 @@ bool Connection::serveFromCache(uint64_t queueSerial) {
   size_t consumed = head.headLength;
   headParsed_ = false;
   parser_.reset();
-  resetSlot(slot);
+  slot.reset();
   begin_ += consumed;
   slot.cached = std::move(entry);
   slot.headBytes.assign("Date: ").append(httpDate()).append("\r\n");
@@ -530,7 +539,7 @@ void Connection::engineAnswer(int status, bool forceClose) {
   }
   headParsed_ = false;
   parser_.reset();
-  resetSlot(slot);
+  slot.reset();
   bool preface = status == 505 && isHttp2Preface();
   begin_ += close ? 0 : consumed;
   if (preface) buildHttp2Refusal(slot.headBytes);  // a client speaking HTTP/2 reads frames, not a 505
@@ -1054,7 +1063,7 @@ bool Connection::popFront() {
     }
     if (blockingId_ == slot.requestId) blockingId_ = 0;
   }
-  resetSlot(slot);
+  slot.reset();
   first_ = (first_ + 1) % kMaxPipeline;
   --count_;
   --wire_;
@@ -1157,7 +1166,7 @@ void Connection::failSlots(int32_t status, bool reportAborted, const PosixQueue*
       loop_->push(kRequestAborted, kConnectionLost, slot.queue->token(), slot.requestId, 0);
     }
     forgetRequest(slot);
-    resetSlot(slot);
+    slot.reset();
   }
   if (readPending_) completeBodyRead(status == kOk ? kConnectionLost : status, 0);
   count_ = wire_ = first_ = 0;
@@ -1248,7 +1257,7 @@ void Connection::dropUnansweredFrom(int index, const PosixQueue* closer) {
     forgetRequest(slot);  // undelivered ones are never delivered now
     if (owner_ == slot.requestId) owner_ = 0;
     if (blockingId_ == slot.requestId) blockingId_ = 0;
-    resetSlot(slot);
+    slot.reset();
   }
   count_ = index;
   wire_ = std::min(wire_, index);

@@ -14,8 +14,9 @@
 //
 // The read buffer is taken from the loop's pool (receive_buffers.h) when bytes are to be read and
 // given back when nothing in it is needed any more (no unread bytes, no undelivered head), so an
-// idle keep-alive connection holds none. Each slot's head table and response-head string are reused for every
-// request of the connection; a request record is written straight from the buffer into the
+// idle keep-alive connection holds none. Request slots likewise come from the loop's pool
+// (request_slots.h) and go back when the connection is idle; a pooled slot's head table and
+// response-head string keep their capacity for the next request; a request record is written straight from the buffer into the
 // loop's arena when its completion is delivered, so undelivered heads stay in the buffer.
 //
 // The socket is registered edge-triggered once (EPOLLIN|EPOLLOUT|EPOLLRDHUP|EPOLLET) and never
@@ -24,7 +25,6 @@
 
 #include <array>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,8 +35,8 @@
 #include "hsys/engine.h"
 #include "hsys/records.h"
 #include "http_parser.h"
-#include "output_cache.h"
 #include "pollable.h"
+#include "request_slots.h"
 #include "response_writer.h"
 #include "url_prefix.h"
 
@@ -69,6 +69,10 @@ class Connection : public Pollable {
   bool hasServed(uint64_t queueSerial) const;
   // Bytes of the read buffer it holds (0 when idle with nothing buffered).
   size_t receiveBufferBytes() const { return in_.capacity(); }
+  // Request slots it holds (0 when idle).
+  size_t requestSlotsHeld() const;
+  // Closed and about to be freed: its slots go back to the loop's pool.
+  void giveBackSlots();
 
   // Loop side.
   void attach(PosixLoop* loop);
@@ -110,48 +114,16 @@ class Connection : public Pollable {
  private:
   enum class Fill { kData, kAgain, kEof, kError, kFull };
 
-  struct PendingSend {
-    uint64_t token = 0;
-    uint64_t length = 0;
-    uint64_t endMark = 0;  // OutputQueue::added() after its segments
-    bool staged = false;   // its segments wait in the slot's staged list
-    bool opaque = false;   // the 101 after which the connection carries opaque bytes
-    std::string framing;   // chunk size line, CRLF, last chunk and trailers around its data
-  };
+  using Slot = RequestSlot;
 
-  // One request in flight (or an answer the engine gives by itself, requestId == 0).
-  struct Slot {
-    RequestHead head;            // spans relative to headStart (valid until delivered)
-    size_t headStart = 0;        // offset of the head in in_
-    uint64_t inlineBody = 0;     // body bytes right behind the head, all buffered, go in the record
-    uint64_t requestId = 0;
-    PosixQueue* queue = nullptr;
-    bool delivered = false;
-    bool responseStarted = false;
-    bool finalQueued = false;    // its last bytes are in output_ or staged
-    bool dropBody = false;
-    bool closeAfter = false;     // the connection ends after this response
-    bool resetAfter = false;     // ... with a reset: the response could not be completed
-    // Sends accepted for this response and not yet completed, oldest first (a handler may hand
-    // over several before the first is written; they complete in order).
-    std::deque<PendingSend> sends;  // a deque: queued segments point into its elements' framing
-    bool chunked = false;        // the engine frames the body as chunks
-    int64_t declaredLength = -1; // the body's Content-Length, enforced; -1 = none
-    uint64_t bodySent = 0;       // body bytes accepted so far
-    std::string cookedTarget;    // the target with its path canonical; empty when that is the raw target
-    std::string headBytes;       // the serialised response head, or the whole engine answer
-    std::string cacheKey;        // output cache key of a GET (kept across requests for its capacity)
-    bool cacheable = false;      // a 200 answer with a TTL may be stored under cacheKey
-    std::shared_ptr<const CachedResponse> cached;  // a cache hit being written
-    std::vector<OutputQueue::Segment> staged;  // bytes waiting for the earlier responses
-  };
-
-  // Slots are allocated on first use and kept: a connection that never pipelines holds one.
+  // Slots come from the loop's pool on first use and go back when the connection is idle
+  // (releaseIdleSlots): a connection that never pipelines holds at most one.
   Slot& slotAt(int index) {
     std::unique_ptr<Slot>& slot = ring_[static_cast<size_t>((first_ + index) % kMaxPipeline)];
-    if (!slot) slot = std::make_unique<Slot>();
+    if (!slot) slot = takeSlot();
     return *slot;
   }
+  std::unique_ptr<Slot> takeSlot();
   // Only for index < count_ (allocated).
   const Slot& slotAt(int index) const { return *ring_[static_cast<size_t>((first_ + index) % kMaxPipeline)]; }
   int indexOf(uint64_t requestId) const;
@@ -170,6 +142,9 @@ class Connection : public Pollable {
   Fill readFailed(ssize_t n);
   // Gives the read buffer back to the loop when it holds nothing the connection still needs.
   void releaseIdleBuffer();
+  // Gives the slots back to the loop when no request, parsed head or queued output needs them.
+  void releaseIdleSlots();
+  void giveSlots();
   size_t retainFrom() const;
   void shiftBuffer(size_t by);
   void processInput();
@@ -209,7 +184,6 @@ class Connection : public Pollable {
   void onOutputProgress();
   void completeSend(Slot& slot);
   bool popFront();
-  void resetSlot(Slot& slot);
   // The request leaves the engine: no operation finds it any more, and one never delivered
   // stops counting against its queue's length.
   void forgetRequest(const Slot& slot);

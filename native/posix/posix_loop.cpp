@@ -132,6 +132,7 @@ EngineStats PosixLoop::stats() const {
     size_t bytes = entry.second->receiveBufferBytes();
     stats.receiveBuffers += bytes > 0 ? 1 : 0;
     stats.receiveBufferBytes += bytes;
+    stats.requestSlots += entry.second->requestSlotsHeld();
   }
   stats.receiveBufferBytes += receiveBuffers_.freeBytes();
   return stats;
@@ -330,6 +331,7 @@ void PosixLoop::tick(int64_t now) {
 int32_t PosixLoop::poll(Completion* out, int32_t capacity, int32_t timeoutMillis) {
   if (capacity <= 0) return kInvalidArgument;
   if (!deferred_.empty()) flushDeferred();
+  for (const std::unique_ptr<Connection>& closed : graveyard_) closed->giveBackSlots();
   graveyard_.clear();
   int64_t now = now_ = monotonicMillis();
   if (now >= nextTick_) {

@@ -20,6 +20,7 @@
 #include "pollable.h"
 #include "posix_queue.h"
 #include "receive_buffers.h"
+#include "request_slots.h"
 #include "request_table.h"
 
 namespace hsys::posix {
@@ -90,6 +91,7 @@ class PosixLoop : public Loop {
   void removeLingering(Connection* connection);
   ResponseView& responseView() { return responseView_; }
   ReceiveBuffers& receiveBuffers() { return receiveBuffers_; }
+  RequestSlots& requestSlots() { return requestSlots_; }
   const ParserLimits& limits() const { return limits_; }
   int epollFd() const { return epollFd_; }
   // The monotonic clock in milliseconds as of the last wake-up: timers have second granularity,
@@ -139,6 +141,7 @@ class PosixLoop : public Loop {
   ResponseView responseView_;
   ParserLimits limits_;
   ReceiveBuffers receiveBuffers_;
+  RequestSlots requestSlots_;
 };
 
 }  // namespace hsys::posix

@@ -1,7 +1,8 @@
 // Posix engine, the receive side of issue 17: chunked bodies come in reads as large as the
 // caller's buffer (many chunks coalesced, as HttpReceiveRequestEntityBody gives them), chunk
 // framing split anywhere across socket reads decodes the same, trailers are checked and dropped;
-// and a connection holds a receive buffer only while it has bytes to keep (Loop::stats()).
+// and a connection holds a receive buffer only while it has bytes to keep, request slots only while
+// requests are in flight (Loop::stats()).
 #ifndef _WIN32
 
 #include <doctest/doctest.h>
@@ -59,9 +60,9 @@ void answer(Harness& harness, Queue* queue, uint64_t requestId, TestConnection& 
   CHECK(harness.respond(queue, requestId, response, client).status == 200);
 }
 
-EngineStats statsWhen(Harness& harness, uint64_t buffers) {
+EngineStats statsWhen(Harness& harness, uint64_t buffers, uint64_t slots = 0) {
   EngineStats stats = harness.loop().stats();
-  for (int i = 0; i < 100 && stats.receiveBuffers != buffers; ++i) {
+  for (int i = 0; i < 100 && (stats.receiveBuffers != buffers || stats.requestSlots != slots); ++i) {
     pump(harness);
     stats = harness.loop().stats();
   }
@@ -188,6 +189,7 @@ TEST_CASE("posix receive buffers: an idle keep-alive connection holds none, pipe
   EngineStats idle = statsWhen(harness, 0);
   CHECK(idle.openConnections == kClients);
   CHECK(idle.receiveBuffers == 0);
+  CHECK(idle.requestSlots == 0);
   CHECK(idle.receiveBufferBytes <= 64 * 8 * 1024);  // only the loop's free list
 
   // A head arriving in parts holds a buffer until the request is delivered.
@@ -196,6 +198,7 @@ TEST_CASE("posix receive buffers: an idle keep-alive connection holds none, pipe
   ReceivedRequest part = harness.request(clients[0], hostHeader(port) + "\r\n");
   CHECK(part.url == "/part");
   CHECK(harness.loop().stats().receiveBuffers == 0);  // delivered: nothing left to keep
+  CHECK(harness.loop().stats().requestSlots == 1);    // in flight: its slot stays
   answer(harness, queue, part.requestId, clients[0]);
 
   // Pipelined bytes behind an answered request keep the buffer; once they are a request and it
@@ -208,7 +211,38 @@ TEST_CASE("posix receive buffers: an idle keep-alive connection holds none, pipe
   answer(harness, queue, second.requestId, clients[1]);
   EngineStats after = statsWhen(harness, 0);
   CHECK(after.receiveBuffers == 0);
+  CHECK(after.requestSlots == 0);
   CHECK(after.openConnections == kClients);
+}
+
+TEST_CASE("posix request slots: one per request in flight, none once the connection is idle") {
+  Harness harness;
+  uint16_t port = freePort();
+  TestConnection client;
+  Queue* queue = harness.openAndConnect(port, client);
+  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
+  // Two pipelined requests, both delivered and unanswered: two slots.
+  ReceivedRequest first = harness.request(client, get("/first", port) + get("/second", port));
+  ReceivedRequest second;
+  REQUIRE(harness.waitForRequest(second));
+  CHECK(second.url == "/second");
+  CHECK(statsWhen(harness, 0, 2).requestSlots == 2);
+  answer(harness, queue, first.requestId, client);
+  answer(harness, queue, second.requestId, client);
+  CHECK(statsWhen(harness, 0, 0).requestSlots == 0);
+  // An answer the engine gives by itself (no route: 404) takes a slot for its turn and gives it back.
+  REQUIRE(client.sendAll("GET /nowhere HTTP/1.1\r\nHost: elsewhere.example\r\n\r\n"));
+  std::string raw;
+  REQUIRE(pumpResponse(harness, client, raw));
+  CHECK(statusOf(raw) == 404);
+  EngineStats idle = statsWhen(harness, 0, 0);
+  CHECK(idle.requestSlots == 0);
+  CHECK(idle.openConnections == 1);
+  // The same connection serves on with a pooled slot.
+  ReceivedRequest again = harness.request(client, get("/again", port));
+  CHECK(statsWhen(harness, 0, 1).requestSlots == 1);
+  answer(harness, queue, again.requestId, client);
+  CHECK(statsWhen(harness, 0, 0).requestSlots == 0);
 }
 
 #endif  // !_WIN32

@@ -6,7 +6,7 @@ package dev.nettyhttpsys.transport;
  */
 public final class HttpSysEngineStats {
     /** Number of counters, in the order the engine writes them. */
-    static final int COUNT = 8;
+    static final int COUNT = 9;
 
     private final long openConnections;
     private final long liveRequests;
@@ -16,6 +16,7 @@ public final class HttpSysEngineStats {
     private final long cacheBytes;
     private final long receiveBuffers;
     private final long receiveBufferBytes;
+    private final long requestSlots;
 
     HttpSysEngineStats(long[] counters) {
         this.openConnections = counters[0];
@@ -26,6 +27,7 @@ public final class HttpSysEngineStats {
         this.cacheBytes = counters[5];
         this.receiveBuffers = counters[6];
         this.receiveBufferBytes = counters[7];
+        this.requestSlots = counters[8];
     }
 
     /** Client connections the loop holds (the Linux engine; HTTP.SYS keeps them in the kernel). */
@@ -71,11 +73,19 @@ public final class HttpSysEngineStats {
         return receiveBufferBytes;
     }
 
+    /**
+     * Request slots held by connections (the Linux engine): a connection holds one per request in
+     * flight, an idle keep-alive connection none.
+     */
+    public long requestSlots() {
+        return requestSlots;
+    }
+
     @Override
     public String toString() {
         return "connections=" + openConnections + " liveRequests=" + liveRequests + " pendingCompletions="
                 + pendingCompletions + " recordArenaBytes=" + recordArenaBytes + " cacheEntries=" + cacheEntries
                 + " cacheBytes=" + cacheBytes + " receiveBuffers=" + receiveBuffers + " receiveBufferBytes="
-                + receiveBufferBytes;
+                + receiveBufferBytes + " requestSlots=" + requestSlots;
     }
 }

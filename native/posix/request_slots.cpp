@@ -1,0 +1,41 @@
+#include "request_slots.h"
+
+#include <utility>
+
+namespace hsys::posix {
+
+void RequestSlot::reset() {
+  inlineBody = 0;
+  requestId = 0;
+  queue = nullptr;
+  delivered = false;
+  responseStarted = false;
+  finalQueued = false;
+  dropBody = false;
+  closeAfter = false;
+  resetAfter = false;
+  chunked = false;
+  declaredLength = -1;
+  bodySent = 0;
+  sends.clear();
+  staged.clear();
+  cached.reset();
+}
+
+std::unique_ptr<RequestSlot> RequestSlots::take() {
+  if (free_.empty()) return std::make_unique<RequestSlot>();
+  std::unique_ptr<RequestSlot> slot = std::move(free_.back());
+  free_.pop_back();
+  return slot;
+}
+
+void RequestSlots::give(std::unique_ptr<RequestSlot>& slot) {
+  if (!slot) return;
+  if (free_.size() < kMaxFree) {
+    slot->reset();
+    free_.push_back(std::move(slot));
+  }
+  slot.reset();
+}
+
+}  // namespace hsys::posix
