@@ -19,6 +19,12 @@
 // response-head string keep their capacity for the next request; a request record is written straight from the buffer into the
 // loop's arena when its completion is delivered, so undelivered heads stay in the buffer.
 //
+// One class, defined by job: connection.cpp (lifecycle, events, timers, the ring's bookkeeping,
+// closing), request_intake.cpp (read, parse, route, request records), body_reader.cpp (body reads,
+// chunked decoding into the caller's buffer), response_sender.cpp (sends, framing, staging, output
+// progress). The HTTP/1.1 part is reached through ProtocolSession (protocol_session.h), where an
+// HTTP/2 session could later sit beside it.
+//
 // The socket is registered edge-triggered once (EPOLLIN|EPOLLOUT|EPOLLRDHUP|EPOLLET) and never
 // modified: readable_/writable_ remember the last edge, so no epoll_ctl per request.
 #pragma once
@@ -36,6 +42,7 @@
 #include "hsys/records.h"
 #include "http_parser.h"
 #include "pollable.h"
+#include "protocol_session.h"
 #include "request_slots.h"
 #include "response_writer.h"
 #include "url_prefix.h"
@@ -46,7 +53,8 @@ class PosixLoop;
 class PosixQueue;
 class PortRoutes;
 
-class Connection : public Pollable {
+// Connection is the transport side and, through ProtocolSession, today's HTTP/1.1 session.
+class Connection : public Pollable, private ProtocolSession {
  public:
   enum class State { kOpen, kOpaque, kLingering, kClosed };
   static constexpr int kMaxPipeline = 16;
@@ -148,6 +156,10 @@ class Connection : public Pollable {
   size_t retainFrom() const;
   void shiftBuffer(size_t by);
   void processInput();
+  // ProtocolSession, HTTP/1.1.
+  void onBytesArrived(bool peerHalfClosed) final;
+  int32_t onSendAccepted(uint64_t requestId, const ResponseView& view, uint64_t token) final;
+  void onOutputProgressed() final;
   void parseRequests();
   void onInputEnded(Fill result);
   void routeRequest();
@@ -181,7 +193,6 @@ class Connection : public Pollable {
   bool exceedsDeclaredLength(const Slot& slot, uint64_t dataBytes) const;
   void promote();
   void flushOutput();
-  void onOutputProgress();
   void completeSend(Slot& slot);
   bool popFront();
   // The request leaves the engine: no operation finds it any more, and one never delivered
@@ -198,6 +209,7 @@ class Connection : public Pollable {
 
   int fd_;
   uint64_t id_;
+  ProtocolSession* session_ = this;  // the protocol spoken (HTTP/1.1: this connection)
   PosixLoop* loop_ = nullptr;
   PortRoutes* routes_;
   std::shared_ptr<const RouteTable> routeTable_;

@@ -1,0 +1,467 @@
+// Connection, request intake: reading into the receive buffer, parsing heads (pipelined ones
+// too), routing each to its queue (or to another loop, or answering it from the output cache or
+// with an engine answer), and writing a delivered request's record.
+#include "connection.h"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "listener_registry.h"
+#include "posix_util.h"
+#include "posix_loop.h"
+#include "posix_queue.h"
+#include "receive_buffers.h"
+
+namespace hsys::posix {
+
+namespace {
+
+constexpr size_t kMinReadSpace = 4 * 1024;
+constexpr int kMaxHandOffHops = 4;
+constexpr uint8_t kUpgradeHeaderId = 7;
+constexpr uint8_t kAuthorizationHeaderId = 24;  // request table
+constexpr uint8_t kRangeHeaderId = 37;
+
+}  // namespace
+
+void Connection::onBytesArrived(bool peerHalfClosed) {
+  // A FIN while a request is open: the client gave up (Netty's default, no half-closure).
+  // Requests that arrive together with the FIN are still served.
+  bool hadLive = hasLiveRequest();
+  if (readPending_) tryCompleteBodyRead();
+  if (state_ == State::kOpen) processInput();
+  if (hadLive && state_ == State::kOpen && peerHalfClosed && hasLiveRequest()) {
+    abort(kConnectionLost, true, false);
+  }
+}
+
+size_t Connection::retainFrom() const {
+  for (int i = 0; i < count_; ++i) {
+    const Slot& slot = slotAt(i);
+    if (!slot.delivered && slot.requestId != 0) return std::min(slot.headStart, begin_);
+  }
+  return begin_;
+}
+
+void Connection::shiftBuffer(size_t by) {
+  if (by == 0) return;
+  if (end_ > by) std::memmove(in_.data(), in_.data() + by, end_ - by);
+  begin_ -= by;
+  end_ -= by;
+  for (int i = 0; i < count_; ++i) {
+    Slot& slot = slotAt(i);
+    if (!slot.delivered && slot.requestId != 0) slot.headStart -= by;
+  }
+}
+
+size_t Connection::prepareReadSpace(size_t maxBuffered) {
+  if (in_.empty()) in_ = loop_->receiveBuffers().take();
+  size_t unread = end_ - begin_;
+  size_t keep = retainFrom();
+  if (keep == end_ || (keep > 0 && in_.size() - end_ < kMinReadSpace)) shiftBuffer(keep);
+  if (in_.size() - end_ < kMinReadSpace) {
+    size_t grown = std::max(in_.size() * 2, ReceiveBuffers::kStandardSize);
+    grown = std::max(std::min(grown, begin_ + maxBuffered + kMinReadSpace), end_ + kMinReadSpace);
+    in_.resize(grown);
+  }
+  return std::min(in_.size() - end_, maxBuffered - unread + 1);
+}
+
+Connection::Fill Connection::fill(size_t maxBuffered) {
+  if (!readable_) return Fill::kAgain;
+  if (end_ - begin_ >= maxBuffered) return Fill::kFull;
+  size_t space = prepareReadSpace(maxBuffered);
+  for (;;) {
+    ssize_t n = ::recv(fd_, in_.data() + end_, space, 0);
+    if (n > 0) {
+      end_ += static_cast<size_t>(n);
+      if (static_cast<size_t>(n) < space) readable_ = false;  // drained: the next byte brings an edge
+      return Fill::kData;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    return readFailed(n);
+  }
+}
+
+Connection::Fill Connection::readFailed(ssize_t n) {
+  // n is 0 (end of stream) or -1 with errno set (not EINTR).
+  if (n == 0) {
+    peerEof_ = true;
+    readable_ = false;
+    return Fill::kEof;
+  }
+  if (errno == EAGAIN) {
+    readable_ = false;
+    return Fill::kAgain;
+  }
+  return Fill::kError;
+}
+
+void Connection::releaseIdleBuffer() {
+  // Nothing unread and no undelivered head in it: the buffer goes back to the loop, so an idle
+  // keep-alive connection holds none. Pipelined bytes keep it.
+  if (in_.empty() || begin_ != end_ || headParsed_ || retainFrom() != end_) return;
+  loop_->receiveBuffers().give(in_);
+  begin_ = end_ = 0;
+}
+
+void Connection::processInput() {
+  // Re-entered from output progress (a finished response frees a slot): the outer call loops.
+  if (parsing_) {
+    parseAgain_ = true;
+    return;
+  }
+  parsing_ = true;
+  do {
+    parseAgain_ = false;
+    parseRequests();
+  } while (parseAgain_ && state_ == State::kOpen);
+  parsing_ = false;
+  if (state_ == State::kOpen && !output_.empty()) flushOutput();
+  if (state_ == State::kOpen) {
+    releaseIdleBuffer();
+    releaseIdleSlots();
+  }
+}
+
+void Connection::onInputEnded(Fill result) {
+  stopParsing_ = true;
+  if (result == Fill::kError) {
+    abort(kConnectionLost, true, true);
+    return;
+  }
+  if (count_ == 0) {
+    closeSocket(false);  // idle (or a partial head) and the client is gone
+    loop_->retire(this);
+    return;
+  }
+  // Requests that came with the FIN are answered; the last response closes the connection.
+  slotAt(count_ - 1).closeAfter = true;
+}
+
+void Connection::parseRequests() {
+  const ParserLimits& limits = loop_->limits();
+  while (canParse()) {
+    if (headParsed_) {  // a routed-later head (hand-off refused, or resumed here)
+      routeRequest();
+      continue;
+    }
+    // RFC 9112 2.2: ignore empty lines before a request line.
+    bool skipped = false;
+    while (end_ - begin_ >= 2 && in_[begin_] == '\r' && in_[begin_ + 1] == '\n') {
+      begin_ += 2;
+      skipped = true;
+    }
+    if (skipped) parser_.reset();
+    if (begin_ == end_) {
+      headStarted_ = 0;
+      if (peerEof_) {
+        onInputEnded(Fill::kEof);
+        return;
+      }
+      Fill result = fill(limits.maxHeadBytes + 1);
+      if (result == Fill::kData) continue;
+      if (result == Fill::kEof || result == Fill::kError) onInputEnded(result);
+      return;
+    }
+    if (headStarted_ == 0) headStarted_ = loop_->now();
+    int status = 0;
+    Slot& slot = slotAt(count_);
+    ParseResult parsed = parser_.parse(in_.data() + begin_, end_ - begin_, limits, slot.head, status);
+    if (parsed == ParseResult::kIncomplete) {
+      Fill result = fill(limits.maxHeadBytes + 1);
+      if (result == Fill::kData) continue;
+      if (result == Fill::kFull) {
+        engineAnswer(431, true);
+      } else if (result == Fill::kEof || result == Fill::kError) {
+        onInputEnded(result);  // a partial head and the client is gone
+      }
+      return;
+    }
+    headStarted_ = 0;
+    if (parsed == ParseResult::kError) {
+      headParsed_ = false;
+      engineAnswer(status, true);
+      return;
+    }
+    headParsed_ = true;
+    handOffHops_ = 0;
+    routeRequest();
+  }
+}
+
+const ConnectionLimits& Connection::currentLimits() {
+  refreshRoutes();
+  return routeTable_->limits();
+}
+
+void Connection::refreshRoutes() {
+  uint64_t version = routes_->version();
+  if (!routeTable_ || version != routeVersion_) {
+    routeTable_ = routes_->snapshot();
+    routeVersion_ = version;
+  }
+}
+
+void Connection::routeRequest() {
+  refreshRoutes();
+  Slot& slot = slotAt(count_);
+  const RequestHead& head = slot.head;
+  const char* base = in_.data() + begin_;
+  std::string_view host = head.absoluteForm ? head.authority.in(base) : head.host.in(base);
+  if (!canonicalizeTarget(slot)) {
+    engineAnswer(400, true);  // no canonical form: it could route one way here, another in the handler
+    return;
+  }
+  const RouteTable::Route* route = routeTable_->find(host, canonicalPath_.decoded());
+  if (route == nullptr) {
+    engineAnswer(404, false);  // HTTP.SYS answers unmatched URLs itself
+    return;
+  }
+  if (serveFromCache(route->target.queueSerial)) return;  // whichever loop owns the queue
+  if (route->target.inbox.get() != loop_->inbox().get()) {
+    if (count_ > 0) {
+      handOffWaiting_ = true;  // a connection moves between requests only: wait for the ring to empty
+      return;
+    }
+    if (++handOffHops_ > kMaxHandOffHops) {
+      engineAnswer(503, false);
+      return;
+    }
+    handOff_ = route->target;  // the loop moves us once this call returns (PosixLoop::settle)
+    return;
+  }
+  PosixQueue* queue = loop_->findQueue(route->target.queueSerial);
+  if (queue == nullptr || !queue->accepting()) {
+    engineAnswer(503, false);
+    return;
+  }
+  startRequest(queue);
+}
+
+bool Connection::canonicalizeTarget(Slot& slot) {
+  // The record carries the target with its path canonical beside the raw one (HTTP.SYS's cooked
+  // URL), so what the handler sees as the URI routes where the engine routed the request.
+  const char* base = in_.data() + begin_;
+  return canonicalPath_.cookTarget(slot.head.target.in(base), slot.head.path.in(base), slot.cookedTarget);
+}
+
+void Connection::startRequest(PosixQueue* queue) {
+  Slot& slot = slotAt(count_);
+  const RequestHead& head = slot.head;
+  uint64_t maxBody = queue->maxRequestBodyBytes();
+  if (maxBody != 0 && head.contentLength > 0 && static_cast<uint64_t>(head.contentLength) > maxBody) {
+    engineAnswer(413, true);
+    return;
+  }
+  if (head.chunked) {
+    int refusal = checkBufferedChunkedBody(head, maxBody);
+    if (refusal != 0) {
+      engineAnswer(refusal, true);  // the handler never sees a request the engine knows is bad
+      return;
+    }
+  }
+  if (queue->refusesConnection(id_)) {
+    // The application closed this connection while it was on another loop: nothing more of it
+    // reaches the queue. The request is dropped, as a closed socket drops it.
+    headParsed_ = false;
+    parser_.reset();
+    stopParsing_ = true;
+    if (count_ == 0) beginLingeringClose();
+    else slotAt(count_ - 1).closeAfter = true;
+    return;
+  }
+  if (queue->waiting >= queue->queueLength()) {
+    // The queue is full of requests the application has not taken: HTTP.SYS with
+    // HttpServer503VerbosityProperty answers 503 and drops the connection.
+    engineAnswer(503, true);
+    return;
+  }
+  headParsed_ = false;
+  slot.reset();
+  slot.requestId = nextRequestId();
+  slot.queue = queue;
+  slot.headStart = begin_;
+  ++queue->waiting;
+  ++count_;
+  uint64_t length = head.contentLength > 0 ? static_cast<uint64_t>(head.contentLength) : 0;
+  size_t buffered = end_ - begin_ - head.headLength;
+  if (!head.chunked && length <= buffered && length <= queue->receiveBufferSize()) {
+    slot.inlineBody = length;  // the whole body goes into the record: parse on behind it
+    begin_ += head.headLength + length;
+  } else {
+    owner_ = slot.requestId;
+    ownerChunked_ = head.chunked;
+    ownerExpectContinue_ = head.expectContinue;
+    bodyRemaining_ = length;
+    bodyTotal_ = 0;
+    chunked_.reset();
+    bodyDone_ = false;
+    continueSent_ = false;
+    begin_ += head.headLength;
+  }
+  if (!head.keepAlive) stopParsing_ = true;
+  const char* base = in_.data() + slot.headStart;
+  bool upgrade = head.method.in(base) == "CONNECT";
+  for (const ParsedHeader& header : head.headers) upgrade = upgrade || header.knownId == kUpgradeHeaderId;
+  if (upgrade) blockingId_ = slot.requestId;  // what follows may not be HTTP at all
+  if (!hasServed(queue->serial())) served_.push_back(RouteTarget{queue->serial(), loop_->inbox()});
+  loop_->registerRequest(slot.requestId, this);
+  loop_->push(kRequestReceived, kOk, queue->token(), slot.requestId, 0);
+}
+
+int Connection::checkBufferedChunkedBody(const RequestHead& head, uint64_t maxBody) const {
+  // Decodes (and discards) what is already buffered with a decoder of its own; the bytes are
+  // decoded again when they are read. 0: nothing wrong so far, else the answer.
+  ChunkedDecoder probe;
+  size_t start = begin_ + head.headLength;
+  size_t consumed = 0, produced = 0;
+  ChunkedDecoder::Result result = probe.decode(in_.data() + start, end_ - start, nullptr, 0, consumed, produced,
+                                               loop_->limits().maxTrailerBytes);
+  if (result == ChunkedDecoder::Result::kError) return 400;
+  if (maxBody != 0 && produced > maxBody) return 413;
+  return 0;
+}
+
+bool Connection::serveFromCache(uint64_t queueSerial) {
+  Slot& slot = slotAt(count_);
+  const RequestHead& head = slot.head;
+  const char* base = in_.data() + begin_;
+  slot.cacheable = false;
+  std::string_view method = head.method.in(base);
+  if ((method != "GET" && !head.isHeadMethod) || head.hasBody()) return false;
+  for (const ParsedHeader& header : head.headers) {
+    if (header.knownId == kAuthorizationHeaderId || header.knownId == kRangeHeaderId) return false;
+  }
+  std::string_view host = head.absoluteForm ? head.authority.in(base) : head.host.in(base);
+  std::string_view target = slot.cookedTarget.empty() ? head.target.in(base) : std::string_view(slot.cookedTarget);
+  OutputCache::makeKey(queueSerial, host, target, slot.cacheKey);
+  slot.cacheable = !head.isHeadMethod;
+  std::shared_ptr<const CachedResponse> entry = OutputCache::instance().find(slot.cacheKey, loop_->now());
+  if (!entry) return false;
+  // A hit: the engine answers in the request's turn, like its own answers; the queue never sees it.
+  bool close = !head.keepAlive || peerEof_;
+  bool headRequest = head.isHeadMethod;
+  uint16_t minor = head.minor;
+  size_t consumed = head.headLength;
+  headParsed_ = false;
+  parser_.reset();
+  slot.reset();
+  begin_ += consumed;
+  slot.cached = std::move(entry);
+  slot.headBytes.assign("Date: ").append(httpDate()).append("\r\n");
+  if (close) slot.headBytes.append("Connection: close\r\n");
+  else if (minor == 0) slot.headBytes.append("Connection: keep-alive\r\n");
+  slot.headBytes.append("\r\n");
+  slot.finalQueued = true;
+  slot.closeAfter = close;
+  if (close) stopParsing_ = true;
+  int index = count_++;
+  queueBytes(index, slot.cached->head.data(), slot.cached->head.size());
+  queueBytes(index, slot.headBytes.data(), slot.headBytes.size());
+  if (!headRequest) queueBytes(index, slot.cached->body.data(), slot.cached->body.size());
+  promote();
+  return true;
+}
+
+void Connection::engineAnswer(int status, bool forceClose) {
+  if (count_ >= kMaxPipeline) {  // cannot happen (parsing stops first); never overrun the ring
+    abort(kConnectionLost, true, true);
+    return;
+  }
+  Slot& slot = slotAt(count_);
+  const RequestHead& head = slot.head;
+  bool headRequest = headParsed_ && head.isHeadMethod;
+  bool close = forceClose || !headParsed_ || !head.keepAlive || peerEof_;
+  size_t consumed = 0;
+  if (!close) {
+    // Skip the answered request, body included when all of it is already here.
+    consumed = head.headLength;
+    if (head.chunked) {
+      close = true;
+    } else if (head.contentLength > 0) {
+      if (end_ - begin_ - head.headLength >= static_cast<uint64_t>(head.contentLength)) {
+        consumed += static_cast<size_t>(head.contentLength);
+      } else {
+        close = true;
+      }
+    }
+  }
+  headParsed_ = false;
+  parser_.reset();
+  slot.reset();
+  bool preface = status == 505 && isHttp2Preface();
+  begin_ += close ? 0 : consumed;
+  if (preface) buildHttp2Refusal(slot.headBytes);  // a client speaking HTTP/2 reads frames, not a 505
+  else buildEngineResponse(status, headRequest, close, slot.headBytes);
+  slot.finalQueued = true;
+  slot.closeAfter = close;
+  if (close) stopParsing_ = true;
+  int index = count_++;
+  queueBytes(index, slot.headBytes.data(), slot.headBytes.size());
+  promote();
+}
+
+bool Connection::isHttp2Preface() const {
+  static constexpr std::string_view kPrefaceLine = "PRI * HTTP/2.0\r\n";
+  return end_ - begin_ >= kPrefaceLine.size() &&
+         std::string_view(in_.data() + begin_, kPrefaceLine.size()) == kPrefaceLine;
+}
+
+size_t Connection::writeRequestRecord(uint64_t requestId, std::vector<uint8_t>& arena, std::vector<uint8_t>& scratch) {
+  int index = indexOf(requestId);
+  if (index < 0) return SIZE_MAX;
+  Slot& slot = slotAt(index);
+  if (slot.delivered) return SIZE_MAX;
+  const RequestHead& head = slot.head;
+  const char* base = in_.data() + slot.headStart;
+  std::string_view firstBody;
+  bool more = false;
+  if (requestId != owner_) {
+    firstBody = std::string_view(base + head.headLength, static_cast<size_t>(slot.inlineBody));
+  } else {
+    // The owner is the last slot and nothing consumed its body yet: it starts at begin_.
+    size_t available = end_ - begin_;
+    uint32_t limit = slot.queue->receiveBufferSize();
+    size_t consumed = 0;
+    if (ownerChunked_) {
+      scratch.resize(limit);
+      size_t produced = 0;
+      // A malformed chunk stops here and resurfaces at the first receiveBody.
+      chunked_.decode(in_.data() + begin_, available, scratch.data(), limit, consumed, produced,
+                      loop_->limits().maxTrailerBytes);
+      firstBody = std::string_view(reinterpret_cast<const char*>(scratch.data()), produced);
+      if (chunked_.done()) bodyDone_ = true;
+    } else {
+      consumed = static_cast<size_t>(std::min<uint64_t>({available, bodyRemaining_, limit}));
+      firstBody = std::string_view(in_.data() + begin_, consumed);
+      bodyRemaining_ -= consumed;
+      if (bodyRemaining_ == 0) bodyDone_ = true;
+    }
+    bodyTotal_ += firstBody.size();
+    more = !bodyDone_;
+    begin_ += consumed;  // firstBody still points at the bytes: nothing moves them before the copy
+  }
+  RequestRecordWriter writer(arena);
+  writer.begin(requestId, id_, head.major, head.minor, more ? static_cast<uint32_t>(kRequestMoreBody) : 0u,
+               remote_, local_, head.method.in(base), head.target.in(base), slot.cookedTarget);
+  for (const ParsedHeader& header : head.headers) {
+    if (header.knownId != kUnknownHeader) {
+      writer.addKnownHeader(header.knownId, header.value.in(base));
+    } else {
+      writer.addHeader(header.name.in(base), header.value.in(base));
+    }
+  }
+  writer.addBody(firstBody);
+  size_t offset = writer.finish();
+  slot.delivered = true;
+  --slot.queue->waiting;  // the application has it: it no longer fills the queue
+  if (requestId == owner_ && bodyDone_) onBodyDone();
+  if (state_ == State::kOpen) releaseIdleBuffer();  // the head was the last thing it kept
+  return offset;
+}
+
+}  // namespace hsys::posix

@@ -1,0 +1,255 @@
+// Connection, responses: accepting sends, framing their data (chunks when the engine frames the
+// body), staging them behind earlier responses, writing the output queue, and completing sends
+// and retiring slots as output progresses.
+#include "connection.h"
+
+#include <algorithm>
+#include <climits>
+
+#include "hsys/chunk_framing.h"
+#include "posix_loop.h"
+#include "posix_queue.h"
+
+namespace hsys::posix {
+
+void Connection::queueBytes(int index, const void* data, uint64_t length) {
+  if (length == 0) return;
+  if (index == wire_) output_.append(OutputQueue::memory(data, length));
+  else slotAt(index).staged.push_back(OutputQueue::memory(data, length));
+}
+
+void Connection::queueFile(int index, int fd, uint64_t offset, uint64_t length) {
+  if (length == 0) return;
+  if (index == wire_) output_.append(OutputQueue::file(fd, offset, length));
+  else slotAt(index).staged.push_back(OutputQueue::file(fd, offset, length));
+}
+
+void Connection::promote() {
+  // Slots before wire_ have queued their last bytes; the wire slot's staged bytes go next.
+  while (wire_ < count_) {
+    Slot& slot = slotAt(wire_);
+    if (!slot.staged.empty()) {
+      for (const OutputQueue::Segment& segment : slot.staged) output_.append(segment);
+      slot.staged.clear();
+    }
+    for (PendingSend& pending : slot.sends) {
+      if (pending.staged) {
+        pending.staged = false;
+        pending.endMark = output_.added();
+      }
+    }
+    if (!slot.finalQueued || slot.closeAfter) {
+      if (slot.finalQueued) ++wire_;  // nothing behind a closing response is ever written
+      return;
+    }
+    ++wire_;
+  }
+}
+
+int32_t Connection::send(uint64_t requestId, const ResponseView& view, uint64_t token) {
+  return session_->onSendAccepted(requestId, view, token);
+}
+
+int32_t Connection::onSendAccepted(uint64_t requestId, const ResponseView& view, uint64_t token) {
+  int index = indexOf(requestId);
+  if (index < 0 || (state_ != State::kOpen && state_ != State::kOpaque)) return kNoSuchRequest;
+  Slot& slot = slotAt(index);
+  if (slot.finalQueued) return kNoSuchRequest;  // its response is complete
+  const bool hasHead = view.flags & kResponseHasHead;
+  const bool opaqueStream = state_ == State::kOpaque;
+  if (opaqueStream ? hasHead : hasHead == slot.responseStarted) return kInvalidArgument;  // head missing or repeated
+  for (const DataChunk& chunk : view.chunks) {
+    if (chunk.kind == kChunkFile && chunk.handleOrAddress > static_cast<uint64_t>(INT_MAX)) return kInvalidArgument;
+    if (chunk.kind == kChunkMemory && chunk.handleOrAddress == 0 && chunk.length != 0) return kInvalidArgument;
+  }
+  const bool final = !(view.flags & kResponseMoreData);
+  const bool becomesOpaque = !opaqueStream && (view.flags & kResponseOpaque);
+  if (becomesOpaque && index != count_ - 1) return kInvalidArgument;  // requests behind it were parsed as HTTP
+  const bool owner = requestId == owner_;
+  if (hasHead) {
+    bool bodyComplete = !owner || bodyDone_;
+    if (owner && final && !becomesOpaque && !bodyDone_) bodyComplete = discardBufferedBody();
+    ResponseContext context;
+    context.headRequest = slot.head.isHeadMethod;
+    context.httpMinor = slot.head.minor;
+    context.requestKeepAlive = slot.head.keepAlive;
+    context.engineMustClose = peerEof_ || (final && !becomesOpaque && !bodyComplete);
+    ResponseDecision decision;
+    if (buildResponseHead(view, context, slot.headBytes, decision) != nullptr) return kInvalidArgument;
+    slot.responseStarted = true;
+    slot.dropBody = decision.dropBody;
+    slot.chunked = decision.chunked;
+    slot.declaredLength = decision.declaredLength;
+    slot.bodySent = 0;
+    slot.closeAfter = slot.closeAfter || decision.close;
+    if (!exceedsDeclaredLength(slot, view.totalChunkBytes()) && slot.cacheable && view.cacheTtlSeconds > 0 && final &&
+        (decision.declaredLength < 0 || static_cast<uint64_t>(decision.declaredLength) == view.totalChunkBytes())) {
+      OutputCache::instance().store(slot.cacheKey, view, loop_->now());
+    }
+  } else {
+    if (view.flags & kResponseDisconnect) slot.closeAfter = true;
+    if (owner && final && !opaqueStream && !becomesOpaque && !discardBufferedBody()) slot.closeAfter = true;
+  }
+  const bool writesBody = opaqueStream || becomesOpaque || !slot.dropBody;
+  const uint64_t dataBytes = view.totalChunkBytes();
+  if (writesBody && !opaqueStream && !becomesOpaque) {
+    // The declared length is the engine's to keep: not a byte past it goes out, and a body that
+    // ends short resets rather than leave the client waiting for the rest.
+    if (exceedsDeclaredLength(slot, dataBytes)) {
+      resetAfter(index);
+      return kInvalidArgument;
+    }
+    slot.bodySent += dataBytes;
+    if (final && slot.declaredLength >= 0 && slot.bodySent < static_cast<uint64_t>(slot.declaredLength)) {
+      slot.closeAfter = slot.resetAfter = true;
+    }
+  }
+  if (hasHead) queueBytes(index, slot.headBytes.data(), slot.headBytes.size());
+  slot.sends.emplace_back();
+  PendingSend& pending = slot.sends.back();
+  pending.token = token;
+  pending.length = dataBytes;
+  pending.opaque = becomesOpaque;
+  if (writesBody) queueSendData(index, view, pending, final);
+  pending.staged = index != wire_;
+  pending.endMark = pending.staged ? 0 : output_.added();
+  if (becomesOpaque) stopParsing_ = true;
+  slot.finalQueued = opaqueStream ? (view.flags & kResponseDisconnect) != 0 : (final && !becomesOpaque);
+  if (slot.closeAfter) stopParsing_ = true;
+  if (index == wire_) promote();
+  // More delivered requests still owe a response: their sends usually follow at once, so let
+  // the loop write them all with one sendmsg before it polls again.
+  if (wire_ < count_ && index != count_ - 1) {
+    if (!flushDeferred_) {
+      flushDeferred_ = true;
+      loop_->deferFlush(this);
+    }
+    return kOk;
+  }
+  flushOutput();
+  return kOk;
+}
+
+bool Connection::exceedsDeclaredLength(const Slot& slot, uint64_t dataBytes) const {
+  return slot.declaredLength >= 0 && slot.bodySent + dataBytes > static_cast<uint64_t>(slot.declaredLength);
+}
+
+void Connection::queueSendData(int index, const ResponseView& view, PendingSend& pending, bool last) {
+  // A chunked response's data goes out as one chunk per send; the framing bytes live in the
+  // send (pending.framing) until it completes.
+  size_t prefix = 0;
+  pending.framing.clear();
+  if (slotAt(index).chunked) appendChunkFraming(pending.length, last, view, pending.framing, prefix);
+  queueBytes(index, pending.framing.data(), prefix);
+  for (const DataChunk& chunk : view.chunks) {
+    if (chunk.kind == kChunkFile) {
+      queueFile(index, static_cast<int>(chunk.handleOrAddress), chunk.offset, chunk.length);
+    } else {
+      queueBytes(index, reinterpret_cast<const void*>(static_cast<uintptr_t>(chunk.handleOrAddress)), chunk.length);
+    }
+  }
+  queueBytes(index, pending.framing.data() + prefix, pending.framing.size() - prefix);
+}
+
+void Connection::flushDeferred() {
+  flushDeferred_ = false;
+  if (state_ == State::kOpen || state_ == State::kOpaque) flushOutput();
+}
+
+void Connection::flushOutput() {
+  if (flushing_) {
+    flushAgain_ = true;
+    return;
+  }
+  flushing_ = true;
+  do {
+    flushAgain_ = false;
+    if (state_ == State::kClosed || state_ == State::kLingering) break;
+    if (!output_.empty() && writable_) {
+      if (sendWindowStart_ == 0) {
+        sendWindowStart_ = loop_->now();
+        sendWindowBytes_ = output_.bytesWritten();
+      }
+      int code = 0;
+      OutputQueue::Result result = output_.flush(fd_, code);
+      if (result == OutputQueue::Result::kAgain) {
+        writable_ = false;
+      } else if (result == OutputQueue::Result::kError) {
+        flushing_ = false;
+        abort(kConnectionLost, true, false);
+        return;
+      }
+    }
+    if (output_.empty()) sendWindowStart_ = 0;
+    session_->onOutputProgressed();
+  } while (flushAgain_);
+  flushing_ = false;
+}
+
+void Connection::completeSend(Slot& slot) {
+  PendingSend done = std::move(slot.sends.front());
+  slot.sends.pop_front();
+  loop_->push(kSendCompleted, kOk, done.token, slot.requestId, done.length);
+  if (done.opaque) {
+    state_ = State::kOpaque;  // from now on raw bytes both ways
+    owner_ = slot.requestId;
+    if (readPending_) tryCompleteBodyRead();
+  }
+}
+
+void Connection::onOutputProgressed() {
+  uint64_t written = output_.done();
+  bool popped = false;
+  while (count_ > 0 && (state_ == State::kOpen || state_ == State::kOpaque)) {
+    Slot& front = slotAt(0);
+    while (!front.sends.empty() && !front.sends.front().staged && front.sends.front().endMark <= written) {
+      completeSend(front);
+      if (state_ == State::kClosed) return;
+    }
+    if (!front.sends.empty()) break;  // written only in part
+    if (!front.finalQueued || wire_ == 0) break;  // more of this response is to come
+    if (front.closeAfter && !output_.empty()) break;  // closing now would drop bytes not yet written
+    if (!popFront()) return;
+    popped = true;
+  }
+  if (!popped || state_ != State::kOpen) return;
+  if (count_ == 0) {
+    idleSince_ = loop_->now();
+    if (handOffWaiting_) {
+      handOffWaiting_ = false;
+      handOffHops_ = 0;
+      routeRequest();  // now the connection may move (or the route changed meanwhile)
+      if (handOffRequested()) return;
+    }
+  }
+  processInput();  // pipelined requests waiting in the buffer
+}
+
+bool Connection::popFront() {
+  Slot& slot = slotAt(0);
+  if (slot.resetAfter) {
+    abort(kConnectionLost, true, true);  // its request learns it as kRequestAborted
+    return false;
+  }
+  bool close = slot.closeAfter || state_ == State::kOpaque;
+  if (slot.requestId != 0) {
+    if (readPending_ && owner_ == slot.requestId) completeBodyRead(kCancelled, 0);  // the response ended the request
+    forgetRequest(slot);
+    if (owner_ == slot.requestId) {
+      if (!bodyDone_) close = true;  // its unread body stands between us and the next request
+      owner_ = 0;
+    }
+    if (blockingId_ == slot.requestId) blockingId_ = 0;
+  }
+  slot.reset();
+  first_ = (first_ + 1) % kMaxPipeline;
+  --count_;
+  --wire_;
+  if (close) {
+    beginLingeringClose();
+    return false;
+  }
+  return true;
+}
+
+}  // namespace hsys::posix
