@@ -28,7 +28,6 @@ import java.nio.charset.StandardCharsets;
 public final class RequestRecordDecoder {
     /** sizeof(RequestRecordHeader). */
     public static final int HEADER_SIZE = 88;
-    private static final int CONNECTION_ID_OFFSET = 16;
     static final int HEADER_ENTRY_SIZE = 8;
 
     private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory()
@@ -63,23 +62,23 @@ public final class RequestRecordDecoder {
             throw new IllegalArgumentException("request record recordLength " + recordLength + " outside 88.."
                     + available);
         }
-        int flags = record.getIntLE(base + 4);
-        long requestId = record.getLongLE(base + 8);
-        long connectionId = record.getLongLE(base + CONNECTION_ID_OFFSET);
-        int major = record.getUnsignedShortLE(base + 24);
-        int minor = record.getUnsignedShortLE(base + 26);
-        int headerCount = record.getUnsignedShortLE(base + 28);
-        int methodLength = record.getUnsignedShortLE(base + 30);
-        long urlLength = record.getUnsignedIntLE(base + 32);
-        long bodyLength = record.getUnsignedIntLE(base + 36);
-        InetSocketAddress remote = addresses ? SocketAddressDecoder.decode(record, base + 40, "remote") : null;
-        InetSocketAddress local = addresses ? SocketAddressDecoder.decodeCached(record, base + 60, "local") : null;
+        int flags = record.getIntLE(base + RecordLayout.REQUEST_FLAGS);
+        long requestId = record.getLongLE(base + RecordLayout.REQUEST_ID);
+        long connectionId = record.getLongLE(base + RecordLayout.REQUEST_CONNECTION_ID);
+        int major = record.getUnsignedShortLE(base + RecordLayout.REQUEST_HTTP_MAJOR);
+        int minor = record.getUnsignedShortLE(base + RecordLayout.REQUEST_HTTP_MINOR);
+        int headerCount = record.getUnsignedShortLE(base + RecordLayout.REQUEST_HEADER_COUNT);
+        int methodLength = record.getUnsignedShortLE(base + RecordLayout.REQUEST_METHOD_LENGTH);
+        long urlLength = record.getUnsignedIntLE(base + RecordLayout.REQUEST_URL_LENGTH);
+        long bodyLength = record.getUnsignedIntLE(base + RecordLayout.REQUEST_BODY_LENGTH);
+        InetSocketAddress remote = addresses ? SocketAddressDecoder.decode(record, base + RecordLayout.REQUEST_REMOTE, "remote") : null;
+        InetSocketAddress local = addresses ? SocketAddressDecoder.decodeCached(record, base + RecordLayout.REQUEST_LOCAL, "local") : null;
 
         int end = base + (int) recordLength;
         int methodStart = base + HEADER_SIZE;
         int urlStart = advance(methodStart, methodLength, end, "method", -1);
         int cookedStart = advance(urlStart, urlLength, end, "url", -1);
-        long cookedLength = record.getUnsignedIntLE(base + 84);
+        long cookedLength = record.getUnsignedIntLE(base + RecordLayout.REQUEST_COOKED_URL_LENGTH);
         int position = advance(cookedStart, cookedLength, end, "cooked url", -1);
         HttpMethod method = KnownMethods.decode(record, methodStart, methodLength);
         String rawUri = record.toString(urlStart, (int) urlLength, StandardCharsets.ISO_8859_1);
@@ -95,8 +94,8 @@ public final class RequestRecordDecoder {
             int entry = position;
             position = advance(position, HEADER_ENTRY_SIZE, end, "header entry", i);
             int id = record.getUnsignedByte(entry);
-            int nameLength = record.getUnsignedShortLE(entry + 2);
-            long valueLength = record.getUnsignedIntLE(entry + 4);
+            int nameLength = record.getUnsignedShortLE(entry + RecordLayout.HEADER_ENTRY_NAME_LENGTH);
+            long valueLength = record.getUnsignedIntLE(entry + RecordLayout.HEADER_ENTRY_VALUE_LENGTH);
             CharSequence name;
             if (id == KnownHeaders.UNKNOWN) {
                 int nameStart = position;
@@ -123,7 +122,7 @@ public final class RequestRecordDecoder {
         int bodyStart = position;
         advance(position, bodyLength, end, "body", -1);
         // The TLS block is checked before the body is copied, so a malformed record allocates nothing.
-        long tlsOffset = record.getUnsignedIntLE(base + 80);
+        long tlsOffset = record.getUnsignedIntLE(base + RecordLayout.REQUEST_TLS_OFFSET);
         TlsFacts tls = null;
         if (tlsOffset != 0) {
             if (tlsOffset < bodyStart + bodyLength - base) {
@@ -147,7 +146,7 @@ public final class RequestRecordDecoder {
             throw new IllegalArgumentException("request record shorter than its 88-byte header: "
                     + record.readableBytes() + " bytes");
         }
-        return record.getLongLE(record.readerIndex() + CONNECTION_ID_OFFSET);
+        return record.getLongLE(record.readerIndex() + RecordLayout.REQUEST_CONNECTION_ID);
     }
 
     /**

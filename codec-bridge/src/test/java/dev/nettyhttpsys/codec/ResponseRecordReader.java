@@ -11,8 +11,7 @@ import java.util.List;
 /**
  * Parses a response record back into its parts, with the same checks as the engine's
  * {@code hsys::ResponseView::parse} (its field rules included) plus one: no memory chunk may be
- * empty. For tests (of this
- * module and the transport) and benchmarks; the transport itself never reads its records back.
+ * empty. Test code: the shipped jar never reads its records back.
  */
 public final class ResponseRecordReader {
     private ResponseRecordReader() {
