@@ -105,9 +105,20 @@ std::string buildTable() {
   HSYS_FACT(t, kResponseEnableNagling);
   HSYS_FACT(t, kResponseChunked);
   HSYS_SIZE(t, ResponseRecordHeader);
+  HSYS_OFFSET(t, ResponseRecordHeader, flags);
+  HSYS_OFFSET(t, ResponseRecordHeader, status);
+  HSYS_OFFSET(t, ResponseRecordHeader, reasonLength);
+  HSYS_OFFSET(t, ResponseRecordHeader, headerCount);
+  HSYS_OFFSET(t, ResponseRecordHeader, chunkCount);
+  HSYS_OFFSET(t, ResponseRecordHeader, cacheTtlSeconds);
+  HSYS_OFFSET(t, ResponseRecordHeader, trailerCount);
+  HSYS_OFFSET(t, ResponseRecordHeader, reserved);
   HSYS_FACT(t, kChunkMemory);
   HSYS_FACT(t, kChunkFile);
   HSYS_SIZE(t, DataChunk);
+  HSYS_OFFSET(t, DataChunk, handleOrAddress);
+  HSYS_OFFSET(t, DataChunk, offset);
+  HSYS_OFFSET(t, DataChunk, length);
 
   HSYS_FACT(t, kRequestHeaderCount);
   HSYS_FACT(t, kResponseHeaderCount);

@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Where the request record's fields sit (records.h {@code RequestRecordHeader}), and the table of
+ * Where the records' fields sit (records.h), for the code that writes and reads them, and the table of
  * every record fact this module was compiled for, named as the engine names them. The transport
  * compares that table with the one the native library exports (engine_abi.h) once at load, so a
  * jar and a library built from different sources fail at once instead of misreading records.
@@ -24,6 +24,18 @@ public final class RecordLayout {
     static final int REQUEST_LOCAL = 60;
     static final int REQUEST_TLS_OFFSET = 80;
     static final int REQUEST_COOKED_URL_LENGTH = 84;
+    static final int RESPONSE_FLAGS = 4;
+    static final int RESPONSE_STATUS = 8;
+    static final int RESPONSE_REASON_LENGTH = 10;
+    static final int RESPONSE_HEADER_COUNT = 12;
+    static final int RESPONSE_CHUNK_COUNT = 14;
+    static final int RESPONSE_CACHE_TTL = 16;
+    static final int RESPONSE_TRAILER_COUNT = 20;
+    static final int RESPONSE_RESERVED = 22;
+    static final int CHUNK_HANDLE_OR_ADDRESS = 8;
+    static final int CHUNK_OFFSET = 16;
+    static final int CHUNK_LENGTH = 24;
+    static final int HEADER_ENTRY_SIZE = 8;
     static final int HEADER_ENTRY_NAME_LENGTH = 2;
     static final int HEADER_ENTRY_VALUE_LENGTH = 4;
     static final int ADDRESS_PORT = 2;
@@ -68,7 +80,7 @@ public final class RecordLayout {
         put(facts, "RequestRecordHeader.tlsOffset", REQUEST_TLS_OFFSET);
         put(facts, "RequestRecordHeader.cookedUrlLength", REQUEST_COOKED_URL_LENGTH);
         put(facts, "kUnknownHeader", KnownHeaders.UNKNOWN);
-        put(facts, "HeaderEntry.size", RequestRecordDecoder.HEADER_ENTRY_SIZE);
+        put(facts, "HeaderEntry.size", HEADER_ENTRY_SIZE);
         put(facts, "HeaderEntry.nameLength", HEADER_ENTRY_NAME_LENGTH);
         put(facts, "HeaderEntry.valueLength", HEADER_ENTRY_VALUE_LENGTH);
         put(facts, "kResponseHasHead", ResponseRecordEncoder.FLAG_HAS_HEAD);
@@ -79,9 +91,20 @@ public final class RecordLayout {
         put(facts, "kResponseEnableNagling", ResponseRecordEncoder.FLAG_ENABLE_NAGLING);
         put(facts, "kResponseChunked", ResponseRecordEncoder.FLAG_CHUNKED);
         put(facts, "ResponseRecordHeader.size", ResponseRecordWriter.HEADER_SIZE);
+        put(facts, "ResponseRecordHeader.flags", RESPONSE_FLAGS);
+        put(facts, "ResponseRecordHeader.status", RESPONSE_STATUS);
+        put(facts, "ResponseRecordHeader.reasonLength", RESPONSE_REASON_LENGTH);
+        put(facts, "ResponseRecordHeader.headerCount", RESPONSE_HEADER_COUNT);
+        put(facts, "ResponseRecordHeader.chunkCount", RESPONSE_CHUNK_COUNT);
+        put(facts, "ResponseRecordHeader.cacheTtlSeconds", RESPONSE_CACHE_TTL);
+        put(facts, "ResponseRecordHeader.trailerCount", RESPONSE_TRAILER_COUNT);
+        put(facts, "ResponseRecordHeader.reserved", RESPONSE_RESERVED);
         put(facts, "kChunkMemory", ResponseRecordWriter.CHUNK_MEMORY);
         put(facts, "kChunkFile", ResponseRecordWriter.CHUNK_FILE);
         put(facts, "DataChunk.size", ResponseRecordWriter.CHUNK_SIZE);
+        put(facts, "DataChunk.handleOrAddress", CHUNK_HANDLE_OR_ADDRESS);
+        put(facts, "DataChunk.offset", CHUNK_OFFSET);
+        put(facts, "DataChunk.length", CHUNK_LENGTH);
         put(facts, "kRequestHeaderCount", KnownHeaders.REQUEST_HEADER_COUNT);
         put(facts, "kResponseHeaderCount", KnownHeaders.RESPONSE_HEADER_COUNT);
         for (int id = 0; id < KnownHeaders.REQUEST_HEADER_COUNT; id++) {

@@ -28,7 +28,6 @@ import java.nio.charset.StandardCharsets;
 public final class RequestRecordDecoder {
     /** sizeof(RequestRecordHeader). */
     public static final int HEADER_SIZE = 88;
-    static final int HEADER_ENTRY_SIZE = 8;
 
     private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory()
             .withValidation(false);
@@ -75,11 +74,11 @@ public final class RequestRecordDecoder {
         InetSocketAddress local = addresses ? SocketAddressDecoder.decodeCached(record, base + RecordLayout.REQUEST_LOCAL, "local") : null;
 
         int end = base + (int) recordLength;
-        int methodStart = base + HEADER_SIZE;
-        int urlStart = advance(methodStart, methodLength, end, "method", -1);
-        int cookedStart = advance(urlStart, urlLength, end, "url", -1);
+        RecordCursor cursor = new RecordCursor(record, base + HEADER_SIZE, end, "request record");
+        int methodStart = cursor.take(methodLength, "method", -1);
+        int urlStart = cursor.take(urlLength, "url", -1);
         long cookedLength = record.getUnsignedIntLE(base + RecordLayout.REQUEST_COOKED_URL_LENGTH);
-        int position = advance(cookedStart, cookedLength, end, "cooked url", -1);
+        int cookedStart = cursor.take(cookedLength, "cooked url", -1);
         HttpMethod method = KnownMethods.decode(record, methodStart, methodLength);
         String rawUri = record.toString(urlStart, (int) urlLength, StandardCharsets.ISO_8859_1);
         // The handler sees the target the engine routed on (its path canonical), so a handler that
@@ -91,15 +90,13 @@ public final class RequestRecordDecoder {
 
         HttpHeaders headers = HEADERS.newHeaders();
         for (int i = 0; i < headerCount; i++) {
-            int entry = position;
-            position = advance(position, HEADER_ENTRY_SIZE, end, "header entry", i);
-            int id = record.getUnsignedByte(entry);
-            int nameLength = record.getUnsignedShortLE(entry + RecordLayout.HEADER_ENTRY_NAME_LENGTH);
-            long valueLength = record.getUnsignedIntLE(entry + RecordLayout.HEADER_ENTRY_VALUE_LENGTH);
+            int entry = cursor.takeEntry("header", i);
+            int id = cursor.entryId(entry);
+            int nameLength = cursor.entryNameLength(entry);
+            long valueLength = cursor.entryValueLength(entry);
             CharSequence name;
             if (id == KnownHeaders.UNKNOWN) {
-                int nameStart = position;
-                position = advance(position, nameLength, end, "header name", i);
+                int nameStart = cursor.take(nameLength, "header name", i);
                 if (nameLength == 0) {
                     throw new IllegalArgumentException("request record header name " + i + " is empty");
                 }
@@ -115,12 +112,10 @@ public final class RequestRecordDecoder {
             } else {
                 throw new IllegalArgumentException("request record header " + i + " has unknown id " + id);
             }
-            int valueStart = position;
-            position = advance(position, valueLength, end, "header value", i);
+            int valueStart = cursor.take(valueLength, "header value", i);
             headers.add(name, record.toString(valueStart, (int) valueLength, StandardCharsets.ISO_8859_1));
         }
-        int bodyStart = position;
-        advance(position, bodyLength, end, "body", -1);
+        int bodyStart = cursor.take(bodyLength, "body", -1);
         // The TLS block is checked before the body is copied, so a malformed record allocates nothing.
         long tlsOffset = record.getUnsignedIntLE(base + RecordLayout.REQUEST_TLS_OFFSET);
         TlsFacts tls = null;
@@ -147,17 +142,5 @@ public final class RequestRecordDecoder {
                     + record.readableBytes() + " bytes");
         }
         return record.getLongLE(record.readerIndex() + RecordLayout.REQUEST_CONNECTION_ID);
-    }
-
-    /**
-     * The position after a field of length bytes at position; throws when it ends past the record.
-     * The field is named by a constant and an index (-1: none) so no message is built unless thrown.
-     */
-    private static int advance(int position, long length, int end, String field, int index) {
-        if (length > end - position) {
-            throw new IllegalArgumentException("request record " + field + (index < 0 ? "" : " " + index)
-                    + " (" + length + " bytes) runs past the record end");
-        }
-        return position + (int) length;
     }
 }
