@@ -6,8 +6,9 @@
 # 1. installs wrk and gnuplot if missing (apt-get, as root) and builds the jar (mvn package, tests skipped);
 # 2. JMH: CodecBenchmark (codec-<time>.md) and TransportBenchmark (jmh.sh: jmh-<time>.md/.csv/.png);
 # 3. load.sh with every scenario but c10000 (load-<time>.md/.tsv/.png);
-# 4. profile.sh: JFR profiles of httpsys and epoll, sequential and pipelined-16 (profile-*-<time>.md);
-# 5. README.md: the Benchmarks block between the benchmarks:latest markers points at the new files.
+# 4. bulk.sh: streamed GET, uploads, 1 MiB files (bulk-<time>.md/.tsv/.png; QUICK: 512 MiB GET, 128 MiB the others);
+# 5. profile.sh: JFR profiles of httpsys and epoll, sequential and pipelined-16 (profile-*-<time>.md);
+# 6. README.md: the Benchmarks block between the benchmarks:latest markers points at the new files.
 # Run it on a quiet machine: the result files record the load average at the start of each part.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -23,7 +24,7 @@ if [ "${QUICK:-0}" = 1 ]; then
   jmh_options=(-wi 1 -w 1 -i 2 -r 1)
   codec_options=(-wi 1 -w 1 -i 2 -r 1)
   profile_seconds=3
-  export WARMUP=2
+  export WARMUP=2 STREAM_BYTES=512M UPLOAD_BYTES=128M FILE_BYTES=128M WARMUP_BYTES=64M
 fi
 [ -z "${JMH_OPTIONS:-}" ] || read -r -a jmh_options <<< "$JMH_OPTIONS"
 # Taken before anything of this run adds to it: the other work on the machine.
@@ -51,6 +52,7 @@ cat "$codec"
 
 bash "$bench_dir/jmh.sh" "${jmh_options[@]}"
 bash "$bench_dir/load.sh" --scenarios=default,4k,64k,file-1m,post-16k "$seconds"
+bash "$bench_dir/bulk.sh"
 profiles=()
 for transport in httpsys epoll; do
   for scenario in sequential pipelined-16; do
@@ -68,6 +70,7 @@ latest=$(mktemp)
   echo "![requests/s and server CPU per request by transport and scenario](benchmarks/results/load-$BENCH_STAMP.png)"
   echo
   echo "Tables: [load (wrk)](benchmarks/results/load-$BENCH_STAMP.md) ·"
+  echo "[bulk bodies (curl)](benchmarks/results/bulk-$BENCH_STAMP.md) ·"
   echo "[JMH round trips](benchmarks/results/jmh-$BENCH_STAMP.md) ([chart](benchmarks/results/jmh-$BENCH_STAMP.png)) ·"
   echo "[codec](benchmarks/results/codec-$BENCH_STAMP.md) · profiles: $(IFS=,; echo "${profiles[*]}" | sed 's/,/, /g')"
   if awk -v load="$load_at_start" -v cores="$(nproc)" 'BEGIN {exit !(load >= cores / 2)}'; then

@@ -13,10 +13,14 @@ import java.nio.file.Path;
 /** What the benchmark server answers with, made once per server and shared by every channel. */
 final class ServerContent {
     static final int FILE_BYTES = 1024 * 1024;
+    /** The chunk size of a streamed response ({@code GET /stream}). */
+    static final int STREAM_CHUNK_BYTES = 64 * 1024;
 
     final ByteBuf hello = shared("Hello, world!".getBytes(StandardCharsets.US_ASCII));
     final ByteBuf bytes4k = shared(pattern(4 * 1024));
     final ByteBuf bytes64k = shared(pattern(64 * 1024));
+    /** Zeros, sliced into the chunks of a streamed response. */
+    final ByteBuf streamChunk = shared(new byte[STREAM_CHUNK_BYTES]);
     /** A 1 MiB file, sent as a {@code DefaultFileRegion}; deleted when the JVM exits. */
     final File file;
 
