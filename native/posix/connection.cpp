@@ -2,6 +2,7 @@
 
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,12 +16,12 @@
 #include "posix_util.h"
 #include "posix_loop.h"
 #include "posix_queue.h"
+#include "receive_buffers.h"
 
 namespace hsys::posix {
 
 namespace {
 
-constexpr size_t kInitialBuffer = 8 * 1024;
 constexpr size_t kMinReadSpace = 4 * 1024;
 constexpr size_t kMaxBufferedBody = 64 * 1024;  // read-ahead while decoding a chunked body
 constexpr size_t kMaxLingerDrain = 1024 * 1024;
@@ -149,6 +150,7 @@ void Connection::onEvents(uint32_t events) {
     case State::kClosed:
       break;
   }
+  if (state_ == State::kOpen || state_ == State::kOpaque) releaseIdleBuffer();
 }
 
 void Connection::resumeAfterHandOff() {
@@ -194,18 +196,23 @@ void Connection::shiftBuffer(size_t by) {
   }
 }
 
-Connection::Fill Connection::fill(size_t maxBuffered) {
-  if (!readable_) return Fill::kAgain;
+size_t Connection::prepareReadSpace(size_t maxBuffered) {
+  if (in_.empty()) in_ = loop_->receiveBuffers().take();
   size_t unread = end_ - begin_;
-  if (unread >= maxBuffered) return Fill::kFull;
   size_t keep = retainFrom();
   if (keep == end_ || (keep > 0 && in_.size() - end_ < kMinReadSpace)) shiftBuffer(keep);
   if (in_.size() - end_ < kMinReadSpace) {
-    size_t grown = std::max(in_.size() * 2, kInitialBuffer);
+    size_t grown = std::max(in_.size() * 2, ReceiveBuffers::kStandardSize);
     grown = std::max(std::min(grown, begin_ + maxBuffered + kMinReadSpace), end_ + kMinReadSpace);
     in_.resize(grown);
   }
-  size_t space = std::min(in_.size() - end_, maxBuffered - unread + 1);
+  return std::min(in_.size() - end_, maxBuffered - unread + 1);
+}
+
+Connection::Fill Connection::fill(size_t maxBuffered) {
+  if (!readable_) return Fill::kAgain;
+  if (end_ - begin_ >= maxBuffered) return Fill::kFull;
+  size_t space = prepareReadSpace(maxBuffered);
   for (;;) {
     ssize_t n = ::recv(fd_, in_.data() + end_, space, 0);
     if (n > 0) {
@@ -213,18 +220,31 @@ Connection::Fill Connection::fill(size_t maxBuffered) {
       if (static_cast<size_t>(n) < space) readable_ = false;  // drained: the next byte brings an edge
       return Fill::kData;
     }
-    if (n == 0) {
-      peerEof_ = true;
-      readable_ = false;
-      return Fill::kEof;
-    }
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN) {
-      readable_ = false;
-      return Fill::kAgain;
-    }
-    return Fill::kError;
+    if (n < 0 && errno == EINTR) continue;
+    return readFailed(n);
   }
+}
+
+Connection::Fill Connection::readFailed(ssize_t n) {
+  // n is 0 (end of stream) or -1 with errno set (not EINTR).
+  if (n == 0) {
+    peerEof_ = true;
+    readable_ = false;
+    return Fill::kEof;
+  }
+  if (errno == EAGAIN) {
+    readable_ = false;
+    return Fill::kAgain;
+  }
+  return Fill::kError;
+}
+
+void Connection::releaseIdleBuffer() {
+  // Nothing unread and no undelivered head in it: the buffer goes back to the loop, so an idle
+  // keep-alive connection holds none. Pipelined bytes keep it.
+  if (in_.empty() || begin_ != end_ || headParsed_ || retainFrom() != end_) return;
+  loop_->receiveBuffers().give(in_);
+  begin_ = end_ = 0;
 }
 
 void Connection::processInput() {
@@ -240,6 +260,7 @@ void Connection::processInput() {
   } while (parseAgain_ && state_ == State::kOpen);
   parsing_ = false;
   if (state_ == State::kOpen && !output_.empty()) flushOutput();
+  if (state_ == State::kOpen) releaseIdleBuffer();
 }
 
 void Connection::onInputEnded(Fill result) {
@@ -593,6 +614,7 @@ size_t Connection::writeRequestRecord(uint64_t requestId, std::vector<uint8_t>& 
   slot.delivered = true;
   --slot.queue->waiting;  // the application has it: it no longer fills the queue
   if (requestId == owner_ && bodyDone_) onBodyDone();
+  if (state_ == State::kOpen) releaseIdleBuffer();  // the head was the last thing it kept
   return offset;
 }
 
@@ -680,105 +702,126 @@ void Connection::resetAfter(int index) {
 }
 
 void Connection::tryCompleteBodyRead() {
-  while (readPending_ && (state_ == State::kOpen || state_ == State::kOpaque)) {
-    if (state_ == State::kOpaque || !ownerChunked_) {
-      const bool opaque = state_ == State::kOpaque;
-      if (!opaque && bodyDone_) {
-        completeBodyRead(kOk, 0);
-        return;
-      }
-      uint64_t want = opaque ? readCapacity_ : std::min<uint64_t>(bodyRemaining_, readCapacity_);
-      size_t available = end_ - begin_;
-      if (available > 0) {
-        size_t take = static_cast<size_t>(std::min<uint64_t>(available, want));
-        std::memcpy(readBuffer_, in_.data() + begin_, take);
-        begin_ += take;
-        bool done = false;
-        if (!opaque) {
-          bodyRemaining_ -= take;
-          bodyTotal_ += take;
-          done = bodyDone_ = bodyRemaining_ == 0;
-        }
-        completeBodyRead(kOk, take);
-        if (done) onBodyDone();
-        return;
-      }
-      if (opaque && peerEof_) {
-        completeBodyRead(kOk, 0);
-        return;
-      }
-      if (!readable_) {
-        if (bodyWaitSince_ == 0) bodyWaitSince_ = loop_->now();
-        return;
-      }
-      // Nothing buffered: read straight into the caller's buffer (one copy fewer).
-      ssize_t n = ::recv(fd_, readBuffer_, static_cast<size_t>(want), 0);
-      if (n > 0) {
-        if (static_cast<uint64_t>(n) < want) readable_ = false;
-        bool done = false;
-        if (!opaque) {
-          bodyRemaining_ -= static_cast<uint64_t>(n);
-          bodyTotal_ += static_cast<uint64_t>(n);
-          done = bodyDone_ = bodyRemaining_ == 0;
-        }
-        completeBodyRead(kOk, static_cast<uint64_t>(n));
-        if (done) onBodyDone();
-        return;
-      }
-      if (n == 0) {
-        peerEof_ = true;
-        readable_ = false;
-        if (opaque) {
-          completeBodyRead(kOk, 0);
-        } else {
-          abort(kConnectionLost, true, false);  // the body ended early
-        }
-        return;
-      }
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN) {
-        readable_ = false;
-        if (bodyWaitSince_ == 0) bodyWaitSince_ = loop_->now();
-        return;
-      }
-      abort(kConnectionLost, true, false);
-      return;
-    }
+  if (!readPending_ || (state_ != State::kOpen && state_ != State::kOpaque)) return;
+  if (state_ == State::kOpen && ownerChunked_) readChunkedBody();
+  else readPlainBody();
+}
 
-    // Chunked: decode what is buffered, read more when that is not enough.
-    if (bodyDone_) {
-      completeBodyRead(kOk, 0);
-      return;
+void Connection::readPlainBody() {
+  // A Content-Length body or the opaque stream: what is buffered is copied, the rest is received
+  // straight into the caller's buffer, as much as the socket has (one completion, one copy fewer).
+  const bool opaque = state_ == State::kOpaque;
+  if (!opaque && bodyDone_) {
+    completeBodyRead(kOk, 0);
+    return;
+  }
+  const uint64_t want = opaque ? readCapacity_ : std::min<uint64_t>(bodyRemaining_, readCapacity_);
+  size_t got = static_cast<size_t>(std::min<uint64_t>(end_ - begin_, want));
+  if (got > 0) {
+    std::memcpy(readBuffer_, in_.data() + begin_, got);
+    begin_ += got;
+  }
+  while (got < want && readable_ && !peerEof_) {
+    ssize_t n = ::recv(fd_, readBuffer_ + got, static_cast<size_t>(want - got), 0);
+    if (n > 0) {
+      if (static_cast<uint64_t>(n) < want - got) readable_ = false;
+      got += static_cast<size_t>(n);
+      continue;
     }
-    size_t consumed = 0, produced = 0;
-    ChunkedDecoder::Result result = chunked_.decode(in_.data() + begin_, end_ - begin_, readBuffer_, readCapacity_,
-                                                    consumed, produced, loop_->limits().maxTrailerBytes);
-    begin_ += consumed;
-    bodyTotal_ += produced;
-    int index = indexOf(owner_);
-    uint64_t maxBody = index < 0 ? 0 : slotAt(index).queue->maxRequestBodyBytes();
-    if (result == ChunkedDecoder::Result::kError) {
-      failRequestBody(400, kMalformedBody);
-      return;
+    if (n < 0 && errno == EINTR) continue;
+    if (got > 0) {
+      if (n < 0 && errno == EAGAIN) readable_ = false;
+      break;  // the bytes read go out now; an end or error shows on the next read
     }
+    Fill result = readFailed(n);
+    if (result == Fill::kAgain) break;
+    if (result == Fill::kEof && opaque) break;  // reported below as a 0-byte read
+    abort(kConnectionLost, true, false);  // the body ended early, or the socket failed
+    return;
+  }
+  if (got == 0 && !(opaque && peerEof_)) {
+    if (bodyWaitSince_ == 0) bodyWaitSince_ = loop_->now();
+    return;
+  }
+  bool done = false;
+  if (!opaque) {
+    bodyRemaining_ -= got;
+    bodyTotal_ += got;
+    done = bodyDone_ = bodyRemaining_ == 0;
+  }
+  completeBodyRead(kOk, got);
+  if (done) onBodyDone();
+}
+
+void Connection::readChunkedBody() {
+  // Decodes what is buffered into the caller's buffer and reads on until that buffer is full,
+  // the body ends or the socket has nothing more: many chunks make one completion, as
+  // HttpReceiveRequestEntityBody gives them. Chunk data not yet buffered is received straight
+  // into the caller's buffer; only what follows it (framing, small chunks) passes through ours.
+  if (bodyDone_) {
+    completeBodyRead(kOk, 0);
+    return;
+  }
+  const uint32_t maxTrailer = loop_->limits().maxTrailerBytes;
+  int index = indexOf(owner_);
+  const uint64_t maxBody = index < 0 ? 0 : slotAt(index).queue->maxRequestBodyBytes();
+  size_t produced = 0;
+  while (produced < readCapacity_ && !chunked_.done()) {
+    if (begin_ < end_) {
+      size_t consumed = 0, made = 0;
+      ChunkedDecoder::Result result = chunked_.decode(in_.data() + begin_, end_ - begin_, readBuffer_ + produced,
+                                                      readCapacity_ - produced, consumed, made, maxTrailer);
+      begin_ += consumed;
+      produced += made;
+      bodyTotal_ += made;
+      if (result == ChunkedDecoder::Result::kError) {
+        failRequestBody(400, kMalformedBody);
+        return;
+      }
+      if (maxBody != 0 && bodyTotal_ > maxBody) {
+        failRequestBody(413, kInvalidArgument);
+        return;
+      }
+      continue;  // the decoder took all it could: the output is full, the body ended, or it wants more
+    }
+    if (!readable_) break;
+    Fill result = receiveChunked(produced);
     if (maxBody != 0 && bodyTotal_ > maxBody) {
       failRequestBody(413, kInvalidArgument);
       return;
     }
-    if (chunked_.done()) bodyDone_ = true;
-    if (produced > 0 || bodyDone_) {
-      completeBodyRead(kOk, produced);
-      if (bodyDone_) onBodyDone();
-      return;
-    }
-    Fill filled = fill(kMaxBufferedBody);
-    if (filled == Fill::kData) continue;
-    if (filled == Fill::kAgain) {
-      if (bodyWaitSince_ == 0) bodyWaitSince_ = loop_->now();
-      return;
-    }
-    abort(kConnectionLost, true, filled != Fill::kEof);  // kFull: a chunk-size line that never ends
+    if (result == Fill::kData) continue;
+    if (result == Fill::kAgain) break;
+    abort(kConnectionLost, true, result != Fill::kEof);  // the body ended early, or the socket failed
     return;
+  }
+  if (chunked_.done()) bodyDone_ = true;
+  if (produced == 0 && !bodyDone_) {
+    if (bodyWaitSince_ == 0) bodyWaitSince_ = loop_->now();
+    return;
+  }
+  completeBodyRead(kOk, produced);
+  if (bodyDone_) onBodyDone();
+}
+
+Connection::Fill Connection::receiveChunked(size_t& produced) {
+  // Nothing is buffered. Inside a chunk, its data goes straight to the caller's buffer and what
+  // follows it into ours, in one readv.
+  size_t direct = static_cast<size_t>(std::min<uint64_t>(chunked_.pendingDataBytes(), readCapacity_ - produced));
+  size_t space = prepareReadSpace(kMaxBufferedBody);
+  iovec parts[2] = {{readBuffer_ + produced, direct}, {in_.data() + end_, space}};
+  for (;;) {
+    ssize_t n = direct > 0 ? ::readv(fd_, parts, 2) : ::recv(fd_, parts[1].iov_base, space, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return readFailed(n);
+    size_t read = static_cast<size_t>(n);
+    if (read < direct + space) readable_ = false;
+    size_t data = std::min(read, direct);
+    chunked_.tookData(data);
+    produced += data;
+    bodyTotal_ += data;
+    end_ += read - data;
+    return Fill::kData;
   }
 }
 
@@ -1066,6 +1109,7 @@ void Connection::beginLingeringClose() {
   state_ = State::kLingering;
   ::shutdown(fd_, SHUT_WR);
   begin_ = end_ = 0;
+  loop_->receiveBuffers().give(in_);  // what is drained now is dropped: a small sink does
   lingerDeadline_ = loop_->now() + currentLimits().lingerMillis;
   loop_->addLingering(this);
   drainLingering();
@@ -1073,11 +1117,9 @@ void Connection::beginLingeringClose() {
 
 void Connection::drainLingering() {
   char sink[4096];
-  char* buffer = in_.empty() ? sink : in_.data();
-  size_t size = in_.empty() ? sizeof sink : in_.size();
   size_t drained = 0;
   for (;;) {
-    ssize_t n = ::recv(fd_, buffer, size, 0);
+    ssize_t n = ::recv(fd_, sink, sizeof sink, 0);
     if (n > 0) {
       drained += static_cast<size_t>(n);
       if (drained > kMaxLingerDrain) break;  // it keeps sending: give up politely

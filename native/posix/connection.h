@@ -12,7 +12,9 @@
 // request whose body is not all buffered (its body owns the following bytes), behind an Upgrade
 // or CONNECT, and behind a request that ends the connection.
 //
-// The read buffer and each slot's head table and response-head string are reused for every
+// The read buffer is taken from the loop's pool (receive_buffers.h) when bytes are to be read and
+// given back when nothing in it is needed any more (no unread bytes, no undelivered head), so an
+// idle keep-alive connection holds none. Each slot's head table and response-head string are reused for every
 // request of the connection; a request record is written straight from the buffer into the
 // loop's arena when its completion is delivered, so undelivered heads stay in the buffer.
 //
@@ -26,6 +28,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <sys/types.h>
 
 #include "hsys/canonical_path.h"
 #include "hsys/engine.h"
@@ -63,6 +67,8 @@ class Connection : public Pollable {
   bool servesQueue(const PosixQueue* queue) const;
   // The queue with this serial was handed at least one request of this connection.
   bool hasServed(uint64_t queueSerial) const;
+  // Bytes of the read buffer it holds (0 when idle with nothing buffered).
+  size_t receiveBufferBytes() const { return in_.capacity(); }
 
   // Loop side.
   void attach(PosixLoop* loop);
@@ -156,7 +162,14 @@ class Connection : public Pollable {
   const ConnectionLimits& currentLimits();
 
   // Input.
+  // Makes room in the read buffer (taken from the loop's pool when the connection holds none)
+  // and returns how many bytes the next receive may bring.
+  size_t prepareReadSpace(size_t maxBuffered);
   Fill fill(size_t maxBuffered);
+  // What a receive that returned n <= 0 (not EINTR) means.
+  Fill readFailed(ssize_t n);
+  // Gives the read buffer back to the loop when it holds nothing the connection still needs.
+  void releaseIdleBuffer();
   size_t retainFrom() const;
   void shiftBuffer(size_t by);
   void processInput();
@@ -171,6 +184,11 @@ class Connection : public Pollable {
   bool discardBufferedBody();
   // Body reads (the body owner or the opaque stream).
   void tryCompleteBodyRead();
+  void readPlainBody();
+  void readChunkedBody();
+  // One receive while decoding a chunked body, nothing buffered; advances produced by the chunk
+  // data received straight into the caller's buffer.
+  Fill receiveChunked(size_t& produced);
   void completeBodyRead(int32_t status, uint64_t length);
   void onBodyDone();
   // The owner's body failed (answer 400 or 413): its read fails with readStatus, the engine
@@ -216,7 +234,7 @@ class Connection : public Pollable {
   bool writable_ = true;   // no EAGAIN/short write since the last EPOLLOUT edge
   bool peerEof_ = false;   // read returned 0 (opaque streams report it as end of data)
 
-  // Read buffer: [begin_, end_) is not yet parsed or consumed as body; heads of undelivered
+  // Read buffer (empty while idle): [begin_, end_) is not yet parsed or consumed as body; heads of undelivered
   // slots sit before begin_ and are kept (retainFrom) until their records are written.
   std::vector<char> in_;
   size_t begin_ = 0, end_ = 0;

@@ -89,6 +89,13 @@ class ChunkedDecoder {
   bool done() const { return state_ == State::kDone; }
   // Bytes of chunk data still owed by the current chunk (0 between chunks).
   uint64_t pendingDataBytes() const { return state_ == State::kData ? remaining_ : 0; }
+  // n (at most pendingDataBytes()) bytes of the current chunk's data were received past the
+  // decoder, straight into the reader's buffer.
+  void tookData(uint64_t n) {
+    if (n == 0) return;
+    remaining_ -= n;
+    if (remaining_ == 0) state_ = State::kDataCr;
+  }
   void reset() { *this = ChunkedDecoder(); }
 
  private:

@@ -128,6 +128,12 @@ EngineStats PosixLoop::stats() const {
   stats.pendingCompletions = pending_.size() - pendingHead_;
   stats.recordArenaBytes = arena_.capacity();
   OutputCache::instance().measure(stats.cacheEntries, stats.cacheBytes);
+  for (const auto& entry : connections_) {
+    size_t bytes = entry.second->receiveBufferBytes();
+    stats.receiveBuffers += bytes > 0 ? 1 : 0;
+    stats.receiveBufferBytes += bytes;
+  }
+  stats.receiveBufferBytes += receiveBuffers_.freeBytes();
   return stats;
 }
 

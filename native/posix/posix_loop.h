@@ -19,6 +19,7 @@
 #include "listener_registry.h"
 #include "pollable.h"
 #include "posix_queue.h"
+#include "receive_buffers.h"
 #include "request_table.h"
 
 namespace hsys::posix {
@@ -88,6 +89,7 @@ class PosixLoop : public Loop {
   void addLingering(Connection* connection);
   void removeLingering(Connection* connection);
   ResponseView& responseView() { return responseView_; }
+  ReceiveBuffers& receiveBuffers() { return receiveBuffers_; }
   const ParserLimits& limits() const { return limits_; }
   int epollFd() const { return epollFd_; }
   // The monotonic clock in milliseconds as of the last wake-up: timers have second granularity,
@@ -136,6 +138,7 @@ class PosixLoop : public Loop {
   std::vector<RecordSlot> slots_;
   ResponseView responseView_;
   ParserLimits limits_;
+  ReceiveBuffers receiveBuffers_;
 };
 
 }  // namespace hsys::posix

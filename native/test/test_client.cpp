@@ -167,6 +167,17 @@ bool TestConnection::readResponse(std::string& raw, int timeoutMillis) {
   }
 }
 
+bool TestConnection::readUntil(std::string& raw, const std::function<bool(const std::string&)>& done,
+                               int timeoutMillis) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMillis);
+  raw = std::move(pending_);
+  pending_.clear();
+  while (!done(raw)) {
+    if (!readSome(raw, millisLeft(deadline))) return false;
+  }
+  return true;
+}
+
 bool TestConnection::readUntilClosed(std::string& raw, int timeoutMillis) {
   return readUntilEnd(raw, timeoutMillis) != End::kTimeout;
 }

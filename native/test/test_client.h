@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace hsys::test {
@@ -25,6 +26,9 @@ class TestConnection {
   // Reads one whole response (Content-Length, chunked, or until close) within timeoutMillis.
   // Returns false on timeout or error; raw holds everything read for that response.
   bool readResponse(std::string& raw, int timeoutMillis = 5000);
+  // Reads until done(raw) holds (raw: everything read so far, unparsed, pending bytes first) or
+  // the timeout passes; for long bodies, where done looks at a length or at the last bytes.
+  bool readUntil(std::string& raw, const std::function<bool(const std::string&)>& done, int timeoutMillis);
   // Reads until the peer closes or the timeout passes; true when it closed.
   bool readUntilClosed(std::string& raw, int timeoutMillis = 5000);
   // As readUntilClosed, telling a reset (RST) from an orderly close (FIN).

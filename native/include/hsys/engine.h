@@ -167,8 +167,10 @@ struct EngineStats {
   uint64_t recordArenaBytes = 0;    // capacity of the per-poll request record arena
   uint64_t cacheEntries = 0;        // output cache entries (process-wide)
   uint64_t cacheBytes = 0;          // output cache bytes (process-wide)
+  uint64_t receiveBuffers = 0;      // connections holding a receive buffer (idle ones hold none)
+  uint64_t receiveBufferBytes = 0;  // bytes in receive buffers: held by connections or pooled
 };
-constexpr int kEngineStatsCount = 6;
+constexpr int kEngineStatsCount = 8;
 static_assert(sizeof(EngineStats) == kEngineStatsCount * sizeof(uint64_t), "EngineStats is a row of counters");
 
 class Loop {

@@ -6,7 +6,7 @@ package dev.nettyhttpsys.transport;
  */
 public final class HttpSysEngineStats {
     /** Number of counters, in the order the engine writes them. */
-    static final int COUNT = 6;
+    static final int COUNT = 8;
 
     private final long openConnections;
     private final long liveRequests;
@@ -14,6 +14,8 @@ public final class HttpSysEngineStats {
     private final long recordArenaBytes;
     private final long cacheEntries;
     private final long cacheBytes;
+    private final long receiveBuffers;
+    private final long receiveBufferBytes;
 
     HttpSysEngineStats(long[] counters) {
         this.openConnections = counters[0];
@@ -22,6 +24,8 @@ public final class HttpSysEngineStats {
         this.recordArenaBytes = counters[3];
         this.cacheEntries = counters[4];
         this.cacheBytes = counters[5];
+        this.receiveBuffers = counters[6];
+        this.receiveBufferBytes = counters[7];
     }
 
     /** Client connections the loop holds (the Linux engine; HTTP.SYS keeps them in the kernel). */
@@ -54,10 +58,24 @@ public final class HttpSysEngineStats {
         return cacheBytes;
     }
 
+    /**
+     * Connections holding a receive buffer (the Linux engine): one reading a request holds one, an
+     * idle keep-alive connection none.
+     */
+    public long receiveBuffers() {
+        return receiveBuffers;
+    }
+
+    /** Bytes in receive buffers, held by connections or pooled for reuse (the Linux engine). */
+    public long receiveBufferBytes() {
+        return receiveBufferBytes;
+    }
+
     @Override
     public String toString() {
         return "connections=" + openConnections + " liveRequests=" + liveRequests + " pendingCompletions="
                 + pendingCompletions + " recordArenaBytes=" + recordArenaBytes + " cacheEntries=" + cacheEntries
-                + " cacheBytes=" + cacheBytes;
+                + " cacheBytes=" + cacheBytes + " receiveBuffers=" + receiveBuffers + " receiveBufferBytes="
+                + receiveBufferBytes;
     }
 }

@@ -162,6 +162,7 @@ class HttpSysTransportTest {
             assertEquals(1, open.openConnections(), open.toString());
             assertEquals(0, open.liveRequests(), "answered: " + open);
             assertTrue(open.recordArenaBytes() > 0, open.toString());
+            assertEquals(0, open.receiveBuffers(), "an idle keep-alive connection holds no receive buffer: " + open);
         }
         for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);;) {
             HttpSysEngineStats closed = channel.engineStats().get(5, TimeUnit.SECONDS);

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Idle keep-alive memory: what N open, idle keep-alive connections cost the server. BenchmarkServer
+# (one event-loop thread, pinned to CPU 0, the load script's -Xms512m -Xmx512m for every transport)
+# is started on each transport; a small client (Python, in this file) opens N connections one
+# after another, sends one GET / on each and reads the answer, then leaves them all open and idle.
+# The server's RSS (VmRSS from /proc/<pid>/status) is read before (after a warm-up round of
+# WARMUP_CONNECTIONS connections, opened, answered and closed) and after, once the connections
+# have been idle for SETTLE seconds; the growth divided by N is the cost of one idle connection.
+#
+# Usage: benchmarks/idle-memory.sh [N] [TRANSPORT ...]
+#   N          idle connections (default 10000; the file limit is raised to the hard limit, and a
+#              transport is skipped, saying so, when it is below N + 100)
+#   TRANSPORT  httpsys epoll io_uring nio (default: all four)
+# Environment: SETTLE seconds to wait before each RSS reading (default 3); WARMUP_CONNECTIONS
+#              (default 1000).
+# Writes benchmarks/results/idle-memory-<UTC time>.md. Needs python3 and the built jar:
+#   mvn -B -q -DskipTests -pl benchmarks -am package
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0; fi
+connections=${1:-10000}
+shift || true
+transports=("$@")
+[ ${#transports[@]} -gt 0 ] || transports=(httpsys epoll io_uring nio)
+settle=${SETTLE:-3}
+warmup_connections=${WARMUP_CONNECTIONS:-1000}
+
+ensure_tools python3=python3 taskset=util-linux
+require_jar
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+file_limit=$(ulimit -n)
+
+stamp=${BENCH_STAMP:-$(date -u +%Y%m%d-%H%M%S)}
+mkdir -p "$bench_results"
+out="$bench_results/idle-memory-$stamp.md"
+work=$(mktemp -d)
+client_pid=
+stop_client() {
+  [ -n "$client_pid" ] || return 0
+  kill "$client_pid" 2>/dev/null || true
+  wait "$client_pid" 2>/dev/null || true
+  client_pid=
+}
+trap 'stop_client; stop_server; rm -rf "$work"' EXIT
+
+# The client: opens N connections to 127.0.0.1:PORT one at a time, sends a GET / on each and reads
+# the whole answer (head and Content-Length body), prints "IDLE <N>" and keeps them open until it
+# is killed; prints "FAILED <what>" and exits on any error.
+cat > "$work/idle_client.py" <<'PYTHON'
+import signal, socket, sys
+
+count, port = int(sys.argv[1]), int(sys.argv[2])
+request = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+held = []
+try:
+    for i in range(count):
+        sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        sock.sendall(request)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            part = sock.recv(4096)
+            if not part:
+                raise RuntimeError("connection %d closed before the answer's head" % i)
+            answer += part
+        head, body = answer.split(b"\r\n\r\n", 1)
+        if not head.startswith(b"HTTP/1.1 200"):
+            raise RuntimeError("connection %d: %r" % (i, head.split(b"\r\n", 1)[0]))
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        while len(body) < length:
+            part = sock.recv(4096)
+            if not part:
+                raise RuntimeError("connection %d closed in the answer's body" % i)
+            body += part
+        held.append(sock)
+except Exception as error:
+    print("FAILED %s" % error, flush=True)
+    sys.exit(1)
+print("IDLE %d" % len(held), flush=True)
+signal.pause()
+PYTHON
+
+# run_client N LOG: starts the client against server_port; returns once its connections are idle
+# (client_pid set), or 1 with the reason in client_error.
+run_client() {
+  local count=$1 log=$2
+  python3 "$work/idle_client.py" "$count" "$server_port" > "$log" 2>&1 &
+  client_pid=$!
+  for _ in $(seq 1200); do
+    grep -q '^IDLE\|^FAILED' "$log" 2>/dev/null && break
+    kill -0 "$client_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if ! grep -q '^IDLE' "$log"; then
+    client_error=$(tail -1 "$log" 2>/dev/null || echo "no output")
+    [ -n "$client_error" ] || client_error="no answer within 120 s"
+    stop_client
+    return 1
+  fi
+}
+
+rows=()
+notes=()
+for transport in "${transports[@]}"; do
+  if [ $((connections + 100)) -gt "$file_limit" ]; then
+    notes+=("- $transport: not measured: the file limit ($file_limit) is below $((connections + 100))")
+    continue
+  fi
+  log="$work/server-$transport.log"
+  if ! start_server "$transport" "$log"; then
+    notes+=("- $transport: not measured: the server did not start: $server_error")
+    continue
+  fi
+  if ! run_client "$warmup_connections" "$work/warmup-$transport.log"; then
+    notes+=("- $transport: not measured: the warm-up client failed: $client_error")
+    stop_server
+    continue
+  fi
+  stop_client
+  sleep "$settle"
+  before=$(rss_kib "$server_pid")
+  if ! run_client "$connections" "$work/client-$transport.log"; then
+    notes+=("- $transport: not measured: the client failed: $client_error")
+    stop_server
+    continue
+  fi
+  sleep "$settle"
+  after=$(rss_kib "$server_pid")
+  rows+=("$(awk -v t="$transport" -v b="$before" -v a="$after" -v n="$connections" \
+    'BEGIN { printf "| %s | %.1f | %.1f | %.1f | %.2f |", t, b / 1024, a / 1024, (a - b) / 1024, (a - b) / n }')")
+  stop_client
+  stop_server
+done
+
+{
+  echo "# Idle keep-alive memory: $(date -u '+%Y-%m-%d %H:%M') UTC, $connections connections"
+  echo
+  describe_machine
+  echo "- server: BenchmarkServer, one event-loop thread, \`taskset -c 0\`, -Xms512m -Xmx512m (every transport)"
+  echo "- client: $connections connections opened one at a time, one \`GET /\` answered on each, then all left open and idle"
+  echo "- RSS: VmRSS of the server process, before (after a warm-up of $warmup_connections connections, answered and"
+  echo "  closed, and $settle s) and after ($settle s after the last connection went idle)"
+  echo "- command: \`benchmarks/idle-memory.sh $connections ${transports[*]}\`"
+  echo
+  echo "| transport | RSS before MB | RSS with idle connections MB | growth MB | KB per idle connection |"
+  echo "|---|---:|---:|---:|---:|"
+  for row in "${rows[@]+"${rows[@]}"}"; do echo "$row"; done
+  for note in "${notes[@]+"${notes[@]}"}"; do echo "$note"; done
+} > "$out"
+cat "$out"
+echo "idle-memory.sh: wrote $out"
