@@ -5,6 +5,7 @@
 #     Java test (codec-bridge, the transport with its differential suite against NIO, examples);
 #  2. the posix contract suite again under ASan/UBSan;
 #  3. a short libFuzzer run of the HTTP parser and of the whole posix engine.
+# Before them, scripts/check-doc-paths.sh: every file the docs and engine headers name exists.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -14,6 +15,7 @@ bash scripts/install-prerequisites.sh
 if [ "$(id -u)" -eq 0 ] && [ "${HSYS_SKIP_WINE10:-0}" != 1 ]; then
   timeout 900 bash scripts/test-wine10.sh --prepare || echo "test: Wine 10 chroot could not be built; its run will be skipped"
 fi
+bash scripts/check-doc-paths.sh
 mvn -B -ntp verify "$@"
 bash scripts/test-native-sanitize.sh "$root/build/sanitize"
 bash scripts/fuzz-native.sh "$root/build" 30

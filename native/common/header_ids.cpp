@@ -10,17 +10,28 @@ namespace hsys {
       "Content-Language", "Content-Location", "Content-MD5", "Content-Range", "Expires",           \
       "Last-Modified"
 
-const std::string_view kRequestHeaderNames[kRequestHeaderCount] = {
+constexpr std::string_view kRequestHeaderNames[kRequestHeaderCount] = {
     HSYS_COMMON_HEADERS, "Accept", "Accept-Charset", "Accept-Encoding", "Accept-Language",
     "Authorization", "Cookie", "Expect", "From", "Host", "If-Match", "If-Modified-Since",
     "If-None-Match", "If-Range", "If-Unmodified-Since", "Max-Forwards", "Proxy-Authorization",
     "Referer", "Range", "TE", "Translate", "User-Agent"};
 
-const std::string_view kResponseHeaderNames[kResponseHeaderCount] = {
+constexpr std::string_view kResponseHeaderNames[kResponseHeaderCount] = {
     HSYS_COMMON_HEADERS, "Accept-Ranges", "Age", "ETag", "Location", "Proxy-Authenticate",
     "Retry-After", "Server", "Set-Cookie", "Vary", "WWW-Authenticate"};
 
 #undef HSYS_COMMON_HEADERS
+
+static_assert(kRequestHeaderNames[kHeaderConnection] == "Connection" && kRequestHeaderNames[kHeaderDate] == "Date" &&
+                  kRequestHeaderNames[kHeaderTransferEncoding] == "Transfer-Encoding" &&
+                  kRequestHeaderNames[kHeaderUpgrade] == "Upgrade" &&
+                  kRequestHeaderNames[kHeaderContentLength] == "Content-Length",
+              "KnownHeaderId names a different common header");
+static_assert(kRequestHeaderNames[kRequestHeaderAuthorization] == "Authorization" &&
+                  kRequestHeaderNames[kRequestHeaderRange] == "Range" &&
+                  kResponseHeaderNames[kResponseHeaderSetCookie] == "Set-Cookie" &&
+                  kResponseHeaderNames[kResponseHeaderVary] == "Vary",
+              "KnownHeaderId names a different header");
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

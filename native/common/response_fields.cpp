@@ -9,9 +9,6 @@ namespace hsys {
 
 namespace {
 
-constexpr uint8_t kTransferEncodingId = 6;
-constexpr uint8_t kContentLengthId = 11;
-
 // The response id of a header given by id or by name.
 uint8_t idOf(const ResponseView::Header& header) {
   return header.knownId == kUnknownHeader ? responseHeaderId(header.name) : header.knownId;
@@ -45,10 +42,10 @@ const char* checkHeaders(ResponseView& view) {
     }
     if (!isFieldText(header.value)) return "a response header value contains a control character";
     uint8_t id = idOf(header);
-    if (id == kTransferEncodingId) {
+    if (id == kHeaderTransferEncoding) {
       return "a response carries Transfer-Encoding: chunked framing is the engine's (kResponseChunked)";
     }
-    if (id == kContentLengthId) {
+    if (id == kHeaderContentLength) {
       int64_t length = parseLength(header.value);
       if (length < 0) return "a response Content-Length is not a number";
       if (view.contentLength >= 0 && view.contentLength != length) return "response Content-Length values differ";
@@ -59,7 +56,7 @@ const char* checkHeaders(ResponseView& view) {
   if (lengthFields > 1) {  // identical repeats: one goes on the wire
     bool first = true;
     auto repeat = [&first](const ResponseView::Header& header) {
-      if (idOf(header) != kContentLengthId) return false;
+      if (idOf(header) != kHeaderContentLength) return false;
       bool drop = !first;
       first = false;
       return drop;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "hsys/engine.h"
+#include "hsys/engine_abi.h"
 #include "hsys/java_utf8.h"
 
 namespace {
@@ -216,8 +217,12 @@ jlong JNICALL fileHandle(JNIEnv* env, jclass, jobject fileChannel) {
   return handle;
 }
 
+// The engine's binary contract (engine_abi.h), which EngineAbi checks once at load.
+jstring JNICALL abiTable(JNIEnv* env, jclass) { return env->NewStringUTF(hsys::engineAbiTable().c_str()); }
+
 // Signatures as the Java side declares them in Native.java.
 const JNINativeMethod kMethods[] = {
+    {const_cast<char*>("abiTable"), const_cast<char*>("()Ljava/lang/String;"), reinterpret_cast<void*>(abiTable)},
     {const_cast<char*>("createLoop"), const_cast<char*>("()J"), reinterpret_cast<void*>(createLoop)},
     {const_cast<char*>("destroyLoop"), const_cast<char*>("(J)V"), reinterpret_cast<void*>(destroyLoop)},
     {const_cast<char*>("backendName"), const_cast<char*>("(J)Ljava/lang/String;"), reinterpret_cast<void*>(backendName)},

@@ -13,11 +13,6 @@ namespace hsys::posix {
 
 namespace {
 
-constexpr uint8_t kConnectionId = 1;
-constexpr uint8_t kDateId = 2;
-constexpr uint8_t kSetCookieId = 27;  // response table
-constexpr uint8_t kVaryId = 28;
-
 bool responseCacheable(const ResponseView& view) {
   if (!(view.flags & kResponseHasHead) || view.status != 200) return false;
   if (view.flags & (kResponseMoreData | kResponseOpaque | kResponseDisconnect | kResponseChunked)) return false;
@@ -26,7 +21,7 @@ bool responseCacheable(const ResponseView& view) {
     uint8_t id = header.knownId == kUnknownHeader ? responseHeaderId(header.name) : header.knownId;
     // Keyed by URL alone: a response chosen by request headers (Vary) or carrying one client's
     // cookie must not be handed to every client.
-    if (id == kSetCookieId || id == kConnectionId || id == kVaryId) return false;
+    if (id == kResponseHeaderSetCookie || id == kHeaderConnection || id == kResponseHeaderVary) return false;
   }
   return true;
 }

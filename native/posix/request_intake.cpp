@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "hsys/header_ids.h"
 #include "listener_registry.h"
 #include "posix_util.h"
 #include "posix_loop.h"
@@ -21,9 +22,6 @@ namespace {
 
 constexpr size_t kMinReadSpace = 4 * 1024;
 constexpr int kMaxHandOffHops = 4;
-constexpr uint8_t kUpgradeHeaderId = 7;
-constexpr uint8_t kAuthorizationHeaderId = 24;  // request table
-constexpr uint8_t kRangeHeaderId = 37;
 
 }  // namespace
 
@@ -306,7 +304,7 @@ void Connection::startRequest(PosixQueue* queue) {
   if (!head.keepAlive) stopParsing_ = true;
   const char* base = in_.data() + slot.headStart;
   bool upgrade = head.method.in(base) == "CONNECT";
-  for (const ParsedHeader& header : head.headers) upgrade = upgrade || header.knownId == kUpgradeHeaderId;
+  for (const ParsedHeader& header : head.headers) upgrade = upgrade || header.knownId == kHeaderUpgrade;
   if (upgrade) blockingId_ = slot.requestId;  // what follows may not be HTTP at all
   if (!hasServed(queue->serial())) served_.push_back(RouteTarget{queue->serial(), loop_->inbox()});
   loop_->registerRequest(slot.requestId, this);
@@ -334,7 +332,7 @@ bool Connection::serveFromCache(uint64_t queueSerial) {
   std::string_view method = head.method.in(base);
   if ((method != "GET" && !head.isHeadMethod) || head.hasBody()) return false;
   for (const ParsedHeader& header : head.headers) {
-    if (header.knownId == kAuthorizationHeaderId || header.knownId == kRangeHeaderId) return false;
+    if (header.knownId == kRequestHeaderAuthorization || header.knownId == kRequestHeaderRange) return false;
   }
   std::string_view host = head.absoluteForm ? head.authority.in(base) : head.host.in(base);
   std::string_view target = slot.cookedTarget.empty() ? head.target.in(base) : std::string_view(slot.cookedTarget);

@@ -16,11 +16,6 @@ namespace hsys::posix {
 
 namespace {
 
-// Response header ids the engine looks at (HTTP_HEADER_ID).
-constexpr uint8_t kConnectionId = 1;
-constexpr uint8_t kDateId = 2;
-constexpr uint8_t kContentLengthId = 11;
-
 bool hasCloseToken(std::string_view list) {
   size_t start = 0;
   while (start <= list.size()) {
@@ -90,8 +85,8 @@ const char* buildResponseHead(const ResponseView& view, const ResponseContext& c
   const ResponseView::Header* connectionHeader = nullptr;
   for (const ResponseView::Header& header : view.headers) {
     uint8_t id = header.knownId == kUnknownHeader ? responseHeaderId(header.name) : header.knownId;
-    if (id == kDateId) hasDate = true;
-    if (id == kConnectionId) {
+    if (id == kHeaderDate) hasDate = true;
+    if (id == kHeaderConnection) {
       connectionHeader = &header;
       if (hasCloseToken(header.value)) recordSaysClose = true;
     }
@@ -131,7 +126,7 @@ const char* buildResponseHead(const ResponseView& view, const ResponseContext& c
   for (const ResponseView::Header& header : view.headers) {
     if (&header == connectionHeader && close && !recordSaysClose) continue;  // replaced below
     uint8_t id = header.knownId == kUnknownHeader ? responseHeaderId(header.name) : header.knownId;
-    if (id == kContentLengthId) continue;  // written once below, if at all
+    if (id == kHeaderContentLength) continue;  // written once below, if at all
     std::string_view name = header.knownId == kUnknownHeader ? header.name : kResponseHeaderNames[header.knownId];
     out.append(name).append(": ").append(header.value).append("\r\n");
   }

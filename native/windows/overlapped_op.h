@@ -8,7 +8,7 @@
 // call that returns NO_ERROR or ERROR_IO_PENDING posts exactly one packet, and any error return
 // none: the op is finished on the spot. A synchronous ERROR_MORE_DATA (a warning status) is the
 // exception whose packet is uncertain: Wine queues one, ASP.NET Core and HttpListener re-issue at
-// once as if none came. The op then waits for a marker packet behind it (windows_queue.cpp,
+// once as if none came. The op then waits for a marker packet behind it (queue_packets.cpp,
 // absorbStrayPacket), which is right either way.
 #pragma once
 

@@ -1,7 +1,9 @@
 // The windows backend: the engine interface over the HTTP Server API 2.0 and an IO completion
 // port. One WindowsLoop owns one completion port and the request queues bound to it.
 //   windows_loop.cpp        completion port, batched dequeue, wake-up, record arena, createLoop
-//   windows_queue.cpp       server session, URL groups, request queue, close, op bookkeeping
+//   windows_queue.cpp       request queue and server session: open, start, close
+//   queue_urls.cpp          URL groups: addUrl, removeUrl
+//   queue_packets.cpp       ops in the kernel: packet routing, stray-packet markers
 //   queue_receives.cpp      posted receives (re-receives, retries), client certificates
 //   queue_sends.cpp         sends (the held final send), body reads, cancel, engine answers
 //   queue_connections.cpp   connections: disconnect waits, kConnectionClosed, closeConnection

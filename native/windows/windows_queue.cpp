@@ -1,3 +1,7 @@
+// A request queue's lifetime: opening (or attaching to) the HTTP.SYS queue with its server
+// session and properties, starting the posted receives, and closing (handles first, then
+// kQueueClosed once the kernel holds none of its operations). URL groups, receives, sends,
+// connections and packet routing each have their own queue_*.cpp.
 #include <algorithm>
 
 #include "dynamic_httpapi.h"
@@ -90,78 +94,6 @@ void WindowsQueue::closeHandles() {
   }
 }
 
-bool WindowsQueue::addUrl(const std::string& prefix, Error& error) {
-  if (closing_) {
-    error.set(kInvalidArgument, 0, "addUrl " + prefix + ": the request queue is closed");
-    return false;
-  }
-  if (attached_) {
-    error.set(kInvalidArgument, 0, "addUrl " + prefix + ": attached to request queue " +
-                                       options_.name + ", whose creator registers its URLs");
-    return false;
-  }
-  const HttpApiRuntime& api = httpApi();
-  bool shared = !api.oneUrlPerGroup;
-  HTTP_URL_GROUP_ID group = shared ? sharedGroup_ : HTTP_NULL_ID;
-  bool created = group == HTTP_NULL_ID;
-  if (created) {
-    ULONG result = api.createUrlGroup(session_, &group, 0);
-    if (result != NO_ERROR) {
-      setWin32Error(error, "HttpCreateUrlGroup", result, prefix);
-      return false;
-    }
-    HTTP_BINDING_INFO binding{};
-    binding.Flags.Present = 1;
-    binding.RequestQueueHandle = handle_;
-    result = api.setUrlGroupProperty(group, HttpServerBindingProperty, &binding, sizeof binding);
-    if (result != NO_ERROR) {
-      api.closeUrlGroup(group);
-      setWin32Error(error, "HttpSetUrlGroupProperty", result, prefix);
-      return false;
-    }
-    if (!applyUrlGroupProperties(group, options_, api, prefix, error)) {
-      api.closeUrlGroup(group);
-      return false;
-    }
-    if (shared) sharedGroup_ = group;
-  }
-  std::wstring url = widen(prefix);
-  ULONG result = api.addUrlToUrlGroup(group, url.c_str(), 0, 0);
-  if (result != NO_ERROR) {
-    if (!shared) api.closeUrlGroup(group);
-    setWin32Error(error, "HttpAddUrlToUrlGroup", result, prefix);
-    return false;
-  }
-  urls_.emplace_back(prefix, group);
-  return true;
-}
-
-bool WindowsQueue::removeUrl(const std::string& prefix, Error& error) {
-  if (attached_) {
-    error.set(kInvalidArgument, 0, "removeUrl " + prefix + ": attached to request queue " +
-                                       options_.name + ", whose creator registers its URLs");
-    return false;
-  }
-  auto found = std::find_if(urls_.begin(), urls_.end(),
-                            [&](const auto& entry) { return entry.first == prefix; });
-  if (found == urls_.end()) {
-    error.set(kInvalidArgument, 0, "removeUrl " + prefix + ": the prefix is not registered on this queue");
-    return false;
-  }
-  HTTP_URL_GROUP_ID group = found->second;
-  urls_.erase(found);
-  const HttpApiRuntime& api = httpApi();
-  // Removing the URL explicitly matters under Wine, whose HttpCloseUrlGroup keeps it listening.
-  std::wstring url = widen(prefix);
-  ULONG result = api.removeUrlFromUrlGroup(group, url.c_str(), 0);
-  if (group != sharedGroup_) api.closeUrlGroup(group);
-  if (result != NO_ERROR) {
-    setWin32Error(error, "HttpRemoveUrlFromUrlGroup", result, prefix);
-    return false;
-  }
-  return true;
-}
-
 bool WindowsQueue::start(Error& error) {
   if (closing_) {
     error.set(kInvalidArgument, 0, "start: the request queue is closed");
@@ -191,80 +123,6 @@ int32_t WindowsQueue::beforePoll(std::chrono::steady_clock::time_point now) {
   if (parkedReceives_.empty() || closing_) return -1;
   auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(nextRearm_ - now).count();
   return static_cast<int32_t>(std::max<decltype(wait)>(wait, 0));
-}
-
-// FILE_SKIP_COMPLETION_PORT_ON_SUCCESS is not set on the queue handle, on purpose: every call
-// that starts (NO_ERROR or ERROR_IO_PENDING) then posts exactly one packet, and results are
-// handled in one place, onCompletion. The price is one extra dequeue per synchronously finished
-// call, amortised by GetQueuedCompletionStatusEx batches.
-bool WindowsQueue::startedAsync(OverlappedOp& op, ULONG result) {
-  if (result != NO_ERROR && result != ERROR_IO_PENDING) return false;
-  op.inKernel = true;
-  ++opsInKernel_;
-  return true;
-}
-
-// Whether Windows queues a packet for a synchronous ERROR_MORE_DATA is not documented (Wine does;
-// ASP.NET Core re-issues with the same OVERLAPPED as if none came). Whatever the kernel queued
-// was queued before the call returned, so a packet posted now comes after it: until that marker
-// arrives, op is left alone (a kernel packet for it is ignored), then it is free. The op keeps
-// the queue open until then, so loop destruction never frees it under a queued packet.
-void WindowsQueue::absorbStrayPacket(OverlappedOp& op) {
-  op.absorbing = true;
-  op.inKernel = true;
-  ++opsInKernel_;
-  if (!PostQueuedCompletionStatus(loop_.port(), 0, kAbsorbKey, op.overlapped())) {
-    // Only with a broken port: never free the op, a kernel packet may still name it.
-    --opsInKernel_;
-    op.inKernel = false;
-  }
-}
-
-void WindowsQueue::onAbsorbed(OverlappedOp* op) {
-  op->absorbing = false;
-  op->inKernel = false;
-  --opsInKernel_;
-  if (op->kind == OverlappedOp::Kind::kReceive) {
-    // Replaced by a fresh receive when it was parked here: drop it.
-    auto found = std::find_if(receives_.begin(), receives_.end(),
-                              [op](const auto& owned) { return owned.get() == op; });
-    if (found != receives_.end()) receives_.erase(found);
-  } else {
-    delete op;
-  }
-  maybeReportClosed();
-}
-
-void WindowsQueue::onCompletion(OverlappedOp* op, DWORD error, DWORD bytes) {
-  if (op->absorbing) return;  // the kernel's packet for a synchronous ERROR_MORE_DATA: noise
-  op->inKernel = false;
-  --opsInKernel_;
-  switch (op->kind) {
-    case OverlappedOp::Kind::kReceive:
-      onReceive(static_cast<ReceiveOp&>(*op), error, bytes);
-      break;
-    case OverlappedOp::Kind::kSend:
-      onSend(static_cast<SendOp&>(*op), error, bytes);
-      break;
-    case OverlappedOp::Kind::kBody:
-      onBody(static_cast<BodyOp&>(*op), error, bytes);
-      break;
-    case OverlappedOp::Kind::kDisconnect:
-      onDisconnect(static_cast<DisconnectOp&>(*op), error);
-      break;
-    case OverlappedOp::Kind::kClientCert:
-      onClientCertificate(static_cast<ClientCertOp&>(*op), error, bytes);
-      break;
-  }
-  maybeReportClosed();
-}
-
-void WindowsQueue::discard(OverlappedOp* op, bool marker) {
-  if (op->absorbing && !marker) return;
-  op->absorbing = false;
-  op->inKernel = false;
-  --opsInKernel_;
-  if (op->kind != OverlappedOp::Kind::kReceive) delete op;
 }
 
 void WindowsQueue::close() {

@@ -14,7 +14,8 @@
 
 namespace hsys {
 
-// What a completion reports. The numbers are part of the Java contract (Native.java).
+// What a completion reports. The numbers are part of the Java contract (transport Native.java),
+// checked at load through engine_abi.h like every other fact below.
 enum CompletionType : uint32_t {
   kRequestReceived = 1,  // token = queue token, requestId, address/length = request record
   kSendCompleted = 2,    // token = send token, requestId, length = bytes sent

@@ -11,6 +11,20 @@ namespace hsys {
 constexpr int kRequestHeaderCount = 41;   // HttpHeaderRequestMaximum
 constexpr int kResponseHeaderCount = 30;  // HttpHeaderResponseMaximum
 
+// The ids the engine itself looks for, by name: the one place their numbers live in C++
+// (header_ids.cpp checks each against the name tables).
+enum KnownHeaderId : uint8_t {
+  kHeaderConnection = 1,
+  kHeaderDate = 2,
+  kHeaderTransferEncoding = 6,
+  kHeaderUpgrade = 7,
+  kHeaderContentLength = 11,
+  kRequestHeaderAuthorization = 24,  // request table only
+  kRequestHeaderRange = 37,          // request table only
+  kResponseHeaderSetCookie = 27,     // response table only
+  kResponseHeaderVary = 28,          // response table only
+};
+
 extern const std::string_view kRequestHeaderNames[kRequestHeaderCount];
 extern const std::string_view kResponseHeaderNames[kResponseHeaderCount];
 

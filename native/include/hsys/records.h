@@ -1,7 +1,9 @@
 // The two binary records that cross the JNI boundary, shared by every backend and by Java
 // (codec-bridge: RequestRecordDecoder / ResponseRecordEncoder). Little-endian, no padding
-// except where stated. codec-bridge reads and writes the same layouts in Java
-// (RequestRecordDecoder, ResponseRecordEncoder, ResponseRecordReader).
+// except where stated. codec-bridge reads and writes the same layouts in Java (RecordLayout,
+// RequestRecordDecoder, ResponseRecordWriter; its tests read responses back with
+// ResponseRecordReader); engine_abi.h exports every size, offset and flag so Java checks them
+// against this file when the library loads.
 //
 // Request record (written by a backend, read by Java):
 //   RequestRecordHeader (88 bytes)

@@ -7,7 +7,7 @@ import io.netty.util.ReferenceCounted;
  * One response record ready for the engine, with every buffer its data chunks point at. The
  * engine reads them (and any file a file chunk names, whose region is pinned too) until it reports
  * the send complete; then {@link #release()} frees them.
- * Read the layout back with {@link ResponseRecordReader}.
+ * The tests read the layout back with their ResponseRecordReader.
  */
 public final class EncodedSend {
     private final ByteBuf record;

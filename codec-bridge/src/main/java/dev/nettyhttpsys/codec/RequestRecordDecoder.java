@@ -28,8 +28,6 @@ import java.nio.charset.StandardCharsets;
 public final class RequestRecordDecoder {
     /** sizeof(RequestRecordHeader). */
     public static final int HEADER_SIZE = 88;
-    private static final int CONNECTION_ID_OFFSET = 16;
-    static final int HEADER_ENTRY_SIZE = 8;
 
     private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory()
             .withValidation(false);
@@ -63,24 +61,24 @@ public final class RequestRecordDecoder {
             throw new IllegalArgumentException("request record recordLength " + recordLength + " outside 88.."
                     + available);
         }
-        int flags = record.getIntLE(base + 4);
-        long requestId = record.getLongLE(base + 8);
-        long connectionId = record.getLongLE(base + CONNECTION_ID_OFFSET);
-        int major = record.getUnsignedShortLE(base + 24);
-        int minor = record.getUnsignedShortLE(base + 26);
-        int headerCount = record.getUnsignedShortLE(base + 28);
-        int methodLength = record.getUnsignedShortLE(base + 30);
-        long urlLength = record.getUnsignedIntLE(base + 32);
-        long bodyLength = record.getUnsignedIntLE(base + 36);
-        InetSocketAddress remote = addresses ? SocketAddressDecoder.decode(record, base + 40, "remote") : null;
-        InetSocketAddress local = addresses ? SocketAddressDecoder.decodeCached(record, base + 60, "local") : null;
+        int flags = record.getIntLE(base + RecordLayout.REQUEST_FLAGS);
+        long requestId = record.getLongLE(base + RecordLayout.REQUEST_ID);
+        long connectionId = record.getLongLE(base + RecordLayout.REQUEST_CONNECTION_ID);
+        int major = record.getUnsignedShortLE(base + RecordLayout.REQUEST_HTTP_MAJOR);
+        int minor = record.getUnsignedShortLE(base + RecordLayout.REQUEST_HTTP_MINOR);
+        int headerCount = record.getUnsignedShortLE(base + RecordLayout.REQUEST_HEADER_COUNT);
+        int methodLength = record.getUnsignedShortLE(base + RecordLayout.REQUEST_METHOD_LENGTH);
+        long urlLength = record.getUnsignedIntLE(base + RecordLayout.REQUEST_URL_LENGTH);
+        long bodyLength = record.getUnsignedIntLE(base + RecordLayout.REQUEST_BODY_LENGTH);
+        InetSocketAddress remote = addresses ? SocketAddressDecoder.decode(record, base + RecordLayout.REQUEST_REMOTE, "remote") : null;
+        InetSocketAddress local = addresses ? SocketAddressDecoder.decodeCached(record, base + RecordLayout.REQUEST_LOCAL, "local") : null;
 
         int end = base + (int) recordLength;
-        int methodStart = base + HEADER_SIZE;
-        int urlStart = advance(methodStart, methodLength, end, "method", -1);
-        int cookedStart = advance(urlStart, urlLength, end, "url", -1);
-        long cookedLength = record.getUnsignedIntLE(base + 84);
-        int position = advance(cookedStart, cookedLength, end, "cooked url", -1);
+        RecordCursor cursor = new RecordCursor(record, base + HEADER_SIZE, end, "request record");
+        int methodStart = cursor.take(methodLength, "method", -1);
+        int urlStart = cursor.take(urlLength, "url", -1);
+        long cookedLength = record.getUnsignedIntLE(base + RecordLayout.REQUEST_COOKED_URL_LENGTH);
+        int cookedStart = cursor.take(cookedLength, "cooked url", -1);
         HttpMethod method = KnownMethods.decode(record, methodStart, methodLength);
         String rawUri = record.toString(urlStart, (int) urlLength, StandardCharsets.ISO_8859_1);
         // The handler sees the target the engine routed on (its path canonical), so a handler that
@@ -92,15 +90,13 @@ public final class RequestRecordDecoder {
 
         HttpHeaders headers = HEADERS.newHeaders();
         for (int i = 0; i < headerCount; i++) {
-            int entry = position;
-            position = advance(position, HEADER_ENTRY_SIZE, end, "header entry", i);
-            int id = record.getUnsignedByte(entry);
-            int nameLength = record.getUnsignedShortLE(entry + 2);
-            long valueLength = record.getUnsignedIntLE(entry + 4);
+            int entry = cursor.takeEntry("header", i);
+            int id = cursor.entryId(entry);
+            int nameLength = cursor.entryNameLength(entry);
+            long valueLength = cursor.entryValueLength(entry);
             CharSequence name;
             if (id == KnownHeaders.UNKNOWN) {
-                int nameStart = position;
-                position = advance(position, nameLength, end, "header name", i);
+                int nameStart = cursor.take(nameLength, "header name", i);
                 if (nameLength == 0) {
                     throw new IllegalArgumentException("request record header name " + i + " is empty");
                 }
@@ -116,14 +112,12 @@ public final class RequestRecordDecoder {
             } else {
                 throw new IllegalArgumentException("request record header " + i + " has unknown id " + id);
             }
-            int valueStart = position;
-            position = advance(position, valueLength, end, "header value", i);
+            int valueStart = cursor.take(valueLength, "header value", i);
             headers.add(name, record.toString(valueStart, (int) valueLength, StandardCharsets.ISO_8859_1));
         }
-        int bodyStart = position;
-        advance(position, bodyLength, end, "body", -1);
+        int bodyStart = cursor.take(bodyLength, "body", -1);
         // The TLS block is checked before the body is copied, so a malformed record allocates nothing.
-        long tlsOffset = record.getUnsignedIntLE(base + 80);
+        long tlsOffset = record.getUnsignedIntLE(base + RecordLayout.REQUEST_TLS_OFFSET);
         TlsFacts tls = null;
         if (tlsOffset != 0) {
             if (tlsOffset < bodyStart + bodyLength - base) {
@@ -147,18 +141,6 @@ public final class RequestRecordDecoder {
             throw new IllegalArgumentException("request record shorter than its 88-byte header: "
                     + record.readableBytes() + " bytes");
         }
-        return record.getLongLE(record.readerIndex() + CONNECTION_ID_OFFSET);
-    }
-
-    /**
-     * The position after a field of length bytes at position; throws when it ends past the record.
-     * The field is named by a constant and an index (-1: none) so no message is built unless thrown.
-     */
-    private static int advance(int position, long length, int end, String field, int index) {
-        if (length > end - position) {
-            throw new IllegalArgumentException("request record " + field + (index < 0 ? "" : " " + index)
-                    + " (" + length + " bytes) runs past the record end");
-        }
-        return position + (int) length;
+        return record.getLongLE(record.readerIndex() + RecordLayout.REQUEST_CONNECTION_ID);
     }
 }

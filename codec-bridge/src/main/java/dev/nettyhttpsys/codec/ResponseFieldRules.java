@@ -3,8 +3,8 @@ package dev.nettyhttpsys.codec;
 /**
  * The rules the engine applies to a response record's fields (native
  * {@code hsys/response_fields.h}), in Java: the encoder checks them before a record is built so a
- * handler gets an exception naming the field, and {@link ResponseRecordReader} checks what the
- * engine would refuse. Each check returns null, or what is wrong.
+ * handler gets an exception naming the field, and the tests' ResponseRecordReader checks what
+ * the engine would refuse. Each check returns null, or what is wrong.
  */
 final class ResponseFieldRules {
     private static final String ALLOWED = " (only HTAB, SP, visible characters and obs-text are allowed)";

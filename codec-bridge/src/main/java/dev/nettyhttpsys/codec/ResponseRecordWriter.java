@@ -27,7 +27,6 @@ import java.util.List;
  */
 final class ResponseRecordWriter {
     static final int HEADER_SIZE = 24;
-    static final int HEADER_ENTRY_SIZE = 8;
     static final int CHUNK_SIZE = 32;
     static final int CHUNK_MEMORY = 0;
     /** A file chunk: handleOrAddress = descriptor/HANDLE, offset = file offset. */
@@ -164,7 +163,7 @@ final class ResponseRecordWriter {
         buffer.writeCharSequence(reason, StandardCharsets.ISO_8859_1);
         int length = buffer.writerIndex() - start;
         checkU16(length, "reason phrase length");
-        buffer.setShortLE(recordStart + 10, length);
+        buffer.setShortLE(recordStart + RecordLayout.RESPONSE_REASON_LENGTH, length);
     }
 
     /** Writes a header entry: by known response id (0-29), or by name when id is -1. */
@@ -177,7 +176,7 @@ final class ResponseRecordWriter {
         int entry = startHeader(id, name);
         int valueStart = buffer.writerIndex();
         writeDecimal(value);
-        buffer.setIntLE(entry + 4, buffer.writerIndex() - valueStart);
+        buffer.setIntLE(entry + RecordLayout.HEADER_ENTRY_VALUE_LENGTH, buffer.writerIndex() - valueStart);
     }
 
     /** Writes a trailer field entry (always by name); trailers follow the headers. */
@@ -197,7 +196,7 @@ final class ResponseRecordWriter {
     private void writeValue(int entry, CharSequence value) {
         int valueStart = buffer.writerIndex();
         buffer.writeCharSequence(value, StandardCharsets.ISO_8859_1);
-        buffer.setIntLE(entry + 4, buffer.writerIndex() - valueStart);
+        buffer.setIntLE(entry + RecordLayout.HEADER_ENTRY_VALUE_LENGTH, buffer.writerIndex() - valueStart);
     }
 
     private int startEntry(int id, CharSequence name) {
@@ -212,7 +211,7 @@ final class ResponseRecordWriter {
             checkU16(nameLength, "field name length");
         }
         buffer.setByte(entry, id < 0 ? KnownHeaders.UNKNOWN : id);
-        buffer.setShortLE(entry + 2, nameLength);
+        buffer.setShortLE(entry + RecordLayout.HEADER_ENTRY_NAME_LENGTH, nameLength);
         return entry;
     }
 
@@ -268,18 +267,18 @@ final class ResponseRecordWriter {
                     start += overflowBase;
                 }
                 buffer.setIntLE(entry, kinds[i]);
-                buffer.setLongLE(entry + 8, start);
-                buffer.setLongLE(entry + 16, offsets[i]);
-                buffer.setLongLE(entry + 24, lengths[i]);
+                buffer.setLongLE(entry + RecordLayout.CHUNK_HANDLE_OR_ADDRESS, start);
+                buffer.setLongLE(entry + RecordLayout.CHUNK_OFFSET, offsets[i]);
+                buffer.setLongLE(entry + RecordLayout.CHUNK_LENGTH, lengths[i]);
             }
             int recordLength = buffer.writerIndex() - recordStart;
             buffer.setIntLE(recordStart, recordLength);
-            buffer.setIntLE(recordStart + 4, flags);
-            buffer.setShortLE(recordStart + 8, status);
-            buffer.setShortLE(recordStart + 12, headerCount);
-            buffer.setShortLE(recordStart + 14, chunkCount);
-            buffer.setIntLE(recordStart + 16, (int) cacheTtlSeconds);
-            buffer.setShortLE(recordStart + 20, trailerCount);
+            buffer.setIntLE(recordStart + RecordLayout.RESPONSE_FLAGS, flags);
+            buffer.setShortLE(recordStart + RecordLayout.RESPONSE_STATUS, status);
+            buffer.setShortLE(recordStart + RecordLayout.RESPONSE_HEADER_COUNT, headerCount);
+            buffer.setShortLE(recordStart + RecordLayout.RESPONSE_CHUNK_COUNT, chunkCount);
+            buffer.setIntLE(recordStart + RecordLayout.RESPONSE_CACHE_TTL, (int) cacheTtlSeconds);
+            buffer.setShortLE(recordStart + RecordLayout.RESPONSE_TRAILER_COUNT, trailerCount);
             buffer.readerIndex(recordStart);
             EncodedSend send = new EncodedSend(buffer, base + recordStart, recordLength, pinned, pinnedCount,
                     flags, last);

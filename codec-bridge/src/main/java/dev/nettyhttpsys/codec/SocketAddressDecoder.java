@@ -42,7 +42,7 @@ final class SocketAddressDecoder {
         if (family == 0) {
             return null;
         }
-        int port = record.getUnsignedShortLE(offset + 2);
+        int port = record.getUnsignedShortLE(offset + RecordLayout.ADDRESS_PORT);
         return newAddress(record, offset, family, port, field);
     }
 
@@ -52,7 +52,7 @@ final class SocketAddressDecoder {
         if (family == 0) {
             return null;
         }
-        int port = record.getUnsignedShortLE(offset + 2);
+        int port = record.getUnsignedShortLE(offset + RecordLayout.ADDRESS_PORT);
         long high = record.getLong(offset + 4);
         long low = record.getLong(offset + 12);
         Cached cached = lastLocal;
@@ -74,7 +74,7 @@ final class SocketAddressDecoder {
         } else {
             throw new IllegalArgumentException("request record " + field + " address has unknown family " + family);
         }
-        record.getBytes(offset + 4, bytes);
+        record.getBytes(offset + RecordLayout.ADDRESS_BYTES, bytes);
         try {
             return new InetSocketAddress(InetAddress.getByAddress(bytes), port);
         } catch (UnknownHostException e) {

@@ -19,7 +19,7 @@ final class TlsRecordDecoder {
                     + ") runs past the record end " + end);
         }
         int flags = record.getIntLE(start);
-        long certLength = record.getUnsignedIntLE(start + 40);
+        long certLength = record.getUnsignedIntLE(start + RecordLayout.TLS_CERT_LENGTH);
         int certStart = start + SIZE;
         if (certLength > end - certStart) {
             throw new IllegalArgumentException("request record client certificate (" + certLength

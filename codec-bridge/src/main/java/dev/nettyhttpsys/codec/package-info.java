@@ -8,8 +8,8 @@
  *       {@link dev.nettyhttpsys.codec.EncodedSend}s, with the HTTP framing rules HTTP.SYS leaves to the sender;</li>
  *   <li>{@link dev.nettyhttpsys.codec.KnownHeaders}: HTTP.SYS known-header ids;</li>
  *   <li>{@link dev.nettyhttpsys.codec.HttpSysCache}: per-response output-cache time-to-live;</li>
- *   <li>{@link dev.nettyhttpsys.codec.ResponseRecordReader}: reads a response record back, for tests
- *       and benchmarks.</li>
+ *   <li>{@link dev.nettyhttpsys.codec.RecordLayout}: the record facts this module was compiled for, which
+ *       the transport checks against the native library at load (plumbing).</li>
  * </ul>
  */
 package dev.nettyhttpsys.codec;

@@ -105,6 +105,6 @@ class ResponseRecordReaderTest {
     void chunkTableRunningPastTheEnd() {
         ByteBuf r = minimal();
         r.setShortLE(14, 1);
-        assertInvalid(r, "data chunk 0 runs past");
+        assertInvalid(r, "data chunk 0 (32 bytes) runs past");
     }
 }

@@ -19,6 +19,7 @@ public final class HttpSys {
         String backend = null;
         try {
             NativeLibraryLoader.load();
+            EngineAbi.check(Native.abiTable());
             DirectAddresses.setResolver(Native::bufferAddress);
             long loop = Native.createLoop();
             try {

@@ -20,6 +20,7 @@ import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.RecvByteBufAllocator;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -42,6 +43,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 
 /**
  * One client connection, as a channel: it reads the connection's requests in order, each as an
@@ -66,7 +68,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
     private static final long MAX_BYTES_IN_ENGINE = 256 * 1024;
 
     private final HttpSysChannelConfig config = new HttpSysChannelConfig(this);
-    private final HttpSysServerChannel server;
+    private final Consumer<HttpSysChannel> forget;
     private final RequestQueue queue;
     private final boolean stream;
     private final long connectionId;
@@ -103,10 +105,11 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
     private TlsFacts tls;
     private ClientCertificate clientCertificate;
 
-    HttpSysChannel(HttpSysServerChannel server, RequestQueue queue, DecodedRequest first, boolean stream,
-                   int defaultCacheTtl, boolean kernelBuffering) {
-        super(server);
-        this.server = server;
+    /** {@code forget}: tells the server channel this child is gone (it never names its parent's class). */
+    HttpSysChannel(ServerChannel parent, Consumer<HttpSysChannel> forget, RequestQueue queue, DecodedRequest first,
+                   boolean stream, int defaultCacheTtl, boolean kernelBuffering) {
+        super(parent);
+        this.forget = forget;
         this.queue = queue;
         this.stream = stream;
         this.connectionId = first.connectionId();
@@ -700,7 +703,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
                 submitOrRun(ops.cancel(queue, streamRequestId));
             }
         }
-        server.forget(this);
+        forget.accept(this);
     }
 
     /** Submits through the registration, or straight on the queue's loop when there is none yet. */

@@ -1,6 +1,7 @@
 package dev.nettyhttpsys.transport;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.DefaultChannelConfig;
 import io.netty.channel.MessageSizeEstimator;
@@ -24,7 +25,7 @@ public final class HttpSysChannelConfig extends DefaultChannelConfig implements 
     private volatile int trafficClass;
     private volatile boolean allowHalfClosure;
 
-    HttpSysChannelConfig(HttpSysChannel channel) {
+    HttpSysChannelConfig(Channel channel) {
         super(channel);
     }
 

@@ -43,6 +43,7 @@ public final class HttpSysIoHandler implements IoHandler {
     private final RecordWindow window = new RecordWindow();
     private final LongKeyTable<HttpSysIoRegistration> registrations = new LongKeyTable<>();
     private final HttpSysIoEvent event = new HttpSysIoEvent();
+    private final EngineLoop engine = new Engine();
     private final AtomicLong nextWakeupNanos = new AtomicLong(AWAKE);
     private long nextToken = 1;
     private int openQueues;
@@ -140,48 +141,49 @@ public final class HttpSysIoHandler implements IoHandler {
         window.buffer = null;
     }
 
-    // ---- used by channels, on this loop's thread ----
+    // ---- used by registrations (EngineLoop), on this loop's thread unless said ----
 
-    long loopHandle() {
-        return loop;
-    }
-
-    boolean inLoop() {
-        return executor.isExecutorThread(Thread.currentThread());
-    }
-
-    /** Runs task on this loop; false when the loop has shut down (the engine loop is gone with it). */
-    boolean execute(Runnable task) {
-        try {
-            executor.execute(task);
-            return true;
-        } catch (RejectedExecutionException e) {
-            return false;
+    /** This loop as its registrations see it: not public, unlike the handler's own methods. */
+    private final class Engine implements EngineLoop {
+        @Override
+        public boolean inLoop() {
+            return executor.isExecutorThread(Thread.currentThread());
         }
-    }
 
-    /** The engine loop's counters; on this loop's thread. */
-    HttpSysEngineStats stats() {
-        long[] counters = new long[HttpSysEngineStats.COUNT];
-        Native.stats(loop, counters);
-        return new HttpSysEngineStats(counters);
-    }
+        @Override
+        public boolean execute(Runnable task) {
+            try {
+                executor.execute(task);
+                return true;
+            } catch (RejectedExecutionException e) {
+                return false;
+            }
+        }
 
-    /** The event every completion is dispatched with (see {@link HttpSysIoEvent}). */
-    HttpSysIoEvent event() {
-        return event;
-    }
+        @Override
+        public HttpSysIoEvent event() {
+            return event;
+        }
 
-    /**
-     * Creates a native request queue whose completions reach the registration's handle; closed
-     * later with {@link Native#closeQueue}, after which {@link Native#QUEUE_CLOSED} comes last.
-     */
-    long createQueue(HttpSysIoRegistration registration, String name, String listenAddress, long[] settings)
-            throws HttpSysException {
-        long queue = Native.createQueue(loop, registration.token(), name, listenAddress, settings);
-        openQueues++;
-        registration.expectCompletion();  // the QUEUE_CLOSED
-        return queue;
+        @Override
+        public long createQueue(long token, String name, String listenAddress, long[] settings)
+                throws HttpSysException {
+            long queue = Native.createQueue(loop, token, name, listenAddress, settings);
+            openQueues++;
+            return queue;
+        }
+
+        @Override
+        public HttpSysEngineStats stats() {
+            long[] counters = new long[HttpSysEngineStats.COUNT];
+            Native.stats(loop, counters);
+            return new HttpSysEngineStats(counters);
+        }
+
+        @Override
+        public void unregister(long token) {
+            registrations.remove(token);
+        }
     }
 
     // ---- IoHandler ----
@@ -191,14 +193,10 @@ public final class HttpSysIoHandler implements IoHandler {
         if (!(handle instanceof HttpSysIoHandle)) {
             throw new IllegalArgumentException("not an HTTP.SYS transport handle: " + handle.getClass().getName());
         }
-        HttpSysIoRegistration registration = new HttpSysIoRegistration(this, (HttpSysIoHandle) handle, nextToken++);
+        HttpSysIoRegistration registration = new HttpSysIoRegistration(engine, (HttpSysIoHandle) handle, nextToken++);
         registrations.put(registration.token(), registration);
         handle.registered();
         return registration;
-    }
-
-    void unregister(HttpSysIoRegistration registration) {
-        registrations.remove(registration.token());
     }
 
     @Override

@@ -4,7 +4,7 @@ import io.netty.channel.IoOps;
 
 /**
  * One engine operation a channel submits through its {@link HttpSysIoRegistration}: a send, a
- * body read, a cancel or a connection close on a {@link RequestQueue}. Its completion (for sends
+ * body read, a cancel or a connection close on a request queue ({@link QueueHandle}). Its completion (for sends
  * and body reads) reaches the channel's {@link HttpSysIoHandle} as an {@link HttpSysIoEvent}
  * carrying the registration's token.
  *
@@ -18,32 +18,32 @@ final class HttpSysIoOps implements IoOps {
     static final int CLOSE_CONNECTION = 4;
 
     private int kind;
-    private RequestQueue queue;
+    private QueueHandle queue;
     private long id;
     private long address;
     private int length;
 
     /** Sends the response record at address (recordLength bytes) for requestId. */
-    HttpSysIoOps send(RequestQueue queue, long requestId, long address, int recordLength) {
+    HttpSysIoOps send(QueueHandle queue, long requestId, long address, int recordLength) {
         return set(SEND, queue, requestId, address, recordLength);
     }
 
     /** Reads request body bytes of requestId into capacity bytes of native memory at address. */
-    HttpSysIoOps receiveBody(RequestQueue queue, long requestId, long address, int capacity) {
+    HttpSysIoOps receiveBody(QueueHandle queue, long requestId, long address, int capacity) {
         return set(RECEIVE_BODY, queue, requestId, address, capacity);
     }
 
     /** Abandons requestId (the client sees a reset). */
-    HttpSysIoOps cancel(RequestQueue queue, long requestId) {
+    HttpSysIoOps cancel(QueueHandle queue, long requestId) {
         return set(CANCEL, queue, requestId, 0, 0);
     }
 
     /** Closes the connection after the responses already handed over. */
-    HttpSysIoOps closeConnection(RequestQueue queue, long connectionId) {
+    HttpSysIoOps closeConnection(QueueHandle queue, long connectionId) {
         return set(CLOSE_CONNECTION, queue, connectionId, 0, 0);
     }
 
-    private HttpSysIoOps set(int kind, RequestQueue queue, long id, long address, int length) {
+    private HttpSysIoOps set(int kind, QueueHandle queue, long id, long address, int length) {
         this.kind = kind;
         this.queue = queue;
         this.id = id;

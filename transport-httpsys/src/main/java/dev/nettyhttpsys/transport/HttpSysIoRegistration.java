@@ -7,7 +7,7 @@ import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
 /**
- * A channel's registration with an {@link HttpSysIoHandler}, as io_uring's: the engine reports
+ * A channel's registration with an engine loop ({@link EngineLoop}), as io_uring's: the engine reports
  * every completion with a token, and the token of a registration routes the completions of the
  * operations submitted through it ({@link HttpSysIoOps}) back to its {@link HttpSysIoHandle}.
  * A server channel's token also names its request queue, whose requests arrive the same way.
@@ -18,18 +18,18 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 final class HttpSysIoRegistration implements IoRegistration {
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(HttpSysIoRegistration.class);
 
-    private final HttpSysIoHandler handler;
+    private final EngineLoop loop;
     private final HttpSysIoHandle handle;
     private final long token;
     private int outstanding;
     private volatile boolean valid = true;
-    // On the handler's thread: cancel() reached it. Set in order with the operations submitted
+    // On the loop's thread: cancel() reached it. Set in order with the operations submitted
     // before cancel() from another thread, so none of them is refused for a removal it raced.
     private boolean cancelled;
     private boolean removed;
 
-    HttpSysIoRegistration(HttpSysIoHandler handler, HttpSysIoHandle handle, long token) {
-        this.handler = handler;
+    HttpSysIoRegistration(EngineLoop loop, HttpSysIoHandle handle, long token) {
+        this.loop = loop;
         this.handle = handle;
         this.token = token;
     }
@@ -40,7 +40,7 @@ final class HttpSysIoRegistration implements IoRegistration {
 
     /**
      * This registration itself: the event loop hands channels a wrapper of it, and a channel
-     * needs the handler and token behind that.
+     * needs the loop and token behind that.
      */
     @SuppressWarnings("unchecked")
     @Override
@@ -48,23 +48,34 @@ final class HttpSysIoRegistration implements IoRegistration {
         return (T) this;
     }
 
-    HttpSysIoHandler handler() {
-        return handler;
+    /**
+     * Creates a native request queue whose completions (and requests) reach this registration's
+     * handle; QUEUE_CLOSED comes last. On the loop.
+     */
+    long createQueue(String name, String listenAddress, long[] settings) throws HttpSysException {
+        long queue = loop.createQueue(token, name, listenAddress, settings);
+        expectCompletion();  // the QUEUE_CLOSED
+        return queue;
+    }
+
+    /** The counters of the engine loop this registration belongs to; on the loop. */
+    HttpSysEngineStats engineStats() {
+        return loop.stats();
     }
 
     /**
-     * Starts the operation. On the handler's thread the engine status is returned (negative:
+     * Starts the operation. On the loop's thread the engine status is returned (negative:
      * refused, and no completion follows). From another thread the operation is started there
      * and 0 is returned; a refusal is then reported as the operation's completion.
      */
     @Override
     public long submit(IoOps ops) {
         HttpSysIoOps operation = (HttpSysIoOps) ops;
-        if (handler.inLoop()) {
+        if (loop.inLoop()) {
             return start(operation);
         }
         HttpSysIoOps copy = operation.copy();
-        boolean accepted = handler.execute(() -> {
+        boolean accepted = loop.execute(() -> {
             int status = start(copy);
             if (status != EngineStatus.OK && copy.completes()) {
                 outstanding++;  // reported as if it had started, so the count stays true
@@ -87,11 +98,11 @@ final class HttpSysIoRegistration implements IoRegistration {
         outstanding++;
     }
 
-    /** Delivers a completion to the handle; on the handler's thread. */
+    /** Delivers a completion to the handle; on the loop's thread. */
     void dispatch(int type, int status, long requestId, long address, long length, ByteBuf record) {
         boolean ends = type == Native.SEND_COMPLETED || type == Native.BODY_RECEIVED || type == Native.QUEUE_CLOSED;
         try {
-            handle.handle(this, handler.event().update(type, status, requestId, address, length, record));
+            handle.handle(this, loop.event().update(type, status, requestId, address, length, record));
         } catch (Throwable t) {
             logger.warn("completion handler of {} failed", handle, t);
         }
@@ -111,9 +122,9 @@ final class HttpSysIoRegistration implements IoRegistration {
             return false;
         }
         valid = false;
-        if (handler.inLoop()) {
+        if (loop.inLoop()) {
             removeWhenIdle();
-        } else if (!handler.execute(this::removeWhenIdle)) {
+        } else if (!loop.execute(this::removeWhenIdle)) {
             handle.unregistered();  // the loop is gone, and its routing table with it
         }
         return true;
@@ -131,7 +142,7 @@ final class HttpSysIoRegistration implements IoRegistration {
             return;
         }
         removed = true;
-        handler.unregister(this);
+        loop.unregister(token);
         handle.unregistered();
     }
 

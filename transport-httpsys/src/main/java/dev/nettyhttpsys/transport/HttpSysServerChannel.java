@@ -104,7 +104,7 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
         if (current == null) {
             promise.setFailure(new IllegalStateException("the server channel is not registered"));
         } else {
-            promise.setSuccess(current.<HttpSysIoRegistration>attachment().handler().stats());
+            promise.setSuccess(current.<HttpSysIoRegistration>attachment().engineStats());
         }
     }
 
@@ -223,7 +223,9 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
             List<UrlPrefix> candidate = pickPort ? onFreePort(toRegister) : toRegister;
             RequestQueue newQueue = new RequestQueue(registration.attachment(), eventLoop());
             try {
-                newQueue.open(config, candidate, listenAddress);
+                newQueue.open(config.setting(HttpSysChannelOption.REQUEST_QUEUE_NAME),
+                        config.setting(HttpSysChannelOption.REQUEST_QUEUE_MODE), config.nativeQueueSettings(),
+                        candidate, listenAddress);
             } catch (HttpSysException e) {
                 // A port that was free a moment ago may be taken by the time it is registered.
                 if (pickPort && attempt < FREE_PORT_ATTEMPTS) {
@@ -329,8 +331,8 @@ public final class HttpSysServerChannel extends AbstractServerChannel implements
             connection.onRequest(request);
             return;
         }
-        HttpSysChannel child = new HttpSysChannel(this, current, request, request.isHttp2(), defaultCacheTtl,
-                kernelBuffering);
+        HttpSysChannel child = new HttpSysChannel(this, this::forget, current, request, request.isHttp2(),
+                defaultCacheTtl, kernelBuffering);
         if (request.isHttp2()) {
             streams.put(request.requestId(), child);
         } else {

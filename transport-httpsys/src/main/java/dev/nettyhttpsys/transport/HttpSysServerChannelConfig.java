@@ -1,6 +1,7 @@
 package dev.nettyhttpsys.transport;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.DefaultChannelConfig;
 import io.netty.channel.MessageSizeEstimator;
@@ -24,7 +25,7 @@ public final class HttpSysServerChannelConfig extends DefaultChannelConfig imple
     private final Map<ChannelOption<?>, Object> settings = new ConcurrentHashMap<>();
     private volatile List<String> urlPrefixes = Collections.emptyList();
 
-    HttpSysServerChannelConfig(HttpSysServerChannel channel) {
+    HttpSysServerChannelConfig(Channel channel) {
         super(channel, new ServerChannelRecvByteBufAllocator());
         for (ServerSetting<?> setting : ServerSettings.ALL) {
             settings.put(setting.option, setting.initialValue());

@@ -21,6 +21,9 @@ final class Native {
     private Native() {
     }
 
+    /** The engine's binary contract as "name=value" lines (engine_abi.h); {@link EngineAbi} checks it at load. */
+    static native String abiTable();
+
     static native long createLoop() throws HttpSysException;
 
     static native void destroyLoop(long loop);

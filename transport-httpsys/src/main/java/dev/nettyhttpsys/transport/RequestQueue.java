@@ -8,32 +8,29 @@ import io.netty.channel.EventLoop;
  * channel's {@link HttpSysIoRegistration}; the operations of its connections' channels name it in
  * their {@link HttpSysIoOps} and run on this loop too.
  */
-final class RequestQueue {
-    private final HttpSysIoHandler handler;
+final class RequestQueue implements QueueHandle {
     private final HttpSysIoRegistration registration;
     private final EventLoop loop;
     private long handle;
     private boolean closed;
 
     RequestQueue(HttpSysIoRegistration registration, EventLoop loop) {
-        this.handler = registration.handler();
         this.registration = registration;
         this.loop = loop;
     }
 
     /**
      * Creates the native queue, registers the prefixes and starts receiving. On this loop.
+     * {@code settings}: engine.h's QueueOptionIndex order ({@link ServerSettings#nativeSettings});
      * {@code listenAddress}: where the posix engine listens ("" = every address).
      */
-    void open(HttpSysServerChannelConfig config, Iterable<UrlPrefix> prefixes, String listenAddress)
-            throws HttpSysException {
-        String name = config.setting(HttpSysChannelOption.REQUEST_QUEUE_NAME);
-        HttpSysQueueMode mode = config.setting(HttpSysChannelOption.REQUEST_QUEUE_MODE);
+    void open(String name, HttpSysQueueMode mode, long[] settings, Iterable<UrlPrefix> prefixes,
+              String listenAddress) throws HttpSysException {
         if (mode != HttpSysQueueMode.CREATE && name.isEmpty()) {
             throw new IllegalArgumentException("REQUEST_QUEUE_MODE " + mode
                     + " needs a REQUEST_QUEUE_NAME: only named queues can be shared");
         }
-        handle = handler.createQueue(registration, name, listenAddress, config.nativeQueueSettings());
+        handle = registration.createQueue(name, listenAddress, settings);
         try {
             // An attached queue serves the URLs its creator registered.
             if (mode != HttpSysQueueMode.ATTACH) {
@@ -52,8 +49,8 @@ final class RequestQueue {
         return loop;
     }
 
-    /** The native handle while the queue is open, else 0; on this loop. */
-    long handleIfOpen() {
+    @Override
+    public long handleIfOpen() {
         return closed ? 0 : handle;
     }
 

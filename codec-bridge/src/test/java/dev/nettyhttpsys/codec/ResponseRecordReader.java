@@ -11,8 +11,7 @@ import java.util.List;
 /**
  * Parses a response record back into its parts, with the same checks as the engine's
  * {@code hsys::ResponseView::parse} (its field rules included) plus one: no memory chunk may be
- * empty. For tests (of this
- * module and the transport) and benchmarks; the transport itself never reads its records back.
+ * empty. Test code: the shipped jar never reads its records back.
  */
 public final class ResponseRecordReader {
     private ResponseRecordReader() {
@@ -34,47 +33,44 @@ public final class ResponseRecordReader {
         if (recordLength != length) {
             throw invalid("recordLength " + recordLength + " does not match the " + length + " bytes given");
         }
-        int flags = record.getIntLE(base + 4);
-        int status = record.getUnsignedShortLE(base + 8);
-        int reasonLength = record.getUnsignedShortLE(base + 10);
-        int headerCount = record.getUnsignedShortLE(base + 12);
-        int chunkCount = record.getUnsignedShortLE(base + 14);
-        long cacheTtlSeconds = record.getUnsignedIntLE(base + 16);
-        int trailerCount = record.getUnsignedShortLE(base + 20);
-        if (record.getShortLE(base + 22) != 0) {
+        int flags = record.getIntLE(base + RecordLayout.RESPONSE_FLAGS);
+        int status = record.getUnsignedShortLE(base + RecordLayout.RESPONSE_STATUS);
+        int reasonLength = record.getUnsignedShortLE(base + RecordLayout.RESPONSE_REASON_LENGTH);
+        int headerCount = record.getUnsignedShortLE(base + RecordLayout.RESPONSE_HEADER_COUNT);
+        int chunkCount = record.getUnsignedShortLE(base + RecordLayout.RESPONSE_CHUNK_COUNT);
+        long cacheTtlSeconds = record.getUnsignedIntLE(base + RecordLayout.RESPONSE_CACHE_TTL);
+        int trailerCount = record.getUnsignedShortLE(base + RecordLayout.RESPONSE_TRAILER_COUNT);
+        if (record.getShortLE(base + RecordLayout.RESPONSE_RESERVED) != 0) {
             throw invalid("reserved field is not zero");
         }
-        int end = base + length;
-        int position = base + ResponseRecordWriter.HEADER_SIZE;
-        String reason = text(record, position, reasonLength, end, "reason");
-        position += reasonLength;
+        RecordCursor cursor = new RecordCursor(record, base + ResponseRecordWriter.HEADER_SIZE, base + length,
+                "invalid response record:");
+        String reason = text(record, cursor, reasonLength, "reason", -1);
         if ((flags & ResponseRecordEncoder.FLAG_HAS_HEAD) != 0) {
             rule(ResponseFieldRules.checkStatus(status));
             rule(ResponseFieldRules.checkReason(reason));
         }
 
         List<ParsedResponseRecord.Header> headers = new ArrayList<>(headerCount);
-        position = readFields(record, position, end, headerCount, "header", headers);
+        readFields(record, cursor, headerCount, "header", headers);
         List<ParsedResponseRecord.Header> trailers = new ArrayList<>(trailerCount);
-        position = readFields(record, position, end, trailerCount, "trailer", trailers);
+        readFields(record, cursor, trailerCount, "trailer", trailers);
         checkFraming(flags, headers, trailers);
-        int aligned = base + ((position - base + 7) & ~7);
-        need(position, aligned - position, end, "padding before the chunk table");
-        for (int i = position; i < aligned; i++) {
+        int padding = (8 - ((cursor.position() - base) & 7)) & 7;
+        int paddingStart = cursor.take(padding, "padding before the chunk table", -1);
+        for (int i = paddingStart; i < paddingStart + padding; i++) {
             if (record.getByte(i) != 0) {
                 throw invalid("padding before the chunk table is not zero");
             }
         }
-        position = aligned;
 
         List<ParsedResponseRecord.Chunk> chunks = new ArrayList<>(chunkCount);
         for (int i = 0; i < chunkCount; i++) {
-            need(position, ResponseRecordWriter.CHUNK_SIZE, end, "data chunk " + i);
-            int kind = record.getIntLE(position);
-            long address = record.getLongLE(position + 8);
-            long offset = record.getLongLE(position + 16);
-            long chunkLength = record.getLongLE(position + 24);
-            position += ResponseRecordWriter.CHUNK_SIZE;
+            int chunk = cursor.take(ResponseRecordWriter.CHUNK_SIZE, "data chunk", i);
+            int kind = record.getIntLE(chunk);
+            long address = record.getLongLE(chunk + RecordLayout.CHUNK_HANDLE_OR_ADDRESS);
+            long offset = record.getLongLE(chunk + RecordLayout.CHUNK_OFFSET);
+            long chunkLength = record.getLongLE(chunk + RecordLayout.CHUNK_LENGTH);
             if (kind != ResponseRecordWriter.CHUNK_MEMORY && kind != ResponseRecordWriter.CHUNK_FILE) {
                 throw invalid("data chunk " + i + " has unknown kind " + kind);
             }
@@ -83,21 +79,20 @@ public final class ResponseRecordReader {
             }
             chunks.add(new ParsedResponseRecord.Chunk(kind, address, offset, chunkLength));
         }
-        if (position != end) {
-            throw invalid("trailing bytes after the chunk table: " + (end - position));
+        if (cursor.position() != cursor.end()) {
+            throw invalid("trailing bytes after the chunk table: " + (cursor.end() - cursor.position()));
         }
         return new ParsedResponseRecord(flags, status, reason, cacheTtlSeconds, headers, trailers, chunks);
     }
 
-    /** Reads count field entries (headers or trailers) into out; returns the position after them. */
-    private static int readFields(ByteBuf record, int position, int end, int count, String kind,
-                                  List<ParsedResponseRecord.Header> out) {
+    /** Reads count field entries (headers or trailers) into out. */
+    private static void readFields(ByteBuf record, RecordCursor cursor, int count, String kind,
+                                   List<ParsedResponseRecord.Header> out) {
         for (int i = 0; i < count; i++) {
-            need(position, ResponseRecordWriter.HEADER_ENTRY_SIZE, end, kind + " entry " + i);
-            int id = record.getUnsignedByte(position);
-            int nameLength = record.getUnsignedShortLE(position + 2);
-            long valueLength = record.getUnsignedIntLE(position + 4);
-            position += ResponseRecordWriter.HEADER_ENTRY_SIZE;
+            int entry = cursor.takeEntry(kind, i);
+            int id = cursor.entryId(entry);
+            int nameLength = cursor.entryNameLength(entry);
+            long valueLength = cursor.entryValueLength(entry);
             if (id == KnownHeaders.UNKNOWN ? nameLength == 0 : nameLength != 0) {
                 throw invalid(kind + " " + i + " needs either a known id or a name");
             }
@@ -105,16 +100,12 @@ public final class ResponseRecordReader {
                 throw invalid(kind + " " + i + " has response id " + id + " (trailers go by name)");
             }
             String name = id == KnownHeaders.UNKNOWN
-                    ? text(record, position, nameLength, end, kind + " name " + i)
+                    ? text(record, cursor, nameLength, kind + " name", i)
                     : KnownHeaders.responseHeaderName(id).toString();
-            position += nameLength;
-            need(position, valueLength, end, kind + " value " + i);
-            String value = text(record, position, (int) valueLength, end, kind + " value " + i);
-            position += (int) valueLength;
+            String value = text(record, cursor, valueLength, kind + " value", i);
             rule(ResponseFieldRules.checkField(kind, name, value));
             out.add(new ParsedResponseRecord.Header(id == KnownHeaders.UNKNOWN ? -1 : id, name, value));
         }
-        return position;
     }
 
     /** What the engine refuses about framing fields (response_fields.h). */
@@ -167,15 +158,9 @@ public final class ResponseRecordReader {
         return bytes;
     }
 
-    private static String text(ByteBuf record, int position, int length, int end, String field) {
-        need(position, length, end, field);
-        return record.toString(position, length, StandardCharsets.ISO_8859_1);
-    }
-
-    private static void need(int position, long length, int end, String field) {
-        if (length > end - position) {
-            throw invalid(field + " runs past the record end");
-        }
+    private static String text(ByteBuf record, RecordCursor cursor, long length, String field, int index) {
+        int start = cursor.take(length, field, index);
+        return record.toString(start, (int) length, StandardCharsets.ISO_8859_1);
     }
 
     private static IllegalArgumentException invalid(String why) {
