@@ -61,11 +61,6 @@ final class ResponseRecordWriter {
         buffer = alloc.directBuffer(initialCapacity);
     }
 
-    /** True once the record phase began (the head's fields are written); body may still follow. */
-    boolean recordStarted() {
-        return recordStart >= 0;
-    }
-
     // ---- chunk phase ----
 
     /** Adds body bytes: referenced in place when the engine can address them, copied otherwise. */

@@ -35,13 +35,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,20 +92,6 @@ class ChannelSemanticsTest {
         socket.connect(new InetSocketAddress("127.0.0.1", server.port), 5000);
         socket.setSoTimeout(15_000);
         return socket;
-    }
-
-    private static String readUntilClosed(Socket socket) throws IOException {
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        InputStream in = socket.getInputStream();
-        byte[] buffer = new byte[8192];
-        try {
-            for (int n; (n = in.read(buffer)) >= 0;) {
-                all.write(buffer, 0, n);
-            }
-        } catch (SocketException reset) {
-            // the server reset the connection: what some cases expect
-        }
-        return all.toString(StandardCharsets.ISO_8859_1);
     }
 
     private static FullHttpResponse text(String body) {
@@ -282,12 +266,12 @@ class ChannelSemanticsTest {
         }));
         try (Socket socket = connect()) {
             socket.getOutputStream().write("GET /drop HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            assertEquals("", readUntilClosed(socket));
+            assertEquals("", TestServer.readUntilClosed(socket));
         }
         try (Socket socket = connect()) {
             socket.getOutputStream().write("GET /ok HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
-            String answer = readUntilClosed(socket);
+            String answer = TestServer.readUntilClosed(socket);
             assertTrue(answer.startsWith("HTTP/1.1 200") && answer.endsWith("fine"), answer);
         }
     }
@@ -302,7 +286,7 @@ class ChannelSemanticsTest {
         })));
         try (Socket socket = connect()) {
             socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            String seen = readUntilClosed(socket);
+            String seen = TestServer.readUntilClosed(socket);
             assertTrue(seen.startsWith("HTTP/1.1 200") && seen.endsWith("delivered"), seen);
         }
         assertTrue(lateClose.get(5, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS));
@@ -316,7 +300,7 @@ class ChannelSemanticsTest {
         try (Socket socket = connect()) {
             socket.getOutputStream().write(("GET /1 HTTP/1.1\r\nHost: t\r\n\r\n"
                     + "GET /2 HTTP/1.1\r\nHost: t\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            String seen = readUntilClosed(socket);
+            String seen = TestServer.readUntilClosed(socket);
             assertTrue(seen.startsWith("HTTP/1.1 200") && seen.endsWith("bye"), seen);
             assertEquals(seen.indexOf("HTTP/1.1"), seen.lastIndexOf("HTTP/1.1"),
                     "the pipelined second request dies with the connection: " + seen);
@@ -332,7 +316,7 @@ class ChannelSemanticsTest {
         })));
         try (Socket socket = connect()) {
             socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            String seen = readUntilClosed(socket);
+            String seen = TestServer.readUntilClosed(socket);
             assertTrue(seen.startsWith("HTTP/1.1 200"), seen);
             assertFalse(seen.endsWith("0\r\n\r\n"), "the response must not look complete: " + seen);
         }
@@ -379,7 +363,7 @@ class ChannelSemanticsTest {
         })));
         try (Socket socket = connect()) {
             socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            String seen = readUntilClosed(socket);
+            String seen = TestServer.readUntilClosed(socket);
             assertTrue(seen.startsWith("HTTP/1.1 200"), seen);
             assertFalse(seen.contains("end"), "nothing after the failed part: " + seen);
         }
@@ -464,7 +448,7 @@ class ChannelSemanticsTest {
             socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             // Nothing of the refused response, and no hang: the write failed before any head, so
             // the client is answered 500.
-            String seen = readUntilClosed(socket);
+            String seen = TestServer.readUntilClosed(socket);
             assertTrue(seen.startsWith("HTTP/1.1 500 "), seen);
             assertFalse(seen.contains("Injected"), seen);
         }
@@ -478,7 +462,7 @@ class ChannelSemanticsTest {
         })));
         try (Socket socket = connect()) {
             socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            String seen = readUntilClosed(socket);
+            String seen = TestServer.readUntilClosed(socket);
             assertTrue(seen.startsWith("HTTP/1.1 500 "), seen);
         }
     }
@@ -532,7 +516,7 @@ class ChannelSemanticsTest {
         try (Socket socket = connect()) {
             socket.getOutputStream().write("GET /small HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
-            assertTrue(readUntilClosed(socket).endsWith("still here"));
+            assertTrue(TestServer.readUntilClosed(socket).endsWith("still here"));
         }
     }
 
@@ -558,7 +542,7 @@ class ChannelSemanticsTest {
             assertTrue(headSeen.await(10, TimeUnit.SECONDS));
             server.channel.close().syncUninterruptibly();
             assertTrue(inactive.await(10, TimeUnit.SECONDS), "the request channel closed with its queue");
-            assertEquals("", readUntilClosed(socket));
+            assertEquals("", TestServer.readUntilClosed(socket));
         }
     }
 }

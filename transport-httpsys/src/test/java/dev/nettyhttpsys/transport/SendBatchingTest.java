@@ -20,12 +20,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,17 +69,7 @@ class SendBatchingTest {
             socket.setSoTimeout(15_000);
             socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
-            ByteArrayOutputStream all = new ByteArrayOutputStream();
-            InputStream in = socket.getInputStream();
-            byte[] buffer = new byte[8192];
-            try {
-                for (int n; (n = in.read(buffer)) >= 0;) {
-                    all.write(buffer, 0, n);
-                }
-            } catch (SocketException reset) {
-                // the server reset the connection: what a refused response part leads to
-            }
-            return all.toString(StandardCharsets.ISO_8859_1);
+            return TestServer.readUntilClosed(socket);  // a refused response part ends in a reset
         }
     }
 

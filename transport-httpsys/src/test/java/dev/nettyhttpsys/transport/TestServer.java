@@ -7,9 +7,14 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 /** A real server on this transport for a test: bound to a free port, closed with the test. */
@@ -77,5 +82,20 @@ final class TestServer implements AutoCloseable {
     public void close() {
         channel.close().syncUninterruptibly();
         group.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** Everything the server sends until it ends the connection; a reset ends it too (some cases expect one). */
+    static String readUntilClosed(Socket socket) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        InputStream in = socket.getInputStream();
+        byte[] buffer = new byte[8192];
+        try {
+            for (int n; (n = in.read(buffer)) >= 0;) {
+                all.write(buffer, 0, n);
+            }
+        } catch (SocketException reset) {
+            // the server reset the connection
+        }
+        return all.toString(StandardCharsets.ISO_8859_1);
     }
 }
