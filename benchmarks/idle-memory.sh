@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
 # Idle keep-alive memory: what N open, idle keep-alive connections cost the server. BenchmarkServer
-# (one event-loop thread, pinned to CPU 0, the load script's -Xms512m -Xmx512m for every transport)
+# (one event-loop thread, pinned to CPU 0, lib.sh's fixed heap for every transport)
 # is started on each transport; a small client (Python, in this file) opens N connections one
 # after another, sends one GET / on each and reads the answer, then leaves them all open and idle.
 # The server's RSS (VmRSS from /proc/<pid>/status) is read before (after a warm-up round of
 # WARMUP_CONNECTIONS connections, opened, answered and closed) and after, once the connections
-# have been idle for SETTLE seconds; the growth divided by N is the cost of one idle connection.
+# have been idle; the growth divided by N is the cost of one idle connection. Each reading follows
+# a full collection and a trim of the C heap (jcmd GC.run, System.trim_native_heap) and SETTLE
+# seconds: the Java heap is fixed at 512 MB, so without the collection the garbage a run leaves in
+# eden pages it touches first would count as the connections' memory, and without the trim so
+# would whatever malloc happens to keep of freed memory (its arenas give it back at random times).
+# The warm-up opens as many connections as the measured round by default, so the pages and malloc
+# arenas that work touches anyway are resident before the first reading. Even so, which pages of
+# the fixed heap a collection compacts into moves the figure by about a KB per connection from run
+# to run, so each transport is measured RUNS times and the median reported. The live Java heap
+# (jcmd GC.heap_info, the generations' used space) is reported beside it.
 #
 # Usage: benchmarks/idle-memory.sh [N] [TRANSPORT ...]
 #   N          idle connections (default 10000; the file limit is raised to the hard limit, and a
 #              transport is skipped, saying so, when it is below N + 100)
 #   TRANSPORT  httpsys epoll io_uring nio (default: all four)
 # Environment: SETTLE seconds to wait before each RSS reading (default 3); WARMUP_CONNECTIONS
-#              (default 1000).
+#              (default N); RUNS runs per transport, each on a fresh server, reported as medians (default 3).
 # Writes benchmarks/results/idle-memory-<UTC time>.md. Needs python3 and the built jar:
 #   mvn -B -q -DskipTests -pl benchmarks -am package
 set -euo pipefail
@@ -25,7 +34,9 @@ shift || true
 transports=("$@")
 [ ${#transports[@]} -gt 0 ] || transports=(httpsys epoll io_uring nio)
 settle=${SETTLE:-3}
-warmup_connections=${WARMUP_CONNECTIONS:-1000}
+warmup_connections=${WARMUP_CONNECTIONS:-$connections}
+runs=${RUNS:-3}
+[[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "idle-memory.sh: RUNS=$runs is not a whole number of runs (1 or more)" >&2; exit 2; }
 
 ensure_tools python3=python3 taskset=util-linux
 require_jar
@@ -104,6 +115,51 @@ run_client() {
   fi
 }
 
+# collect: a full collection and a trim of the C heap, then SETTLE seconds; readings after it see
+# memory in use.
+collect() {
+  jcmd "$server_pid" GC.run > /dev/null 2>&1 || true
+  jcmd "$server_pid" System.trim_native_heap > /dev/null 2>&1 || true
+  sleep "$settle"
+}
+
+# The Java heap in use (KiB): the generations' "used" in jcmd GC.heap_info.
+heap_used_kib() {
+  jcmd "$server_pid" GC.heap_info 2>/dev/null | awk '/generation|region|space/ && / used / {
+    for (i = 1; i < NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?$/, "", v); total += v } } END { print total + 0 }'
+}
+
+# measure TRANSPORT: one run on a fresh server; sets measured_growth and measured_heap (KiB), or
+# fails with the reason in measure_error.
+measure() {
+  local transport=$1 log="$work/server-$1.log" before heap_before after heap_after
+  if ! start_server "$transport" "$log"; then
+    measure_error="the server did not start: $server_error"
+    return 1
+  fi
+  if ! run_client "$warmup_connections" "$work/warmup-$transport.log"; then
+    measure_error="the warm-up client failed: $client_error"
+    stop_server
+    return 1
+  fi
+  stop_client
+  collect
+  before=$(rss_kib "$server_pid")
+  heap_before=$(heap_used_kib)
+  if ! run_client "$connections" "$work/client-$transport.log"; then
+    measure_error="the client failed: $client_error"
+    stop_server
+    return 1
+  fi
+  collect
+  after=$(rss_kib "$server_pid")
+  heap_after=$(heap_used_kib)
+  stop_client
+  stop_server
+  measured_growth=$((after - before))
+  measured_heap=$((heap_after - heap_before))
+}
+
 rows=()
 notes=()
 for transport in "${transports[@]}"; do
@@ -111,44 +167,38 @@ for transport in "${transports[@]}"; do
     notes+=("- $transport: not measured: the file limit ($file_limit) is below $((connections + 100))")
     continue
   fi
-  log="$work/server-$transport.log"
-  if ! start_server "$transport" "$log"; then
-    notes+=("- $transport: not measured: the server did not start: $server_error")
-    continue
-  fi
-  if ! run_client "$warmup_connections" "$work/warmup-$transport.log"; then
-    notes+=("- $transport: not measured: the warm-up client failed: $client_error")
-    stop_server
-    continue
-  fi
-  stop_client
-  sleep "$settle"
-  before=$(rss_kib "$server_pid")
-  if ! run_client "$connections" "$work/client-$transport.log"; then
-    notes+=("- $transport: not measured: the client failed: $client_error")
-    stop_server
-    continue
-  fi
-  sleep "$settle"
-  after=$(rss_kib "$server_pid")
-  rows+=("$(awk -v t="$transport" -v b="$before" -v a="$after" -v n="$connections" \
-    'BEGIN { printf "| %s | %.1f | %.1f | %.1f | %.2f |", t, b / 1024, a / 1024, (a - b) / 1024, (a - b) / n }')")
-  stop_client
-  stop_server
+  growths=() heaps=()
+  for ((run = 0; run < runs; run++)); do
+    if ! measure "$transport"; then
+      notes+=("- $transport: not measured: $measure_error")
+      growths=()
+      break
+    fi
+    growths+=("$measured_growth") heaps+=("$measured_heap")
+  done
+  [ ${#growths[@]} -gt 0 ] || continue
+  rows+=("$(awk -v t="$transport" -v n="$connections" -v g="$(median "${growths[@]}")" -v h="$(median "${heaps[@]}")" \
+      -v all="${growths[*]}" \
+    'BEGIN { runs = split(all, each, " "); list = ""
+             for (i = 1; i <= runs; i++) list = list (i > 1 ? ", " : "") sprintf("%.2f", each[i] / n)
+             printf "| %s | %.2f | %s | %.2f |", t, g / n, list, h / n }')")
 done
 
 {
   echo "# Idle keep-alive memory: $(date -u '+%Y-%m-%d %H:%M') UTC, $connections connections"
   echo
   describe_machine
-  echo "- server: BenchmarkServer, one event-loop thread, \`taskset -c 0\`, -Xms512m -Xmx512m (every transport)"
+  echo "- server: BenchmarkServer, one event-loop thread, \`taskset -c 0\`, -Xms${server_heap_mb}m -Xmx${server_heap_mb}m (every transport)"
   echo "- client: $connections connections opened one at a time, one \`GET /\` answered on each, then all left open and idle"
   echo "- RSS: VmRSS of the server process, before (after a warm-up of $warmup_connections connections, answered and"
-  echo "  closed, and $settle s) and after ($settle s after the last connection went idle)"
-  echo "- command: \`benchmarks/idle-memory.sh $connections ${transports[*]}\`"
+  echo "  closed) and after (the $connections connections idle), each after a full collection and a C-heap trim"
+  echo "  (jcmd GC.run, System.trim_native_heap) and $settle s; live Java heap: the generations' used space"
+  echo "  (jcmd GC.heap_info) at the same two moments. Each transport is measured $runs times, each time on a fresh server;"
+  echo "  the figures are the medians (the runs' RSS figures are listed: they move by about 1 KB a connection)"
+  echo "- command: \`RUNS=$runs benchmarks/idle-memory.sh $connections ${transports[*]}\`"
   echo
-  echo "| transport | RSS before MB | RSS with idle connections MB | growth MB | KB per idle connection |"
-  echo "|---|---:|---:|---:|---:|"
+  echo "| transport | RSS KB per idle connection | the runs | of which live Java heap KB |"
+  echo "|---|---:|---|---:|"
   for row in "${rows[@]+"${rows[@]}"}"; do echo "$row"; done
   for note in "${notes[@]+"${notes[@]}"}"; do echo "$note"; done
 } > "$out"

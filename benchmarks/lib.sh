@@ -42,9 +42,12 @@ describe_machine() {
 
 # start_server TRANSPORT LOG: starts BenchmarkServer on CPU 0 with one event-loop thread; sets server_pid and
 # server_port, or returns 1 with the log's last line in server_error.
+# The benchmark server's Java heap, fixed (-Xms = -Xmx) so every transport runs with the same one.
+server_heap_mb=512
+
 start_server() {
   local transport=$1 log=$2
-  taskset -c 0 java -Xms512m -Xmx512m -cp "$bench_jar" dev.nettyhttpsys.benchmarks.BenchmarkServer \
+  taskset -c 0 java -Xms${server_heap_mb}m -Xmx${server_heap_mb}m -cp "$bench_jar" dev.nettyhttpsys.benchmarks.BenchmarkServer \
     "$transport" 0 1 > "$log" 2>&1 &
   server_pid=$!
   for _ in $(seq 150); do grep -q READY "$log" 2>/dev/null && break; kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
@@ -98,6 +101,9 @@ field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<< " $2"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 kernel_ticks() { awk '{print $15}' "/proc/$1/stat"; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+
+# median NUMBER...: the middle one (of an even count, the lower middle).
+median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
 
 # chart TSV PNG TITLE PANEL...: grouped bars drawn by gnuplot, one group per scenario, one bar per
 # transport (httpsys, httpsys-cached, epoll, io_uring, nio, then any other), one panel per PANEL "column|y label|log 0/1|bar label format".
