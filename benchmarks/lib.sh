@@ -94,8 +94,9 @@ wrk_row() {
 # field NAME RESULT_LINE: one number of a wrk_row RESULT line.
 field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<< " $2"; }
 
-# Server CPU time (user + system) in clock ticks, and its resident memory in KiB.
+# Server CPU time (user + system) in clock ticks, its system part (the kernel) alone, and its resident memory in KiB.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+kernel_ticks() { awk '{print $15}' "/proc/$1/stat"; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
 # chart TSV PNG TITLE PANEL...: grouped bars drawn by gnuplot, one group per scenario, one bar per

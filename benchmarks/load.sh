@@ -52,7 +52,7 @@ mkdir -p "$bench_results"
 out="$bench_results/load-$stamp"
 work=$(mktemp -d)
 trap 'stop_server; rm -rf "$work"' EXIT
-tsv_header="transport	scenario	connections	requests_per_s	cpu_us_per_request	p50_ms	p99_ms	p999_ms	non_2xx	socket_errors	rss_mb	error"
+tsv_header="transport	scenario	connections	requests_per_s	cpu_us_per_request	p50_ms	p99_ms	p999_ms	non_2xx	socket_errors	rss_mb	error	kernel_us_per_request"
 echo "$tsv_header" > "$out.tsv"
 
 # Rows that could not be measured: in the table, not in the data.
@@ -73,8 +73,10 @@ for transport in "${transports[@]}"; do
     fi
     [ "${ROW_WARMUP:-1}" = 0 ] || wrk_row "$path" "$method" "$body" "$depth" "$connections" "${ROW_WARMUP:-1}" > /dev/null
     before=$(cpu_ticks "$server_pid")
+    kernel_before=$(kernel_ticks "$server_pid")
     result=$(wrk_row "$path" "$method" "$body" "$depth" "$connections" "$seconds")
     after=$(cpu_ticks "$server_pid" 2>/dev/null || echo "$before")
+    kernel_after=$(kernel_ticks "$server_pid" 2>/dev/null || echo "$kernel_before")
     if [[ $result == FAILED* ]]; then
       notes+=("| $transport | $scenario | $connections | not measured: wrk failed: ${result#FAILED } |")
       continue
@@ -82,13 +84,14 @@ for transport in "${transports[@]}"; do
     requests=$(field requests "$result")
     socket_errors=$(( $(field connect "$result") + $(field read "$result") + $(field write "$result") + $(field timeout "$result") ))
     awk -v OFS='\t' -v tr="$transport" -v sc="$scenario" -v c="$connections" -v n="$requests" \
-        -v us="$(field duration_us "$result")" -v ticks=$((after - before)) -v hz="$ticks_per_second" \
+        -v us="$(field duration_us "$result")" -v ticks=$((after - before)) -v kticks=$((kernel_after - kernel_before)) -v hz="$ticks_per_second" \
         -v p50="$(field p50_us "$result")" -v p99="$(field p99_us "$result")" -v p999="$(field p999_us "$result")" -v depth="$depth" \
         -v status="$(field status "$result")" -v sock="$socket_errors" -v rss="$(rss_kib "$server_pid" 2>/dev/null || echo 0)" \
       'function ms(us) { return depth > 1 ? "-" : sprintf("%.2f", us / 1000) }
        BEGIN { print tr, sc, c, sprintf("%.0f", n / (us / 1e6)), (n > 0 ? sprintf("%.2f", ticks / hz * 1e6 / n) : "-"),
                ms(p50), ms(p99), ms(p999),
-               status, sock, sprintf("%.0f", rss / 1024), (status + sock > 0 || n == 0) ? 1 : 0 }' >> "$out.tsv"
+               status, sock, sprintf("%.0f", rss / 1024), (status + sock > 0 || n == 0) ? 1 : 0,
+               (n > 0 ? sprintf("%.2f", kticks / hz * 1e6 / n) : "-") }' >> "$out.tsv"
     if ! kill -0 "$server_pid" 2>/dev/null; then
       notes+=("| $transport | - | - | the server died during $scenario: $(tail -1 "$log") |")
       break
@@ -103,14 +106,15 @@ done
   describe_machine
   echo "- server: BenchmarkServer, one event-loop thread, \`taskset -c 0\`, -Xmx512m; client: wrk -t1, \`taskset -c 1\`, --timeout 5s"
   echo "- command: \`benchmarks/load.sh --scenarios=$scenario_list $seconds ${transports[*]}\` (warm-up: ${WARMUP:-5} s, then ${ROW_WARMUP:-1} s before each row)"
-  echo "- CPU us/request = the server process's user+system CPU time over the row / responses. Latency: wrk's percentiles, with its"
+  echo "- CPU us/request = the server process's user+system CPU time over the row / responses; kernel us/request = its system time"
+  echo "  alone (TCP over loopback, epoll, syscalls: what no user-space work removes). Latency: wrk's percentiles, with its"
   echo "  correction for coordinated omission; none for pipelined rows (wrk times a whole batch, and the correction then breaks)."
   echo
   echo "![requests/s and server CPU per request](load-$stamp.png)"
   echo
-  echo "| transport | scenario | connections | requests/s | server CPU us/request | p50 ms | p99 ms | p99.9 ms | non-2xx/3xx | socket errors | server RSS MB | |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
-  awk -F'\t' 'NR > 1 { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, ($4 == 0 ? "**no responses**" : $12 == 1 ? "**errors: not comparable**" : "") }' "$out.tsv"
+  echo "| transport | scenario | connections | requests/s | server CPU us/request | of it kernel | p50 ms | p99 ms | p99.9 ms | non-2xx/3xx | socket errors | server RSS MB | |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+  awk -F'\t' 'NR > 1 { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $13, $6, $7, $8, $9, $10, $11, ($4 == 0 ? "**no responses**" : $12 == 1 ? "**errors: not comparable**" : "") }' "$out.tsv"
   for note in "${notes[@]+"${notes[@]}"}"; do echo "$note"; done
   echo
   echo "Ratios to epoll in the same run (rows with errors left out): CPU per request (lower is better) and requests/s (higher is better)."

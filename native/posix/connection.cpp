@@ -242,7 +242,7 @@ void Connection::failSlots(int32_t status, bool reportAborted, const PosixQueue*
     int32_t opStatus = cause ? (status == kOk ? kConnectionLost : status) : kConnectionLost;
     if (readPending_ && owner_ == slot.requestId) completeBodyRead(opStatus, 0);
     for (const PendingSend& pending : slot.sends) {
-      loop_->push(kSendCompleted, opStatus, pending.token, slot.requestId, 0);
+      loop_->pushSendCompleted(opStatus, pending.token, slot.requestId, 0);
     }
     slot.sends.clear();
     // The request that caused the abort knows; the others on the connection learn it here.

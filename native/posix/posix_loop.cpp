@@ -142,6 +142,12 @@ void PosixLoop::push(uint32_t type, int32_t status, uint64_t token, uint64_t req
   pending_.push_back(Completion{type, status, token, requestId, 0, length});
 }
 
+void PosixLoop::pushSendCompleted(int32_t status, uint64_t token, uint64_t requestId, uint64_t length) {
+  Completion completion = sendCompleted(status, token, requestId, length);
+  if (pending_.size() > pendingHead_ && foldSendCompleted(pending_.back(), completion)) return;
+  pending_.push_back(completion);
+}
+
 void PosixLoop::pushQueueClosed(PosixQueue& queue) {
   // address carries the queue serial until delivery, when the queue is deleted.
   pending_.push_back(Completion{kQueueClosed, kOk, queue.token(), 0, queue.serial(), 0});

@@ -72,6 +72,8 @@ class PosixLoop : public Loop {
 
   // Services for connections and queues (loop thread only).
   void push(uint32_t type, int32_t status, uint64_t token, uint64_t requestId, uint64_t length);
+  // A send's kSendCompleted, folded into the one before it when it may be (foldSendCompleted).
+  void pushSendCompleted(int32_t status, uint64_t token, uint64_t requestId, uint64_t length);
   void pushQueueClosed(PosixQueue& queue);
   const std::shared_ptr<LoopInbox>& inbox() const { return inbox_; }
   PosixQueue* findQueue(uint64_t serial) const;

@@ -189,7 +189,7 @@ void Connection::flushOutput() {
 void Connection::completeSend(Slot& slot) {
   PendingSend done = std::move(slot.sends.front());
   slot.sends.pop_front();
-  loop_->push(kSendCompleted, kOk, done.token, slot.requestId, done.length);
+  loop_->pushSendCompleted(kOk, done.token, slot.requestId, done.length);
   if (done.opaque) {
     state_ = State::kOpaque;  // from now on raw bytes both ways
     owner_ = slot.requestId;

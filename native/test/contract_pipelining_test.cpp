@@ -66,6 +66,55 @@ TEST_CASE("posix pipelining: buffered requests are delivered at once and answere
   CHECK(fourth.connectionId == byUrl["/one"].connectionId);
 }
 
+TEST_CASE("posix pipelining: a batch's sends under one token complete as one completion that counts them") {
+  Harness harness;
+  uint16_t port = freePort();
+  TestConnection client;
+  Queue* queue = harness.openAndConnect(port, client);
+  REQUIRE(client.sendAll(get("/a", port) + get("/b", port) + get("/c", port)));
+  std::vector<ReceivedRequest> requests(3);
+  for (ReceivedRequest& request : requests) REQUIRE(harness.waitForRequest(request));
+  // One channel answers its pipelined requests under its one token, as the transport does.
+  ResponseBuilder a, b, c;
+  const uint64_t channelToken = 90;
+  REQUIRE(sendText(queue, requests[0].requestId, a, "reply-a", channelToken) == kOk);
+  REQUIRE(sendText(queue, requests[1].requestId, b, "reply-bb", channelToken) == kOk);
+  REQUIRE(sendText(queue, requests[2].requestId, c, "reply-ccc", channelToken) == kOk);
+  Completion done;
+  REQUIRE(harness.waitFor(kSendCompleted, channelToken, done));
+  CHECK(done.status == kOk);
+  CHECK(done.address == 3);  // three sends, one completion
+  CHECK(done.length == 7 + 8 + 9);
+  CHECK(done.requestId == requests[2].requestId);  // the last send's request
+  Completion more;
+  CHECK_FALSE(harness.waitFor(kSendCompleted, channelToken, more, 100));
+  for (const char* body : {"reply-a", "reply-bb", "reply-ccc"}) {
+    std::string raw;
+    REQUIRE(client.readResponse(raw));
+    CHECK(bodyOf(raw) == body);
+  }
+}
+
+TEST_CASE("posix pipelining: failed sends are reported one by one, never folded") {
+  Harness harness;
+  uint16_t port = freePort();
+  TestConnection client;
+  Queue* queue = harness.openAndConnect(port, client);
+  REQUIRE(client.sendAll(get("/a", port) + get("/b", port)));
+  std::vector<ReceivedRequest> requests(2);
+  for (ReceivedRequest& request : requests) REQUIRE(harness.waitForRequest(request));
+  // The second answer is staged behind the first, which never comes: cancelling the first
+  // request resets the connection and fails the staged send.
+  ResponseBuilder staged;
+  const uint64_t channelToken = 91;
+  REQUIRE(sendText(queue, requests[1].requestId, staged, "staged", channelToken) == kOk);
+  REQUIRE(queue->cancel(requests[0].requestId) == kOk);
+  Completion failed;
+  REQUIRE(harness.waitFor(kSendCompleted, channelToken, failed));
+  CHECK(failed.status != kOk);
+  CHECK(failed.address == 1);
+}
+
 TEST_CASE("posix pipelining: at most 16 requests are in flight per connection") {
   Harness harness;
   uint16_t port = freePort();

@@ -130,7 +130,7 @@ void WindowsQueue::releaseHeld(RequestMap::iterator found) {
 void WindowsQueue::dropWaiting(RequestState& state, int32_t status) {
   auto connection = connections_.find(state.connectionId);
   for (std::unique_ptr<SendOp>& op : state.waiting) {
-    if (!op->internal) loop_.push(kSendCompleted, status, op->token, op->requestId, 0);
+    if (!op->internal) loop_.pushSendCompleted(status, op->token, op->requestId, 0);
     if (!op->endsResponse || connection == connections_.end()) continue;
     if (connection->second.finalSendsOut > 0) --connection->second.finalSendsOut;
     if (connection->second.heldRequestId == op->requestId) connection->second.heldRequestId = 0;
@@ -143,7 +143,7 @@ void WindowsQueue::onSend(SendOp& op, DWORD error, DWORD bytes) {
   std::unique_ptr<SendOp> owned(&op);
   if (op.endsResponse) finalSendDone(op.connectionId);
   int32_t status = completionStatus(error);
-  if (!op.internal) loop_.push(kSendCompleted, status, op.token, op.requestId, error == NO_ERROR ? bytes : 0);
+  if (!op.internal) loop_.pushSendCompleted(status, op.token, op.requestId, error == NO_ERROR ? bytes : 0);
   auto found = requests_.find(op.requestId);
   if (found == requests_.end()) return;
   found->second.sending = false;

@@ -216,6 +216,8 @@ class WindowsLoop : public Loop {
   HANDLE port() const { return port_; }
   void push(uint32_t type, int32_t status, uint64_t token, uint64_t requestId, uint64_t length,
             uint64_t address = 0);
+  // A send's kSendCompleted, folded into the one before it when it may be (foldSendCompleted).
+  void pushSendCompleted(int32_t status, uint64_t token, uint64_t requestId, uint64_t length);
   // Serializes a request into this poll's arena and queues its kRequestReceived.
   void pushRequest(uint64_t queueToken, const HTTP_REQUEST& request,
                    const HTTP_SSL_CLIENT_CERT_INFO* certificate = nullptr);

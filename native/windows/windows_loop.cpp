@@ -108,6 +108,14 @@ void WindowsLoop::push(uint32_t type, int32_t status, uint64_t token, uint64_t r
   pending_.push_back(std::move(pending));
 }
 
+void WindowsLoop::pushSendCompleted(int32_t status, uint64_t token, uint64_t requestId, uint64_t length) {
+  Completion completion = sendCompleted(status, token, requestId, length);
+  if (!pending_.empty() && foldSendCompleted(pending_.back().completion, completion)) return;
+  Pending pending;
+  pending.completion = completion;
+  pending_.push_back(std::move(pending));
+}
+
 void WindowsLoop::pushRequest(uint64_t queueToken, const HTTP_REQUEST& request,
                               const HTTP_SSL_CLIENT_CERT_INFO* certificate) {
   size_t offset = serializeRequest(request, arena_, certificate);

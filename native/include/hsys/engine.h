@@ -18,7 +18,9 @@ namespace hsys {
 // checked at load through engine_abi.h like every other fact below.
 enum CompletionType : uint32_t {
   kRequestReceived = 1,  // token = queue token, requestId, address/length = request record
-  kSendCompleted = 2,    // token = send token, requestId, length = bytes sent
+  kSendCompleted = 2,    // token = send token, requestId = the last send's request, address = how many
+                         // sends it completes (a token's sends complete in order, and successful
+                         // ones in a row fold into one completion: foldSendCompleted), length = bytes sent
   kBodyReceived = 3,     // token = body token, requestId, length = bytes read (0 = end of body)
   kQueueClosed = 4,      // token = queue token; the Queue object is gone after this
   kRequestAborted = 5,   // token = queue token, requestId: the client went away before the response ended
@@ -47,10 +49,30 @@ struct Completion {
   int32_t status;      // Status, or a positive system error code
   uint64_t token;      // the queue token or the operation token given by the caller
   uint64_t requestId;  // the request the completion belongs to (0 for queue events)
-  uint64_t address;    // kRequestReceived: address of the request record
+  uint64_t address;    // kRequestReceived: address of the request record; kSendCompleted: sends completed
   uint64_t length;     // record length / bytes transferred
 };
 static_assert(sizeof(Completion) == 40, "Completion layout is part of the Java contract");
+
+// The completion of one send.
+inline Completion sendCompleted(int32_t status, uint64_t token, uint64_t requestId, uint64_t length) {
+  return Completion{kSendCompleted, status, token, requestId, 1, length};
+}
+
+// A pipelined batch completes many sends of one connection at once; reporting them as one
+// completion spares the application a dispatch per response. Folds next into previous when both
+// are successful send completions of one token (its sends complete in order) and says whether
+// it did; a failure is always reported on its own.
+inline bool foldSendCompleted(Completion& previous, const Completion& next) {
+  if (next.type != kSendCompleted || previous.type != kSendCompleted || next.status != kOk ||
+      previous.status != kOk || previous.token != next.token) {
+    return false;
+  }
+  previous.requestId = next.requestId;
+  previous.address += next.address;
+  previous.length += next.length;
+  return true;
+}
 
 // An error with a message meant for people: what failed, the system code and a hint.
 struct Error {

@@ -595,13 +595,17 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         return EngineStatus.OK;
     }
 
-    private void onSendCompleted(int status) {
-        EncodedSend send = inEngine.removeFirst();
-        if (send == null) {
-            return;
+    /** The engine completed the oldest {@code sends} sends in the engine (more than one only when all succeeded). */
+    private void onSendCompleted(int status, int sends) {
+        boolean nowOpaque = false;
+        for (int i = 0; i < sends; i++) {
+            EncodedSend send = inEngine.removeFirst();
+            if (send == null) {
+                return;
+            }
+            nowOpaque |= status == EngineStatus.OK && (send.flags() & ResponseRecordEncoder.FLAG_OPAQUE) != 0;
+            send.release();
         }
-        boolean nowOpaque = status == EngineStatus.OK && (send.flags() & ResponseRecordEncoder.FLAG_OPAQUE) != 0;
-        send.release();
         if (status != EngineStatus.OK) {
             // The connection broke (or the engine gave up on it) after the send was accepted.
             logger.debug("{}: a send failed in the engine: {}", this, EngineStatus.describe(status));
@@ -795,14 +799,15 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
             int type = event.type();
             int status = event.status();
             long length = event.length();
+            int operations = event.operations();
             if (eventLoop().inEventLoop()) {
-                onCompletion(type, status, length);
+                onCompletion(type, status, length, operations);
                 return;
             }
             try {
-                eventLoop().execute(() -> onCompletion(type, status, length));
+                eventLoop().execute(() -> onCompletion(type, status, length, operations));
             } catch (RejectedExecutionException e) {
-                onCompletion(type, status, length);  // this channel's loop is gone: free what the engine returned here
+                onCompletion(type, status, length, operations);  // this channel's loop is gone: free what the engine returned here
             }
         }
 
@@ -812,9 +817,9 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         }
     }
 
-    private void onCompletion(int type, int status, long length) {
+    private void onCompletion(int type, int status, long length, int operations) {
         if (type == Native.SEND_COMPLETED) {
-            onSendCompleted(status);
+            onSendCompleted(status, operations);
         } else if (type == Native.BODY_RECEIVED) {
             onBodyReceived(status, length);
         }

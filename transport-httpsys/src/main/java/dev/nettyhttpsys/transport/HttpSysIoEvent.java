@@ -45,6 +45,18 @@ final class HttpSysIoEvent implements IoEvent {
         return address;
     }
 
+    /**
+     * How many operations this completion ends: for {@link Native#SEND_COMPLETED}, the sends it
+     * completes (the engine folds a token's successful sends in a row into one completion); 1 otherwise.
+     */
+    int operations() {
+        return operations(type, address);
+    }
+
+    static int operations(int type, long address) {
+        return type == Native.SEND_COMPLETED ? (int) address : 1;
+    }
+
     /** Bytes sent or received, or the record's length. */
     long length() {
         return length;

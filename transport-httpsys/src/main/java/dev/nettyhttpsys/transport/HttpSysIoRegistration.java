@@ -79,7 +79,7 @@ final class HttpSysIoRegistration implements IoRegistration {
             int status = start(copy);
             if (status != EngineStatus.OK && copy.completes()) {
                 outstanding++;  // reported as if it had started, so the count stays true
-                dispatch(copy.completionType(), status, 0, 0, 0, null);
+                dispatch(copy.completionType(), status, 0, 1, 0, null);  // one operation ended
             }
         });
         return accepted ? 0 : EngineStatus.CANCELLED;  // refused: the queue's loop has shut down
@@ -106,7 +106,7 @@ final class HttpSysIoRegistration implements IoRegistration {
         } catch (Throwable t) {
             logger.warn("completion handler of {} failed", handle, t);
         }
-        if (ends && --outstanding == 0 && cancelled) {
+        if (ends && (outstanding -= HttpSysIoEvent.operations(type, address)) == 0 && cancelled) {
             remove();
         }
     }

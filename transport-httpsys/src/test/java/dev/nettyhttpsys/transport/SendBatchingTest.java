@@ -6,9 +6,11 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.DefaultFileRegion;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -193,5 +195,38 @@ class SendBatchingTest {
         assertEquals("0123456789".repeat(100), decoded.toString());
         assertEquals(2, chunks, "64 parts a send at most");
         assertEveryWriteSucceeded(102);
+    }
+
+    /**
+     * The engine reports a pipelined batch's sends as one completion that counts them; the
+     * channel must free every one of them, or its bytes in the engine would stay counted and
+     * writing would stop at the in-engine limit (256 KB) with responses still owed.
+     */
+    @Test
+    void pipelinedResponsesPastTheInEngineLimitAllArrive() throws Exception {
+        int requests = 40;
+        int size = 16 * 1024;  // 40 x 16 KB: well past the limit
+        start((ctx, writes) -> {
+            ByteBuf content = Unpooled.directBuffer(size).writeZero(size);
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, content);
+            HttpUtil.setContentLength(response, size);
+            writes.add(ctx.writeAndFlush(response));
+        });
+        String pipelined = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".repeat(requests - 1)
+                + "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        String all;
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", server.port), 5000);
+            socket.setSoTimeout(15_000);
+            socket.getOutputStream().write(pipelined.getBytes(StandardCharsets.US_ASCII));
+            all = TestServer.readUntilClosed(socket);
+        }
+        int answered = 0;
+        for (int at = all.indexOf("HTTP/1.1 200 OK"); at >= 0; at = all.indexOf("HTTP/1.1 200 OK", at + 1)) {
+            answered++;
+        }
+        assertEquals(requests, answered, "every pipelined request answered");
+        assertTrue(all.length() > requests * size, "every body arrived: " + all.length() + " bytes");
+        assertEveryWriteSucceeded(requests);
     }
 }
