@@ -71,7 +71,9 @@ void JNICALL wakeup(JNIEnv*, jclass, jlong loop) { asLoop(loop)->wakeup(); }
 
 // Polls one batch. Request completions get their record address rewritten to an offset inside
 // one direct ByteBuffer (window.buffer) spanning every record of the batch; the backend keeps
-// the records of a batch in one region until the next poll.
+// the records of a batch in one region until the next poll. The window of an earlier batch is
+// kept when this batch's records lie inside it (a backend reuses its record region from poll to
+// poll), so a poll allocates no ByteBuffer, and Java no wrapper of it, in steady state.
 jint JNICALL poll(JNIEnv* env, jclass, jlong loop, jlong completions, jint capacity,
                   jint timeoutMillis, jobject window) {
   auto* out = reinterpret_cast<hsys::Completion*>(completions);
@@ -89,9 +91,20 @@ jint JNICALL poll(JNIEnv* env, jclass, jlong loop, jlong completions, jint capac
     throwHttpSysException(env, "request records of one batch span more than 2 GiB", hsys::kInvalidArgument, 0);
     return 0;
   }
-  for (jint i = 0; i < count; ++i) {
-    if (out[i].type == hsys::kRequestReceived) out[i].address -= low;
+  uint64_t base = low;
+  bool inside = false;
+  jobject kept = env->GetObjectField(window, gWindowBuffer);
+  if (kept != nullptr) {
+    auto keptBase = reinterpret_cast<uint64_t>(env->GetDirectBufferAddress(kept));
+    auto keptLength = static_cast<uint64_t>(env->GetDirectBufferCapacity(kept));
+    env->DeleteLocalRef(kept);
+    inside = keptBase != 0 && low >= keptBase && high <= keptBase + keptLength;
+    if (inside) base = keptBase;
   }
+  for (jint i = 0; i < count; ++i) {
+    if (out[i].type == hsys::kRequestReceived) out[i].address -= base;
+  }
+  if (inside) return count;
   jobject buffer = env->NewDirectByteBuffer(reinterpret_cast<void*>(low), static_cast<jlong>(high - low));
   if (buffer == nullptr) return 0;  // exception pending
   env->SetObjectField(window, gWindowBuffer, buffer);

@@ -84,7 +84,10 @@ void Connection::forgetRequest(const Slot& slot) {
   if (!slot.delivered && slot.queue != nullptr) --slot.queue->waiting;
 }
 
-std::unique_ptr<Connection::Slot> Connection::takeSlot() { return loop_->requestSlots().take(); }
+std::unique_ptr<Connection::Slot> Connection::takeSlot() {
+  loop_->requestSlots().lendOutputStorage(output_);
+  return loop_->requestSlots().take();
+}
 
 size_t Connection::requestSlotsHeld() const {
   return static_cast<size_t>(std::count_if(ring_.begin(), ring_.end(), [](const auto& slot) { return slot != nullptr; }));
@@ -103,6 +106,7 @@ void Connection::giveSlots() {
   for (std::unique_ptr<Slot>& slot : ring_) {
     if (slot) loop_->requestSlots().give(slot);
   }
+  loop_->requestSlots().takeBackOutputStorage(output_);
 }
 
 void Connection::onEvents(uint32_t events) {

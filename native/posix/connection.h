@@ -37,7 +37,6 @@
 
 #include <sys/types.h>
 
-#include "hsys/canonical_path.h"
 #include "hsys/engine.h"
 #include "hsys/records.h"
 #include "http_parser.h"
@@ -79,6 +78,8 @@ class Connection : public Pollable, private ProtocolSession {
   size_t receiveBufferBytes() const { return in_.capacity(); }
   // Request slots it holds (0 when idle).
   size_t requestSlotsHeld() const;
+  // It holds output segment storage (lent with its slots; false when idle).
+  bool holdsOutputStorage() const { return output_.hasStorage(); }
   // Closed and about to be freed: its slots go back to the loop's pool.
   void giveBackSlots();
 
@@ -163,7 +164,7 @@ class Connection : public Pollable, private ProtocolSession {
   void parseRequests();
   void onInputEnded(Fill result);
   void routeRequest();
-  // Canonicalizes the parse slot's path (canonicalPath_, slot.cookedTarget); false: 400.
+  // Canonicalizes the parse slot's path (the loop's canonicalPath(), slot.cookedTarget); false: 400.
   bool canonicalizeTarget(Slot& slot);
   void startRequest(PosixQueue* queue);
   void engineAnswer(int status, bool forceClose);
@@ -229,7 +230,6 @@ class Connection : public Pollable, private ProtocolSession {
   bool handOffWaiting_ = false;  // it routes to another loop: move once the ring is empty
   RouteTarget handOff_;
   int handOffHops_ = 0;
-  CanonicalPath canonicalPath_;  // of the head being routed
 
   // The ring: count_ slots from first_; slots [0, wire_) have queued their last bytes.
   std::array<std::unique_ptr<Slot>, kMaxPipeline> ring_;

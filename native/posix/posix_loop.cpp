@@ -133,6 +133,7 @@ EngineStats PosixLoop::stats() const {
     stats.receiveBuffers += bytes > 0 ? 1 : 0;
     stats.receiveBufferBytes += bytes;
     stats.requestSlots += entry.second->requestSlotsHeld();
+    stats.outputQueues += entry.second->holdsOutputStorage() ? 1 : 0;
   }
   stats.receiveBufferBytes += receiveBuffers_.freeBytes();
   return stats;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "connection.h"
+#include "hsys/canonical_path.h"
 #include "hsys/engine.h"
 #include "http_parser.h"
 #include "listener_registry.h"
@@ -95,6 +96,11 @@ class PosixLoop : public Loop {
   ReceiveBuffers& receiveBuffers() { return receiveBuffers_; }
   RequestSlots& requestSlots() { return requestSlots_; }
   const ParserLimits& limits() const { return limits_; }
+  // Scratch of the connections' own work, which never spans two calls: one per loop rather than
+  // one per connection, so an idle connection carries none of it. The path of the head being
+  // routed (Connection::routeRequest), and the iovec array of one sendmsg (OutputQueue::flush).
+  CanonicalPath& canonicalPath() { return canonicalPath_; }
+  std::vector<iovec>& iovScratch() { return iovScratch_; }
   int epollFd() const { return epollFd_; }
   // The monotonic clock in milliseconds as of the last wake-up: timers have second granularity,
   // so one clock read per poll serves every connection.
@@ -144,6 +150,8 @@ class PosixLoop : public Loop {
   ParserLimits limits_;
   ReceiveBuffers receiveBuffers_;
   RequestSlots requestSlots_;
+  CanonicalPath canonicalPath_;
+  std::vector<iovec> iovScratch_;
 };
 
 }  // namespace hsys::posix

@@ -214,7 +214,7 @@ void Connection::routeRequest() {
     engineAnswer(400, true);  // no canonical form: it could route one way here, another in the handler
     return;
   }
-  const RouteTable::Route* route = routeTable_->find(host, canonicalPath_.decoded());
+  const RouteTable::Route* route = routeTable_->find(host, loop_->canonicalPath().decoded());
   if (route == nullptr) {
     engineAnswer(404, false);  // HTTP.SYS answers unmatched URLs itself
     return;
@@ -244,7 +244,7 @@ bool Connection::canonicalizeTarget(Slot& slot) {
   // The record carries the target with its path canonical beside the raw one (HTTP.SYS's cooked
   // URL), so what the handler sees as the URI routes where the engine routed the request.
   const char* base = in_.data() + begin_;
-  return canonicalPath_.cookTarget(slot.head.target.in(base), slot.head.path.in(base), slot.cookedTarget);
+  return loop_->canonicalPath().cookTarget(slot.head.target.in(base), slot.head.path.in(base), slot.cookedTarget);
 }
 
 void Connection::startRequest(PosixQueue* queue) {

@@ -29,6 +29,19 @@ std::unique_ptr<RequestSlot> RequestSlots::take() {
   return slot;
 }
 
+void RequestSlots::lendOutputStorage(OutputQueue& output) {
+  if (output.hasStorage() || freeOutputStorage_.empty()) return;  // without: it allocates its own
+  output.adoptStorage(freeOutputStorage_.back());
+  freeOutputStorage_.pop_back();
+}
+
+void RequestSlots::takeBackOutputStorage(OutputQueue& output) {
+  if (!output.hasStorage() || !output.empty()) return;
+  std::vector<OutputQueue::Segment> storage;
+  output.releaseStorage(storage);
+  if (freeOutputStorage_.size() < kMaxFree) freeOutputStorage_.push_back(std::move(storage));
+}
+
 void RequestSlots::give(std::unique_ptr<RequestSlot>& slot) {
   if (!slot) return;
   if (free_.size() < kMaxFree) {

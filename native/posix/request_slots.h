@@ -74,8 +74,14 @@ class RequestSlots {
   // Takes slot back (leaving it null), reset for its next use.
   void give(std::unique_ptr<RequestSlot>& slot);
 
+  // The connections' output segment arrays (OutputQueue::adoptStorage) come and go with their
+  // slots: taken with a connection's first slot, given back with its last.
+  void lendOutputStorage(OutputQueue& output);
+  void takeBackOutputStorage(OutputQueue& output);
+
  private:
   std::vector<std::unique_ptr<RequestSlot>> free_;
+  std::vector<std::vector<OutputQueue::Segment>> freeOutputStorage_;
 };
 
 }  // namespace hsys::posix

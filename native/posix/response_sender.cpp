@@ -171,7 +171,7 @@ void Connection::flushOutput() {
         sendWindowBytes_ = output_.bytesWritten();
       }
       int code = 0;
-      OutputQueue::Result result = output_.flush(fd_, code);
+      OutputQueue::Result result = output_.flush(fd_, code, loop_->iovScratch());
       if (result == OutputQueue::Result::kAgain) {
         writable_ = false;
       } else if (result == OutputQueue::Result::kError) {

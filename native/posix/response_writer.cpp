@@ -206,7 +206,20 @@ void OutputQueue::clear() {
   next_ = 0;
 }
 
-OutputQueue::Result OutputQueue::flush(int socketFd, int& errorCode) {
+void OutputQueue::adoptStorage(std::vector<Segment>& storage) {
+  if (hasStorage() || !empty()) return;
+  clear();
+  storage.clear();
+  segments_.swap(storage);
+}
+
+void OutputQueue::releaseStorage(std::vector<Segment>& storage) {
+  if (!empty()) return;
+  clear();
+  segments_.swap(storage);
+}
+
+OutputQueue::Result OutputQueue::flush(int socketFd, int& errorCode, std::vector<iovec>& iov) {
   while (next_ < segments_.size()) {
     Segment& first = segments_[next_];
     if (first.data == nullptr) {
@@ -231,17 +244,17 @@ OutputQueue::Result OutputQueue::flush(int socketFd, int& errorCode) {
       continue;
     }
     // Gather the run of memory segments into one sendmsg.
-    iov_.clear();
+    iov.clear();
     uint64_t attempted = 0;
-    for (size_t i = next_; i < segments_.size() && iov_.size() < IOV_MAX; ++i) {
+    for (size_t i = next_; i < segments_.size() && iov.size() < IOV_MAX; ++i) {
       if (segments_[i].data == nullptr) break;
       size_t length = segments_[i].length > (1u << 30) ? (1u << 30) : static_cast<size_t>(segments_[i].length);
-      iov_.push_back(iovec{const_cast<char*>(segments_[i].data), length});
+      iov.push_back(iovec{const_cast<char*>(segments_[i].data), length});
       attempted += length;
     }
     msghdr message{};
-    message.msg_iov = iov_.data();
-    message.msg_iovlen = iov_.size();
+    message.msg_iov = iov.data();
+    message.msg_iovlen = iov.size();
     ssize_t n = ::sendmsg(socketFd, &message, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;

@@ -76,10 +76,17 @@ class OutputQueue {
   uint64_t bytesQueued() const { return bytesQueued_; }  // ever appended
   uint64_t pendingBytes() const;
   void clear();
+  // The segment array, lent by the loop's pool while the connection holds request slots (output
+  // is only queued for a slot), so an idle connection holds none. adoptStorage takes storage
+  // (emptied) when the queue has none; releaseStorage hands it back (into storage) when empty.
+  bool hasStorage() const { return segments_.capacity() != 0; }
+  void adoptStorage(std::vector<Segment>& storage);
+  void releaseStorage(std::vector<Segment>& storage);
 
   enum class Result { kDone, kAgain, kError };
-  // Writes as much as the socket takes. kAgain: wait for EPOLLOUT. kError: errorCode is errno.
-  Result flush(int socketFd, int& errorCode);
+  // Writes as much as the socket takes, gathering memory segments in iov (scratch, shared by a
+  // loop's connections). kAgain: wait for EPOLLOUT. kError: errorCode is errno.
+  Result flush(int socketFd, int& errorCode, std::vector<iovec>& iov);
 
  private:
   std::vector<Segment> segments_;
@@ -87,7 +94,6 @@ class OutputQueue {
   uint64_t base_ = 0;  // segments written and dropped before segments_[0]
   uint64_t bytesWritten_ = 0;
   uint64_t bytesQueued_ = 0;
-  std::vector<iovec> iov_;
 };
 
 }  // namespace hsys::posix

@@ -190,6 +190,7 @@ TEST_CASE("posix receive buffers: an idle keep-alive connection holds none, pipe
   CHECK(idle.openConnections == kClients);
   CHECK(idle.receiveBuffers == 0);
   CHECK(idle.requestSlots == 0);
+  CHECK(idle.outputQueues == 0);  // their answers' segment arrays went back with the slots
   CHECK(idle.receiveBufferBytes <= 64 * 8 * 1024);  // only the loop's free list
 
   // A head arriving in parts holds a buffer until the request is delivered.
@@ -215,7 +216,7 @@ TEST_CASE("posix receive buffers: an idle keep-alive connection holds none, pipe
   CHECK(after.openConnections == kClients);
 }
 
-TEST_CASE("posix request slots: one per request in flight, none once the connection is idle") {
+TEST_CASE("posix request slots: one per request in flight, none once the connection is idle, output storage with them") {
   Harness harness;
   uint16_t port = freePort();
   TestConnection client;
@@ -237,12 +238,17 @@ TEST_CASE("posix request slots: one per request in flight, none once the connect
   CHECK(statusOf(raw) == 404);
   EngineStats idle = statsWhen(harness, 0, 0);
   CHECK(idle.requestSlots == 0);
+  CHECK(idle.outputQueues == 0);  // the answer's output storage went back with its slot
   CHECK(idle.openConnections == 1);
-  // The same connection serves on with a pooled slot.
+  // The same connection serves on with a pooled slot, and the pooled output storage with it.
   ReceivedRequest again = harness.request(client, get("/again", port));
-  CHECK(statsWhen(harness, 0, 1).requestSlots == 1);
+  EngineStats busy = statsWhen(harness, 0, 1);
+  CHECK(busy.requestSlots == 1);
+  CHECK(busy.outputQueues == 1);
   answer(harness, queue, again.requestId, client);
-  CHECK(statsWhen(harness, 0, 0).requestSlots == 0);
+  EngineStats done = statsWhen(harness, 0, 0);
+  CHECK(done.requestSlots == 0);
+  CHECK(done.outputQueues == 0);
 }
 
 #endif  // !_WIN32

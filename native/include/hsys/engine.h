@@ -192,8 +192,9 @@ struct EngineStats {
   uint64_t receiveBuffers = 0;      // connections holding a receive buffer (idle ones hold none)
   uint64_t receiveBufferBytes = 0;  // bytes in receive buffers: held by connections or pooled
   uint64_t requestSlots = 0;        // request slots held by connections (idle ones hold none)
+  uint64_t outputQueues = 0;        // connections holding output segment storage (idle ones hold none)
 };
-constexpr int kEngineStatsCount = 9;
+constexpr int kEngineStatsCount = 10;
 static_assert(sizeof(EngineStats) == kEngineStatsCount * sizeof(uint64_t), "EngineStats is a row of counters");
 
 class Loop {

@@ -45,12 +45,13 @@ final class ResponseRecordWriter {
     private int trailerCount;
 
     // The chunk table being planned. A tail chunk's start is an offset into buffer until finish().
+    // Room for two chunks to start (most sends have one): a writer is allocated per send.
     private int chunkCount;
-    private int[] kinds = new int[4];
-    private byte[] locations = new byte[4];
-    private long[] starts = new long[4];
-    private long[] lengths = new long[4];
-    private long[] offsets = new long[4];
+    private int[] kinds = new int[2];
+    private byte[] locations = new byte[2];
+    private long[] starts = new long[2];
+    private long[] lengths = new long[2];
+    private long[] offsets = new long[2];
 
     private ReferenceCounted[] pinned;
     private int pinnedCount;

@@ -87,8 +87,9 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
 
     // On this channel's loop.
     private volatile boolean open = true;
-    private final ArrayDeque<DecodedRequest> unread = new ArrayDeque<>(4);
-    private final ArrayDeque<Exchange> awaitingResponse = new ArrayDeque<>(4);
+    // Sized for one request at a time (they grow when a client pipelines): every idle connection keeps them.
+    private final ArrayDeque<DecodedRequest> unread = new ArrayDeque<>(1);
+    private final ArrayDeque<Exchange> awaitingResponse = new ArrayDeque<>(1);
     private final SendsInEngine inEngine = new SendsInEngine();
     private final SendBatch batch = new SendBatch();
     private Exchange readingBody;   // its head was delivered, its LastHttpContent not yet

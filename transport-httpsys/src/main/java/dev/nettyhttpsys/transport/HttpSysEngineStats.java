@@ -6,7 +6,7 @@ package dev.nettyhttpsys.transport;
  */
 public final class HttpSysEngineStats {
     /** Number of counters, in the order the engine writes them. */
-    static final int COUNT = 9;
+    static final int COUNT = 10;
 
     private final long openConnections;
     private final long liveRequests;
@@ -17,6 +17,7 @@ public final class HttpSysEngineStats {
     private final long receiveBuffers;
     private final long receiveBufferBytes;
     private final long requestSlots;
+    private final long outputQueues;
 
     HttpSysEngineStats(long[] counters) {
         this.openConnections = counters[0];
@@ -28,6 +29,7 @@ public final class HttpSysEngineStats {
         this.receiveBuffers = counters[6];
         this.receiveBufferBytes = counters[7];
         this.requestSlots = counters[8];
+        this.outputQueues = counters[9];
     }
 
     /** Client connections the loop holds (the Linux engine; HTTP.SYS keeps them in the kernel). */
@@ -81,11 +83,19 @@ public final class HttpSysEngineStats {
         return requestSlots;
     }
 
+    /**
+     * Connections holding storage for queued output (the Linux engine): lent with their request
+     * slots, so an idle keep-alive connection holds none.
+     */
+    public long outputQueues() {
+        return outputQueues;
+    }
+
     @Override
     public String toString() {
         return "connections=" + openConnections + " liveRequests=" + liveRequests + " pendingCompletions="
                 + pendingCompletions + " recordArenaBytes=" + recordArenaBytes + " cacheEntries=" + cacheEntries
                 + " cacheBytes=" + cacheBytes + " receiveBuffers=" + receiveBuffers + " receiveBufferBytes="
-                + receiveBufferBytes + " requestSlots=" + requestSlots;
+                + receiveBufferBytes + " requestSlots=" + requestSlots + " outputQueues=" + outputQueues;
     }
 }

@@ -1,7 +1,6 @@
 package dev.nettyhttpsys.transport;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.IoHandle;
 import io.netty.channel.IoHandler;
 import io.netty.channel.IoHandlerContext;
@@ -132,13 +131,12 @@ public final class HttpSysIoHandler implements IoHandler {
             ByteBuf record = null;
             if (type == Native.REQUEST_RECEIVED) {
                 if (records == null) {
-                    records = Unpooled.wrappedBuffer(window.buffer);
+                    records = window.records();
                 }
                 record = records.slice((int) address, (int) length);
             }
             registration.dispatch(type, status, requestId, address, length, record);
         }
-        window.buffer = null;
     }
 
     // ---- used by registrations (EngineLoop), on this loop's thread unless said ----

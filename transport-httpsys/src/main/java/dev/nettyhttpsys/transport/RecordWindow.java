@@ -1,12 +1,28 @@
 package dev.nettyhttpsys.transport;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+
 import java.nio.ByteBuffer;
 
 /**
  * Filled by {@code Native.poll}: one direct buffer over every request record of the last batch,
- * valid until the next poll. Request completions carry offsets into it.
+ * valid until the next poll. Request completions carry offsets into it. Native code keeps the
+ * buffer of an earlier batch when the new records lie inside it, and {@link #records()} keeps its
+ * wrapper with it, so a poll allocates neither in steady state.
  */
 final class RecordWindow {
     /** Set from native code. */
     ByteBuffer buffer;
+    private ByteBuffer wrapped;
+    private ByteBuf records;
+
+    /** The window as a {@link ByteBuf}; records are sliced out of it, never released. */
+    ByteBuf records() {
+        if (buffer != wrapped) {
+            wrapped = buffer;
+            records = Unpooled.wrappedBuffer(buffer);
+        }
+        return records;
+    }
 }

@@ -8,8 +8,9 @@ import dev.nettyhttpsys.codec.EncodedSend;
  * counted with, so the channel knows how much it has in the engine without an object per send.
  */
 final class SendsInEngine {
-    private EncodedSend[] sends = new EncodedSend[4];
-    private long[] sizes = new long[4];
+    // Two to start (a power of two): usually one send is in the engine; they grow when more are.
+    private EncodedSend[] sends = new EncodedSend[2];
+    private long[] sizes = new long[2];
     private int head;
     private int count;
     private long bytes;

@@ -164,6 +164,7 @@ class HttpSysTransportTest {
             assertTrue(open.recordArenaBytes() > 0, open.toString());
             assertEquals(0, open.receiveBuffers(), "an idle keep-alive connection holds no receive buffer: " + open);
             assertEquals(0, open.requestSlots(), "an idle keep-alive connection holds no request slot: " + open);
+            assertEquals(0, open.outputQueues(), "an idle keep-alive connection holds no output storage: " + open);
         }
         for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);;) {
             HttpSysEngineStats closed = channel.engineStats().get(5, TimeUnit.SECONDS);
