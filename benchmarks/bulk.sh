@@ -8,7 +8,11 @@
 #   STREAM_BYTES  the streamed GET's body (default 4G)
 #   UPLOAD_BYTES  each POST's body (default 1G)
 #   FILE_BYTES    the total of the 1 MiB file responses (default 1G: 1024 requests)
-#   WARMUP_BYTES  sent through each row's path before the row is measured, for the JIT (default 256M; 0: none)
+#   WARMUP_BYTES  one warm-up pass: sent through each row's path, unmeasured, before the row is measured (default 256M; 0: none)
+#   WARMUP_PASSES at most this many warm-up passes per row (default 8): passes repeat until one leaves the JIT
+#                 quiet (its compiler threads ran under WARMUP_JIT_MS, default 20), so a row measures the
+#                 transport's steady state and not C2 compiling its path on the server's one core
+#   RUNS          measured transfers per row (default 3); wall time, server CPU, JIT CPU, retransmits: each their median
 #   MAX_SECONDS   a transfer taking longer fails its row (default 300)
 #
 # Rows (the handler is BenchmarkServer's ScenarioHandler, the same Netty code on every transport):
@@ -24,7 +28,8 @@
 #
 # Per row: wall time (the client's, from its start to its end); throughput in MiB/s; server CPU
 # (user+system time of the server process over the transfer, from /proc/<pid>/stat) and server CPU
-# per GiB moved; the server's RSS after the row. Then each transport's ratios to epoll's.
+# per GiB moved, and how much of it the JIT compiler threads took (/proc/<pid>/task/*/schedstat); the
+# warm-up passes it took; the TCP segments retransmitted meanwhile (/proc/net/snmp, all sockets); the server's RSS after the row. Then each transport's ratios to epoll's.
 # Writes benchmarks/results/bulk-<UTC time>.md (tables, machine, commands), .tsv (data) and .png (chart).
 # Needs curl and gnuplot (installed with apt-get when run as root) and the built jar:
 #   mvn -B -q -DskipTests -pl benchmarks -am package
@@ -47,6 +52,12 @@ stream_bytes=$(bytes STREAM_BYTES 4G)
 upload_bytes=$(bytes UPLOAD_BYTES 1G)
 file_total=$(bytes FILE_BYTES 1G)
 warmup_bytes=$(bytes WARMUP_BYTES 256M)
+warmup_passes=${WARMUP_PASSES:-8}
+warmup_jit_ms=${WARMUP_JIT_MS:-20}
+[[ $warmup_passes =~ ^[1-9][0-9]*$ ]] || { echo "bulk.sh: WARMUP_PASSES=$warmup_passes is not a whole number of passes (1 or more)" >&2; exit 2; }
+runs=${RUNS:-3}
+[[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "bulk.sh: RUNS=$runs is not a whole number of runs (1 or more)" >&2; exit 2; }
+[[ $warmup_jit_ms =~ ^[0-9]+$ ]] || { echo "bulk.sh: WARMUP_JIT_MS=$warmup_jit_ms is not a whole number of milliseconds" >&2; exit 2; }
 max_seconds=${MAX_SECONDS:-300}
 [[ $max_seconds =~ ^[1-9][0-9]*$ ]] || { echo "bulk.sh: MAX_SECONDS=$max_seconds is not a whole number of seconds" >&2; exit 2; }
 
@@ -60,8 +71,39 @@ out="$bench_results/bulk-$stamp"
 work=$(mktemp -d)
 trap 'stop_server; rm -rf "$work"' EXIT
 machine=$(describe_machine)  # now: its load average is the one before this run
-echo "transport	row	bytes	wall_s	mib_per_s	server_cpu_s	cpu_s_per_gib	rss_mb	error" > "$out.tsv"
+echo "transport	row	bytes	wall_s	mib_per_s	server_cpu_s	cpu_s_per_gib	jit_cpu_s	warmups	tcp_retransmits	rss_mb	error" > "$out.tsv"
 notes=()
+
+# CPU time (ns) the JVM's JIT compiler threads (C1, C2) have run: they share the server's pinned core.
+jit_ns() {
+  local task total=0
+  for task in /proc/"$1"/task/*; do
+    case $(cat "$task/comm" 2>/dev/null) in
+      C1\ Compiler*|C2\ Compiler*) total=$((total + $(cut -d' ' -f1 "$task/schedstat" 2>/dev/null || echo 0))) ;;
+    esac
+  done
+  echo "$total"
+}
+
+# TCP segments the kernel retransmitted so far (all sockets; loopback drops segments when a receive queue overflows,
+# and each drop costs the sender a retransmission, often after a timer: the stalls that make a row's wall time).
+retransmitted() { awk '$1 == "Tcp:" { if (!column) { for (i = 2; i <= NF; i++) if ($i == "RetransSegs") column = i } else print $column }' /proc/net/snmp; }
+
+# median NUMBER...: the middle one (of an even count, the lower middle).
+median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
+
+# warm_up ROW: warm-up passes until one leaves the JIT quiet (or WARMUP_PASSES); prints how many ran.
+warm_up() {
+  local passes=0 before
+  [ "$warmup_bytes" = 0 ] && { echo 0; return; }
+  while [ "$passes" -lt "$warmup_passes" ]; do
+    before=$(jit_ns "$server_pid")
+    "${transfer[$1]}" "$warmup_bytes" > /dev/null
+    passes=$((passes + 1))
+    [ $(( $(jit_ns "$server_pid") - before )) -ge $((warmup_jit_ms * 1000000)) ] || break
+  done
+  echo "$passes"
+}
 
 # The transfers. Each prints the bytes it moved, checked, or "FAILED <what went wrong>".
 client() { taskset -c 1 "$@"; }
@@ -125,21 +167,32 @@ for transport in "${transports[@]}"; do
     continue
   fi
   for row in "${rows[@]}"; do
-    [ "$warmup_bytes" = 0 ] || "${transfer[$row]}" "$warmup_bytes" > /dev/null
-    before=$(cpu_ticks "$server_pid")
-    start=$(date +%s%N)
-    result=$("${transfer[$row]}" "${size[$row]}")
-    end=$(date +%s%N)
-    after=$(cpu_ticks "$server_pid" 2>/dev/null || echo "$before")
+    warmups=$(warm_up "$row")
+    # RUNS measured transfers; each figure is the median of its runs (one stall or JIT burst does not make the row).
+    walls=() ticks=() jits=() resent=()
+    for ((run = 0; run < runs; run++)); do
+      before=$(cpu_ticks "$server_pid")
+      jit_before=$(jit_ns "$server_pid")
+      resent_before=$(retransmitted)
+      start=$(date +%s%N)
+      result=$("${transfer[$row]}" "${size[$row]}")
+      end=$(date +%s%N)
+      after=$(cpu_ticks "$server_pid" 2>/dev/null || echo "$before")
+      jit_after=$(jit_ns "$server_pid" 2>/dev/null || echo "$jit_before")
+      [[ $result == FAILED* ]] && break
+      walls+=($((end - start))) ticks+=($((after - before))) jits+=($((jit_after - jit_before)))
+      resent+=($(($(retransmitted) - resent_before)))
+    done
     if [[ $result == FAILED* ]]; then
       notes+=("| $transport | $row | **failed**: ${result#FAILED } |")
-      printf '%s\t%s\t%s\t-\t-\t-\t-\t-\t1\n' "$transport" "$row" "${size[$row]}" >> "$out.tsv"
+      printf '%s\t%s\t%s\t-\t-\t-\t-\t-\t%s\t-\t-\t1\n' "$transport" "$row" "${size[$row]}" "$warmups" >> "$out.tsv"
     else
-      awk -v OFS='\t' -v tr="$transport" -v row="$row" -v bytes="$result" -v ns=$((end - start)) \
-          -v ticks=$((after - before)) -v hz="$ticks_per_second" -v rss="$(rss_kib "$server_pid" 2>/dev/null || echo 0)" \
+      awk -v OFS='\t' -v tr="$transport" -v row="$row" -v bytes="$result" -v ns="$(median "${walls[@]}")" \
+          -v ticks="$(median "${ticks[@]}")" -v hz="$ticks_per_second" -v rss="$(rss_kib "$server_pid" 2>/dev/null || echo 0)" \
+          -v jit="$(median "${jits[@]}")" -v warmups="$warmups" -v resent="$(median "${resent[@]}")" \
         'BEGIN { s = ns / 1e9; cpu = ticks / hz; gib = bytes / 2^30
                  print tr, row, bytes, sprintf("%.2f", s), sprintf("%.0f", bytes / 2^20 / s), sprintf("%.2f", cpu),
-                       sprintf("%.3f", cpu / gib), sprintf("%.0f", rss / 1024), 0 }' >> "$out.tsv"
+                       sprintf("%.3f", cpu / gib), sprintf("%.2f", jit / 1e9), warmups, resent, sprintf("%.0f", rss / 1024), 0 }' >> "$out.tsv"
     fi
     if ! kill -0 "$server_pid" 2>/dev/null; then
       notes+=("| $transport | - | the server died during $row: $(tail -1 "$log") |")
@@ -155,8 +208,12 @@ gib() { awk -v b="$1" 'BEGIN { printf (b % 2^30 == 0 ? "%d GiB" : b % 2^20 == 0 
   echo
   echo "$machine"
   echo "- server: BenchmarkServer, one event-loop thread, \`taskset -c 0\`, -Xms512m -Xmx512m; client: curl, \`taskset -c 1\`, one connection per row"
-  echo "- command: \`STREAM_BYTES=$stream_bytes UPLOAD_BYTES=$upload_bytes FILE_BYTES=$file_total WARMUP_BYTES=$warmup_bytes benchmarks/bulk.sh ${transports[*]}\`"
-  echo "  (each row's transfer is done once with WARMUP_BYTES, unmeasured, before it is measured)"
+  echo "- command: \`STREAM_BYTES=$stream_bytes UPLOAD_BYTES=$upload_bytes FILE_BYTES=$file_total WARMUP_BYTES=$warmup_bytes WARMUP_PASSES=$warmup_passes WARMUP_JIT_MS=$warmup_jit_ms RUNS=$runs benchmarks/bulk.sh ${transports[*]}\`"
+  echo "  (before a row is measured, its transfer is done with WARMUP_BYTES, unmeasured, until a pass leaves the JIT"
+  echo "  compiler threads under WARMUP_JIT_MS of CPU, at most WARMUP_PASSES times; JIT CPU is theirs during the row, part of server CPU);"
+  echo "  each row is measured RUNS times: wall time, server CPU, JIT CPU and TCP retransmits are each the median of the runs;"
+  echo "  TCP retransmits (all sockets, /proc/net/snmp): loopback drops segments when a receive queue overflows and the sender"
+  echo "  resends them, often after a timer, so a row with many has a wall time that says little about the transport"
   echo "- server CPU = the server process's user+system time over the transfer (/proc/<pid>/stat, $ticks_per_second ticks/s);"
   echo "  throughput and CPU per GiB count body bytes; wall time is the client's, from its start to its end"
   echo
@@ -171,27 +228,29 @@ gib() { awk -v b="$1" 'BEGIN { printf (b % 2^30 == 0 ? "%d GiB" : b % 2^20 == 0 
   echo
   echo "![throughput and server CPU per GiB by transport and row](bulk-$stamp.png)"
   echo
-  echo "| transport | row | bytes | wall s | MiB/s | server CPU s | server CPU s/GiB | server RSS MB after |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|"
-  awk -F'\t' 'NR > 1 && $9 == 0 { printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8 }' "$out.tsv"
+  echo "| transport | row | bytes | wall s | MiB/s | server CPU s | server CPU s/GiB | of it JIT s | warm-ups | TCP retransmits | server RSS MB after |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  awk -F'\t' 'NR > 1 && $12 == 0 { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }' "$out.tsv"
   for note in "${notes[@]+"${notes[@]}"}"; do echo "$note"; done
   echo
-  echo "Ratios to epoll in the same run (failed rows left out): server CPU per GiB (lower is better) and throughput (higher is better)."
+  echo "Ratios to epoll in the same run (failed rows left out): server CPU per GiB (lower is better), the same without the"
+  echo "JIT compiler threads' part (the transport's steady-state cost), and throughput (higher is better)."
   echo
-  echo "| row | transport | CPU/GiB vs epoll | MiB/s vs epoll |"
-  echo "|---|---|---:|---:|"
-  awk -F'\t' 'NR > 1 && $9 == 0 { key = $2 SUBSEP $1; cpu[key] = $7; rate[key] = $5
+  echo "| row | transport | CPU/GiB vs epoll | CPU/GiB without JIT vs epoll | MiB/s vs epoll |"
+  echo "|---|---|---:|---:|---:|"
+  awk -F'\t' 'NR > 1 && $12 == 0 { key = $2 SUBSEP $1; cpu[key] = $7; rate[key] = $5; steady[key] = ($6 - $8) * 2^30 / $3
                                   if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 }
                                   if (!($1 in tseen)) { tseen[$1] = 1; torder[++m] = $1 } }
     END { for (i = 1; i <= n; i++) { r = order[i]; e = r SUBSEP "epoll"
             if (!(e in cpu)) continue
             for (j = 1; j <= m; j++) { t = torder[j]; k = r SUBSEP t
               if (t == "epoll" || !(k in cpu)) continue
-              printf "| %s | %s | %s | %.2fx |\n", r, t, (cpu[e] > 0 ? sprintf("%.2fx", cpu[k] / cpu[e]) : "-"), rate[k] / rate[e] } } }' "$out.tsv"
+              printf "| %s | %s | %s | %s | %.2fx |\n", r, t, (cpu[e] > 0 ? sprintf("%.2fx", cpu[k] / cpu[e]) : "-"),
+                     (steady[e] > 0 ? sprintf("%.2fx", steady[k] / steady[e]) : "-"), rate[k] / rate[e] } } }' "$out.tsv"
 } > "$out.md"
 
-if awk -F'\t' 'NR > 1 && $9 == 0 { ok = 1 } END { exit !ok }' "$out.tsv"; then
-  awk -F'\t' -v OFS='\t' 'NR == 1 || $9 == 0' "$out.tsv" > "$work/chart.tsv"
+if awk -F'\t' 'NR > 1 && $12 == 0 { ok = 1 } END { exit !ok }' "$out.tsv"; then
+  awk -F'\t' -v OFS='\t' 'NR == 1 || $12 == 0' "$out.tsv" > "$work/chart.tsv"
   chart "$work/chart.tsv" "$out.png" "Bulk bodies (curl over loopback, server on one core): $(date -u +%Y-%m-%d)" \
     "5|MiB/s (higher is better)|0|%.0f" "7|server CPU s per GiB (lower is better)|0|%.2f"
 else
