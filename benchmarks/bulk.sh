@@ -74,35 +74,10 @@ machine=$(describe_machine)  # now: its load average is the one before this run
 echo "transport	row	bytes	wall_s	mib_per_s	server_cpu_s	cpu_s_per_gib	jit_cpu_s	warmups	tcp_retransmits	rss_mb	error" > "$out.tsv"
 notes=()
 
-# CPU time (ns) the JVM's JIT compiler threads (C1, C2) have run: they share the server's pinned core.
-jit_ns() {
-  local task total=0
-  for task in /proc/"$1"/task/*; do
-    case $(cat "$task/comm" 2>/dev/null) in
-      C1\ Compiler*|C2\ Compiler*) total=$((total + $(cut -d' ' -f1 "$task/schedstat" 2>/dev/null || echo 0))) ;;
-    esac
-  done
-  echo "$total"
-}
-
-# TCP segments the kernel retransmitted so far (all sockets; loopback drops segments when a receive queue overflows,
-# and each drop costs the sender a retransmission, often after a timer: the stalls that make a row's wall time).
-retransmitted() { awk '$1 == "Tcp:" { if (!column) { for (i = 2; i <= NF; i++) if ($i == "RetransSegs") column = i } else print $column }' /proc/net/snmp; }
-
-# median NUMBER...: the middle one (of an even count, the lower middle).
-median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
-
 # warm_up ROW: warm-up passes until one leaves the JIT quiet (or WARMUP_PASSES); prints how many ran.
 warm_up() {
-  local passes=0 before
   [ "$warmup_bytes" = 0 ] && { echo 0; return; }
-  while [ "$passes" -lt "$warmup_passes" ]; do
-    before=$(jit_ns "$server_pid")
-    "${transfer[$1]}" "$warmup_bytes" > /dev/null
-    passes=$((passes + 1))
-    [ $(( $(jit_ns "$server_pid") - before )) -ge $((warmup_jit_ms * 1000000)) ] || break
-  done
-  echo "$passes"
+  jit_quiet_warm_up "$warmup_passes" "$warmup_jit_ms" "${transfer[$1]}" "$warmup_bytes"
 }
 
 # The transfers. Each prints the bytes it moved, checked, or "FAILED <what went wrong>".

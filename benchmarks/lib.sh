@@ -105,6 +105,37 @@ rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 # median NUMBER...: the middle one (of an even count, the lower middle).
 median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
 
+# CPU time (ns) the JVM's JIT compiler threads (C1, C2) of process PID have run: they share the
+# server's pinned core, so what they compile during a measurement counts as its CPU.
+jit_ns() {
+  local task total=0
+  for task in /proc/"$1"/task/*; do
+    case $(cat "$task/comm" 2>/dev/null) in
+      C1\ Compiler*|C2\ Compiler*) total=$((total + $(cut -d' ' -f1 "$task/schedstat" 2>/dev/null || echo 0))) ;;
+    esac
+  done
+  echo "$total"
+}
+
+# jit_quiet_warm_up MAX_PASSES JIT_MS COMMAND...: runs COMMAND (its output dropped) against the server
+# until a pass leaves the JIT compiler threads under JIT_MS of CPU, at most MAX_PASSES times, so what
+# is measured next is the transport's steady state; prints how many passes ran.
+jit_quiet_warm_up() {
+  local max=$1 jit_ms=$2 passes=0 before
+  shift 2
+  while [ "$passes" -lt "$max" ]; do
+    before=$(jit_ns "$server_pid")
+    "$@" > /dev/null
+    passes=$((passes + 1))
+    [ $(( $(jit_ns "$server_pid") - before )) -ge $((jit_ms * 1000000)) ] || break
+  done
+  echo "$passes"
+}
+
+# TCP segments the kernel retransmitted so far (all sockets; loopback drops segments when a receive queue overflows,
+# and each drop costs the sender a retransmission, often after a timer: the stalls that make a row's wall time).
+retransmitted() { awk '$1 == "Tcp:" { if (!column) { for (i = 2; i <= NF; i++) if ($i == "RetransSegs") column = i } else print $column }' /proc/net/snmp; }
+
 # chart TSV PNG TITLE PANEL...: grouped bars drawn by gnuplot, one group per scenario, one bar per
 # transport (httpsys, httpsys-cached, epoll, io_uring, nio, then any other), one panel per PANEL "column|y label|log 0/1|bar label format".
 # TSV has a header line; its columns 1 and 2 are transport and scenario, a column named "error"
