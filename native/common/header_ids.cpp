@@ -1,5 +1,8 @@
 #include "hsys/header_ids.h"
 
+#include <array>
+#include <vector>
+
 #include "hsys/records.h"
 
 namespace hsys {
@@ -45,19 +48,48 @@ bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-static uint8_t findId(const std::string_view* table, int count, std::string_view name) {
-  for (int i = 0; i < count; ++i) {
-    if (equalsIgnoreCase(table[i], name)) return static_cast<uint8_t>(i);
-  }
-  return kUnknownHeader;
+namespace {
+
+constexpr size_t longestName(const std::string_view* table, int count) {
+  size_t longest = 0;
+  for (int i = 0; i < count; ++i) longest = table[i].size() > longest ? table[i].size() : longest;
+  return longest;
 }
 
+// A table's ids grouped by name length: every request header is looked up, and comparing it only
+// with the few known names of its length (at most five) beats comparing it with all 41.
+class IdsByLength {
+ public:
+  IdsByLength(const std::string_view* table, int count) : table_(table) {
+    for (int id = 0; id < count; ++id) byLength_[table[id].size()].push_back(static_cast<uint8_t>(id));
+  }
+
+  uint8_t find(std::string_view name) const {
+    if (name.size() >= byLength_.size()) return kUnknownHeader;
+    for (uint8_t id : byLength_[name.size()]) {
+      if (equalsIgnoreCase(table_[id], name)) return id;
+    }
+    return kUnknownHeader;
+  }
+
+ private:
+  static constexpr size_t kLongestName = longestName(kRequestHeaderNames, kRequestHeaderCount);
+  static_assert(longestName(kResponseHeaderNames, kResponseHeaderCount) <= kLongestName,
+                "a response header name is longer than every request header name");
+  const std::string_view* table_;
+  std::array<std::vector<uint8_t>, kLongestName + 1> byLength_;
+};
+
+}  // namespace
+
 uint8_t requestHeaderId(std::string_view name) {
-  return findId(kRequestHeaderNames, kRequestHeaderCount, name);
+  static const IdsByLength ids(kRequestHeaderNames, kRequestHeaderCount);
+  return ids.find(name);
 }
 
 uint8_t responseHeaderId(std::string_view name) {
-  return findId(kResponseHeaderNames, kResponseHeaderCount, name);
+  static const IdsByLength ids(kResponseHeaderNames, kResponseHeaderCount);
+  return ids.find(name);
 }
 
 }  // namespace hsys
