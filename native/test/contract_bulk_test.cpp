@@ -264,10 +264,8 @@ TEST_CASE("a chunked 10 MB upload of mixed chunk sizes read through receiveBody 
 
   Harness harness;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
+  Queue* queue = harness.openAndConnect(port, client);
   bool allSent = false;
   Joined sender([&] {
     bool ok = client.sendAll("POST /upload HTTP/1.1\r\n" + hostHeaderFor(port) + "Transfer-Encoding: chunked\r\n\r\n");
@@ -299,10 +297,8 @@ TEST_CASE("a 10 MB upload with a Content-Length read through receiveBody arrives
   const std::string payload = pattern(kTotal, 5);
   Harness harness;
   uint16_t port = freePort();
-  Queue* queue = harness.openQueue(port);
-  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
   TestConnection client;
-  REQUIRE(client.connect(port));
+  Queue* queue = harness.openAndConnect(port, client);
   bool allSent = false;
   Joined sender([&] {
     allSent = client.sendAll("PUT /upload HTTP/1.1\r\n" + hostHeaderFor(port) +

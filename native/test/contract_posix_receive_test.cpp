@@ -33,6 +33,16 @@ std::string framedChunks(int count, size_t size, std::string& data, const std::s
   return framed + "0\r\n" + trailer + "\r\n";
 }
 
+// The body read with token fails as malformed, and the client gets a 400 and a close.
+void checkRejectedBody(Harness& harness, TestConnection& client, uint64_t token) {
+  Completion done;
+  REQUIRE(harness.waitFor(kBodyReceived, token, done));
+  CHECK(done.status == kMalformedBody);
+  std::string raw;
+  CHECK(pumpUntilEnd(harness, client, raw) == TestConnection::End::kClosed);
+  CHECK(statusOf(raw) == 400);
+}
+
 struct BodyReads {
   std::string body;
   std::vector<uint64_t> lengths;  // of the reads that brought bytes
@@ -148,12 +158,7 @@ TEST_CASE("posix chunked body: a malformed chunk behind good ones in the same re
   std::string framed = framedChunks(20, 100, data, "");
   framed.resize(framed.size() - 5);  // no last chunk: a bad size line follows the good chunks
   REQUIRE(client.sendAll(framed + "1x\r\nq\r\n0\r\n\r\n"));
-  Completion done;
-  REQUIRE(harness.waitFor(kBodyReceived, 300, done));
-  CHECK(done.status == kMalformedBody);
-  std::string raw;
-  CHECK(pumpUntilEnd(harness, client, raw) == TestConnection::End::kClosed);
-  CHECK(statusOf(raw) == 400);
+  checkRejectedBody(harness, client, 300);
 }
 
 TEST_CASE("posix chunked body: a trailer section past the limit fails the read with 400") {
@@ -166,12 +171,7 @@ TEST_CASE("posix chunked body: a trailer section past the limit fails the read w
   REQUIRE(queue->receiveBody(request.requestId, buffer.data(), 4096, 400) == kOk);
   pump(harness);
   REQUIRE(client.sendAll("0\r\nX-Big: " + std::string(20 * 1024, 'b') + "\r\n\r\n"));  // limit: 16 KB
-  Completion done;
-  REQUIRE(harness.waitFor(kBodyReceived, 400, done));
-  CHECK(done.status == kMalformedBody);
-  std::string raw;
-  CHECK(pumpUntilEnd(harness, client, raw) == TestConnection::End::kClosed);
-  CHECK(statusOf(raw) == 400);
+  checkRejectedBody(harness, client, 400);
 }
 
 TEST_CASE("posix receive buffers: an idle keep-alive connection holds none, pipelined bytes keep one") {
