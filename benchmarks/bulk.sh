@@ -52,14 +52,10 @@ stream_bytes=$(bytes STREAM_BYTES 4G)
 upload_bytes=$(bytes UPLOAD_BYTES 1G)
 file_total=$(bytes FILE_BYTES 1G)
 warmup_bytes=$(bytes WARMUP_BYTES 256M)
-warmup_passes=${WARMUP_PASSES:-8}
-warmup_jit_ms=${WARMUP_JIT_MS:-20}
-[[ $warmup_passes =~ ^[1-9][0-9]*$ ]] || { echo "bulk.sh: WARMUP_PASSES=$warmup_passes is not a whole number of passes (1 or more)" >&2; exit 2; }
-runs=${RUNS:-3}
-[[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "bulk.sh: RUNS=$runs is not a whole number of runs (1 or more)" >&2; exit 2; }
-[[ $warmup_jit_ms =~ ^[0-9]+$ ]] || { echo "bulk.sh: WARMUP_JIT_MS=$warmup_jit_ms is not a whole number of milliseconds" >&2; exit 2; }
-max_seconds=${MAX_SECONDS:-300}
-[[ $max_seconds =~ ^[1-9][0-9]*$ ]] || { echo "bulk.sh: MAX_SECONDS=$max_seconds is not a whole number of seconds" >&2; exit 2; }
+warmup_passes=$(whole_number WARMUP_PASSES 8 passes 1)
+warmup_jit_ms=$(whole_number WARMUP_JIT_MS 20 milliseconds 0)
+runs=$(whole_number RUNS 3 runs 1)
+max_seconds=$(whole_number MAX_SECONDS 300 seconds 1)
 
 ensure_tools curl=curl gnuplot=gnuplot-nox taskset=util-linux numfmt=coreutils
 require_jar

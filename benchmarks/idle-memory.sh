@@ -35,8 +35,7 @@ transports=("$@")
 [ ${#transports[@]} -gt 0 ] || transports=(httpsys epoll io_uring nio)
 settle=${SETTLE:-3}
 warmup_connections=${WARMUP_CONNECTIONS:-$connections}
-runs=${RUNS:-3}
-[[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "idle-memory.sh: RUNS=$runs is not a whole number of runs (1 or more)" >&2; exit 2; }
+runs=$(whole_number RUNS 3 runs 1)
 
 ensure_tools python3=python3 taskset=util-linux
 require_jar

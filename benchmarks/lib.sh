@@ -102,6 +102,17 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 kernel_ticks() { awk '{print $15}' "/proc/$1/stat"; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
+# whole_number NAME DEFAULT UNIT MIN: the whole number in the environment variable NAME (DEFAULT
+# when unset or empty), at least MIN (0 or 1); anything else stops the script, naming the variable.
+whole_number() {
+  local value=${!1:-$2}
+  if [[ ! $value =~ ^[0-9]+$ ]] || [ "$value" -lt "$4" ]; then
+    echo "${0##*/}: $1=$value is not a whole number of $3$([ "$4" -gt 0 ] && echo " ($4 or more)")" >&2
+    exit 2
+  fi
+  echo "$value"
+}
+
 # median NUMBER...: the middle one (of an even count, the lower middle).
 median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
 

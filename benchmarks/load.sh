@@ -58,10 +58,8 @@ work=$(mktemp -d)
 trap 'stop_server; rm -rf "$work"' EXIT
 tsv_header="transport	scenario	connections	requests_per_s	cpu_us_per_request	p50_ms	p99_ms	p999_ms	non_2xx	socket_errors	rss_mb	error	kernel_us_per_request	jit_us_per_request	warmups"
 row_warmup=${ROW_WARMUP:-1}
-warmup_passes=${WARMUP_PASSES:-10}
-warmup_jit_ms=${WARMUP_JIT_MS:-20}
-[[ $warmup_passes =~ ^[1-9][0-9]*$ ]] || { echo "load.sh: WARMUP_PASSES=$warmup_passes is not a whole number of passes (1 or more)" >&2; exit 2; }
-[[ $warmup_jit_ms =~ ^[0-9]+$ ]] || { echo "load.sh: WARMUP_JIT_MS=$warmup_jit_ms is not a whole number of milliseconds" >&2; exit 2; }
+warmup_passes=$(whole_number WARMUP_PASSES 10 passes 1)
+warmup_jit_ms=$(whole_number WARMUP_JIT_MS 20 milliseconds 0)
 echo "$tsv_header" > "$out.tsv"
 
 # Rows that could not be measured: in the table, not in the data.
