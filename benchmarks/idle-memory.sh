@@ -122,9 +122,10 @@ collect() {
   sleep "$settle"
 }
 
-# The Java heap in use (KiB): the generations' "used" in jcmd GC.heap_info.
+# The Java heap in use (KiB): the "used" of the lines with a "total" in jcmd GC.heap_info (the
+# generations, or a collector's whole heap), not Metaspace's or the class space's.
 heap_used_kib() {
-  jcmd "$server_pid" GC.heap_info 2>/dev/null | awk '/generation|region|space/ && / used / {
+  jcmd "$server_pid" GC.heap_info 2>/dev/null | awk '/ total / && / used / {
     for (i = 1; i < NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?$/, "", v); total += v } } END { print total + 0 }'
 }
 
