@@ -267,9 +267,21 @@ void Connection::failSlots(int32_t status, bool reportAborted, const PosixQueue*
 void Connection::abort(int32_t status, bool reportAborted, bool reset, const PosixQueue* causeQueue,
                        uint64_t causeId) {
   if (state_ == State::kClosed) return;
-  if (state_ != State::kLingering) failSlots(status, reportAborted, causeQueue, causeId);
+  if (state_ != State::kLingering) {
+    writeAcceptedOutput();
+    failSlots(status, reportAborted, causeQueue, causeId);
+  }
   closeSocket(reset);
   loop_->retire(this);
+}
+
+void Connection::writeAcceptedOutput() {
+  // Sends are written when the loop ends its step (PosixLoop::flushDeferred); what was accepted
+  // before an abort goes out first, as far as the socket takes it now, as it would have had it
+  // been written at once: a client sees the part of a response that was sent, then the reset.
+  if ((state_ != State::kOpen && state_ != State::kOpaque) || flushing_ || !writable_ || output_.empty()) return;
+  int code = 0;
+  output_.flush(fd_, code, loop_->iovScratch());
 }
 
 void Connection::closeSocket(bool reset) {

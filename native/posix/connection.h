@@ -51,6 +51,7 @@ namespace hsys::posix {
 class PosixLoop;
 class PosixQueue;
 class PortRoutes;
+class SyscallBatch;
 
 // Connection is the transport side and, through ProtocolSession, today's HTTP/1.1 session.
 class Connection : public Pollable, private ProtocolSession {
@@ -102,6 +103,16 @@ class Connection : public Pollable, private ProtocolSession {
   size_t writeRequestRecord(uint64_t requestId, std::vector<uint8_t>& arena, std::vector<uint8_t>& scratch);
   // Writes responses the loop deferred to batch them (see send).
   void flushDeferred();
+  // The loop's batched system calls (syscall_batch.h). A receive: on an EPOLLIN that leads to
+  // reading a request head into the read buffer, addHeadReceive queues that read (true) and
+  // applyHeadReceive takes its result, as fill() would have; onEvents then runs without EPOLLIN.
+  bool addHeadReceive(SyscallBatch& batch, size_t& space);
+  void applyHeadReceive(ssize_t result, size_t space);
+  // A deferred flush: gatherDeferredOutput appends the iovecs of the memory run at the front of
+  // the output and returns its bytes (0: nothing to batch, flushDeferred() does it);
+  // finishDeferredFlush takes the sendmsg result and writes the rest as flushDeferred() would.
+  uint64_t gatherDeferredOutput(std::vector<iovec>& iov);
+  void finishDeferredFlush(ssize_t result, uint64_t attempted);
   // Periodic check (about once a second): timeouts and the minimum send rate.
   void onTick(int64_t now);
   // Lingering close ran out of time.
@@ -194,12 +205,17 @@ class Connection : public Pollable, private ProtocolSession {
   bool exceedsDeclaredLength(const Slot& slot, uint64_t dataBytes) const;
   void promote();
   void flushOutput();
+  // Leaves the flush to the loop, which makes the sends of a step with one system call.
+  void deferFlush();
+  void startSendWindow();
   void completeSend(Slot& slot);
   bool popFront();
   // The request leaves the engine: no operation finds it any more, and one never delivered
   // stops counting against its queue's length.
   void forgetRequest(const Slot& slot);
   void failSlots(int32_t status, bool reportAborted, const PosixQueue* causeQueue, uint64_t causeId);
+  // Writes queued output without waiting or completing sends (before an abort).
+  void writeAcceptedOutput();
   void beginLingeringClose();
   void drainLingering();
   void closeSocket(bool reset);
@@ -220,6 +236,7 @@ class Connection : public Pollable, private ProtocolSession {
   bool readable_ = true;   // no EAGAIN/short read since the last EPOLLIN edge
   bool writable_ = true;   // no EAGAIN/short write since the last EPOLLOUT edge
   bool peerEof_ = false;   // read returned 0 (opaque streams report it as end of data)
+  int readErrno_ = 0;      // a batched receive failed: the next fill() reports it
 
   // Read buffer (empty while idle): [begin_, end_) is not yet parsed or consumed as body; heads of undelivered
   // slots sit before begin_ and are kept (retainFrom) until their records are written.

@@ -6,6 +6,8 @@
 // loop moves to that loop between requests, so a queue is only ever touched by its own thread.
 #pragma once
 
+#include <sys/epoll.h>
+
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -23,6 +25,7 @@
 #include "receive_buffers.h"
 #include "request_slots.h"
 #include "request_table.h"
+#include "syscall_batch.h"
 
 namespace hsys::posix {
 
@@ -120,7 +123,20 @@ class PosixLoop : public Loop {
   void adopt(std::unique_ptr<Connection> connection);
   void adoptArrivals();
   void expireLingering(int64_t now);
+  // A step's system calls in one batch (syscall_batch.h): the head reads of connections
+  // events[0, count) find readable (their EPOLLIN is cleared: the read is done), with any
+  // deferred sends. Then the events are handled.
+  void runStep(epoll_event* events, int count);
+  void prepareSends();
+  void prepareReceives(epoll_event* events, int count);
+  void finishSends();
+  // The deferred sends alone, in one batch.
   void flushDeferred();
+  // How long epoll_wait may block: not while completions wait, and no later than the next tick
+  // or lingering deadline.
+  int waitTimeout(int32_t timeoutMillis, int64_t now) const;
+  // epoll_wait for at most as many events as the coming deliveries can carry; -1 on failure.
+  int waitForEvents(epoll_event* events, int32_t capacity, int timeout);
   void tick(int64_t now);
   int32_t deliver(Completion* out, int32_t capacity);
   bool addToEpoll(Connection* connection);
@@ -138,6 +154,23 @@ class PosixLoop : public Loop {
   std::vector<Connection*> lingering_;
   std::vector<Connection*> deferred_;   // responses to write before the next wait
   std::vector<Connection*> flushing_;
+  // The step's batched system calls, and what the results belong to.
+  SyscallBatch batch_;
+  struct BatchedReceive {
+    Connection* connection;
+    size_t space;
+    size_t operation;
+  };
+  std::vector<BatchedReceive> receives_;
+  struct BatchedSend {
+    size_t firstIov;
+    size_t iovCount;
+    uint64_t attempted;  // 0: not batched
+    size_t operation;
+  };
+  std::vector<BatchedSend> sends_;
+  std::vector<iovec> sendIov_;
+  std::vector<msghdr> sendMessages_;
   std::vector<Connection*> ticking_;
   int64_t nextTick_ = 0;
   int64_t now_ = monotonicMillis();

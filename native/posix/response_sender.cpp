@@ -4,6 +4,7 @@
 #include "connection.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <climits>
 
 #include "hsys/chunk_framing.h"
@@ -117,16 +118,11 @@ int32_t Connection::onSendAccepted(uint64_t requestId, const ResponseView& view,
   slot.finalQueued = opaqueStream ? (view.flags & kResponseDisconnect) != 0 : (final && !becomesOpaque);
   if (slot.closeAfter) stopParsing_ = true;
   if (index == wire_) promote();
-  // More delivered requests still owe a response: their sends usually follow at once, so let
-  // the loop write them all with one sendmsg before it polls again.
-  if (wire_ < count_ && index != count_ - 1) {
-    if (!flushDeferred_) {
-      flushDeferred_ = true;
-      loop_->deferFlush(this);
-    }
-    return kOk;
-  }
-  flushOutput();
+  // The loop writes it before it polls again, with the other sends made since its last poll
+  // (this connection's pipelined responses in one sendmsg, all connections' in one system call).
+  // A 101 goes at once: the stream is opaque once it is out, and the application reads it next.
+  if (becomesOpaque) flushOutput();
+  else deferFlush();
   return kOk;
 }
 
@@ -151,9 +147,43 @@ void Connection::queueSendData(int index, const ResponseView& view, PendingSend&
   queueBytes(index, pending.framing.data() + prefix, pending.framing.size() - prefix);
 }
 
+void Connection::deferFlush() {
+  if (flushDeferred_) return;
+  flushDeferred_ = true;
+  loop_->deferFlush(this);
+}
+
 void Connection::flushDeferred() {
   flushDeferred_ = false;
   if (state_ == State::kOpen || state_ == State::kOpaque) flushOutput();
+}
+
+uint64_t Connection::gatherDeferredOutput(std::vector<iovec>& iov) {
+  if ((state_ != State::kOpen && state_ != State::kOpaque) || !writable_ || flushing_) return 0;
+  return output_.gather(iov);
+}
+
+void Connection::finishDeferredFlush(ssize_t result, uint64_t attempted) {
+  flushDeferred_ = false;
+  if (state_ != State::kOpen && state_ != State::kOpaque) return;
+  startSendWindow();
+  if (result >= 0) {
+    output_.consume(static_cast<uint64_t>(result));
+    if (static_cast<uint64_t>(result) < attempted) writable_ = false;  // socket buffer full (edge-triggered)
+  } else if (result == -EAGAIN) {
+    writable_ = false;
+  } else if (result != -EINTR) {
+    abort(kConnectionLost, true, false);
+    return;
+  }
+  flushOutput();  // what the batch did not cover (file segments, more than IOV_MAX), and progress
+}
+
+void Connection::startSendWindow() {
+  // Output waits from now: the minimum send rate is measured from here (onTick).
+  if (sendWindowStart_ != 0) return;
+  sendWindowStart_ = loop_->now();
+  sendWindowBytes_ = output_.bytesWritten();
 }
 
 void Connection::flushOutput() {
@@ -166,10 +196,7 @@ void Connection::flushOutput() {
     flushAgain_ = false;
     if (state_ == State::kClosed || state_ == State::kLingering) break;
     if (!output_.empty() && writable_) {
-      if (sendWindowStart_ == 0) {
-        sendWindowStart_ = loop_->now();
-        sendWindowBytes_ = output_.bytesWritten();
-      }
+      startSendWindow();
       int code = 0;
       OutputQueue::Result result = output_.flush(fd_, code, loop_->iovScratch());
       if (result == OutputQueue::Result::kAgain) {
