@@ -42,8 +42,13 @@ void Connection::attach(PosixLoop* loop) {
 
 int Connection::indexOf(uint64_t requestId) const {
   if (requestId == 0) return -1;
+  // Lookups come in request order: a send is nearly always for the slot awaiting its response,
+  // a delivered record for the slot after the one found last. Then the ring is scanned.
+  if (wire_ < count_ && slotAt(wire_).requestId == requestId) return wire_;
+  int next = lastFound_ + 1;
+  if (next < count_ && slotAt(next).requestId == requestId) return lastFound_ = static_cast<int8_t>(next);
   for (int i = 0; i < count_; ++i) {
-    if (slotAt(i).requestId == requestId) return i;
+    if (slotAt(i).requestId == requestId) return lastFound_ = static_cast<int8_t>(i);
   }
   return -1;
 }
@@ -245,9 +250,9 @@ void Connection::failSlots(int32_t status, bool reportAborted, const PosixQueue*
     bool cause = uniform || slot.requestId == causeId || (causeQueue != nullptr && slot.queue == causeQueue);
     int32_t opStatus = cause ? (status == kOk ? kConnectionLost : status) : kConnectionLost;
     if (readPending_ && owner_ == slot.requestId) completeBodyRead(opStatus, 0);
-    for (const PendingSend& pending : slot.sends) {
+    slot.sends.forEach([&](const PendingSend& pending) {
       loop_->pushSendCompleted(opStatus, pending.token, slot.requestId, 0);
-    }
+    });
     slot.sends.clear();
     // The request that caused the abort knows; the others on the connection learn it here.
     if ((cause ? reportAborted : true) && slot.delivered && slot.queue != nullptr) {

@@ -251,6 +251,7 @@ class Connection : public Pollable, private ProtocolSession {
   // The ring: count_ slots from first_; slots [0, wire_) have queued their last bytes.
   std::array<std::unique_ptr<Slot>, kMaxPipeline> ring_;
   int first_ = 0, count_ = 0, wire_ = 0;
+  mutable int8_t lastFound_ = -1;  // indexOf's last scan result: where the next lookup looks first
   bool stopParsing_ = false;    // no request may follow (close, error, opaque)
   uint64_t blockingId_ = 0;     // an Upgrade/CONNECT request: parse nothing behind it until it ends
 

@@ -33,12 +33,12 @@ void Connection::promote() {
       for (const OutputQueue::Segment& segment : slot.staged) output_.append(segment);
       slot.staged.clear();
     }
-    for (PendingSend& pending : slot.sends) {
+    slot.sends.forEach([this](PendingSend& pending) {
       if (pending.staged) {
         pending.staged = false;
         pending.endMark = output_.added();
       }
-    }
+    });
     if (!slot.finalQueued || slot.closeAfter) {
       if (slot.finalQueued) ++wire_;  // nothing behind a closing response is ever written
       return;
@@ -106,8 +106,7 @@ int32_t Connection::onSendAccepted(uint64_t requestId, const ResponseView& view,
     }
   }
   if (hasHead) queueBytes(index, slot.headBytes.data(), slot.headBytes.size());
-  slot.sends.emplace_back();
-  PendingSend& pending = slot.sends.back();
+  PendingSend& pending = slot.sends.emplaceBack();
   pending.token = token;
   pending.length = dataBytes;
   pending.opaque = becomesOpaque;
@@ -214,10 +213,11 @@ void Connection::flushOutput() {
 }
 
 void Connection::completeSend(Slot& slot) {
-  PendingSend done = std::move(slot.sends.front());
-  slot.sends.pop_front();
+  const PendingSend& done = slot.sends.front();
+  const bool opaque = done.opaque;
   loop_->pushSendCompleted(kOk, done.token, slot.requestId, done.length);
-  if (done.opaque) {
+  slot.sends.popFront();
+  if (opaque) {
     state_ = State::kOpaque;  // from now on raw bytes both ways
     owner_ = slot.requestId;
     if (readPending_) tryCompleteBodyRead();
