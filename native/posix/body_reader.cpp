@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "posix_loop.h"
+#include "posix_util.h"
 #include "posix_queue.h"
 
 namespace hsys::posix {
@@ -154,7 +155,7 @@ void Connection::readPlainBody() {
       if (n < 0 && errno == EAGAIN) readable_ = false;
       break;  // the bytes read go out now; an end or error shows on the next read
     }
-    Fill result = readFailed(n);
+    Fill result = readFailed(callResult(n));
     if (result == Fill::kAgain) break;
     if (result == Fill::kEof && opaque) break;  // reported below as a 0-byte read
     abort(kConnectionLost, true, false);  // the body ended early, or the socket failed
@@ -234,7 +235,7 @@ Connection::Fill Connection::receiveChunked(size_t& produced) {
   for (;;) {
     ssize_t n = direct > 0 ? ::readv(fd_, parts, 2) : ::recv(fd_, parts[1].iov_base, space, 0);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return readFailed(n);
+    if (n <= 0) return readFailed(callResult(n));
     size_t read = static_cast<size_t>(n);
     if (read < direct + space) readable_ = false;
     size_t data = std::min(read, direct);

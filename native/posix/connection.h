@@ -158,8 +158,11 @@ class Connection : public Pollable, private ProtocolSession {
   // and returns how many bytes the next receive may bring.
   size_t prepareReadSpace(size_t maxBuffered);
   Fill fill(size_t maxBuffered);
-  // What a receive that returned n <= 0 (not EINTR) means.
-  Fill readFailed(ssize_t n);
+  // What a receive of up to space bytes into the read buffer brought (result: bytes, or -errno,
+  // not -EINTR), taken into the buffer and the edge state.
+  Fill takeReceived(ssize_t result, size_t space);
+  // What a receive that brought nothing means (result: 0, or -errno, not -EINTR).
+  Fill readFailed(ssize_t result);
   // Gives the read buffer back to the loop when it holds nothing the connection still needs.
   void releaseIdleBuffer();
   // Gives the slots back to the loop when no request, parsed head or queued output needs them.

@@ -314,12 +314,7 @@ void PosixLoop::adoptArrivals() {
   notices_.clear();
 }
 
-void PosixLoop::flushDeferred() {
-  batch_.clear();
-  prepareSends();
-  if (!batch_.empty()) batch_.run();
-  finishSends();
-}
+void PosixLoop::flushDeferred() { runStep(nullptr, 0); }
 
 void PosixLoop::runStep(epoll_event* events, int count) {
   // Receives are applied before sends: finishing a send may parse the next request, which must

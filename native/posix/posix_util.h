@@ -4,6 +4,7 @@
 
 #include <sys/socket.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <ctime>
 #include <string>
@@ -25,6 +26,9 @@ SocketAddressRecord toAddressRecord(const sockaddr_storage& address);
 // The IMF-fixdate of the current second ("Sun, 06 Nov 1994 08:49:37 GMT"), formatted once per
 // second per thread.
 std::string_view httpDate();
+
+// A read or write call's outcome as io_uring reports it: the byte count, or -errno.
+inline ssize_t callResult(ssize_t n) { return n < 0 ? -errno : n; }
 
 // ASCII lower-casing without locale.
 inline char lowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }

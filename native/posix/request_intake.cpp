@@ -71,23 +71,25 @@ size_t Connection::prepareReadSpace(size_t maxBuffered) {
 
 Connection::Fill Connection::fill(size_t maxBuffered) {
   if (readErrno_ != 0) {
-    errno = readErrno_;
+    int code = readErrno_;
     readErrno_ = 0;
-    return readFailed(-1);
+    return readFailed(-code);
   }
   if (!readable_) return Fill::kAgain;
   if (end_ - begin_ >= maxBuffered) return Fill::kFull;
   size_t space = prepareReadSpace(maxBuffered);
   for (;;) {
     ssize_t n = ::recv(fd_, in_.data() + end_, space, 0);
-    if (n > 0) {
-      end_ += static_cast<size_t>(n);
-      if (static_cast<size_t>(n) < space) readable_ = false;  // drained: the next byte brings an edge
-      return Fill::kData;
-    }
     if (n < 0 && errno == EINTR) continue;
-    return readFailed(n);
+    return takeReceived(callResult(n), space);
   }
+}
+
+Connection::Fill Connection::takeReceived(ssize_t result, size_t space) {
+  if (result <= 0) return readFailed(result);
+  end_ += static_cast<size_t>(result);
+  if (static_cast<size_t>(result) < space) readable_ = false;  // drained: the next byte brings an edge
+  return Fill::kData;
 }
 
 bool Connection::addHeadReceive(SyscallBatch& batch, size_t& space) {
@@ -101,27 +103,19 @@ bool Connection::addHeadReceive(SyscallBatch& batch, size_t& space) {
 
 void Connection::applyHeadReceive(ssize_t result, size_t space) {
   readable_ = true;  // the edge this receive answered
-  if (result > 0) {
-    end_ += static_cast<size_t>(result);
-    if (static_cast<size_t>(result) < space) readable_ = false;  // drained: the next byte brings an edge
-  } else if (result == 0) {
-    peerEof_ = true;
-    readable_ = false;
-  } else if (result == -EAGAIN) {
-    readable_ = false;
-  } else if (result != -EINTR) {
-    readErrno_ = static_cast<int>(-result);
-  }
+  if (result == -EINTR) return;  // fill() reads again
+  // An error is the connection's end, which only handling the event may decide: fill() tells it.
+  if (takeReceived(result, space) == Fill::kError) readErrno_ = static_cast<int>(-result);
 }
 
-Connection::Fill Connection::readFailed(ssize_t n) {
-  // n is 0 (end of stream) or -1 with errno set (not EINTR).
-  if (n == 0) {
+Connection::Fill Connection::readFailed(ssize_t result) {
+  // result is 0 (end of stream) or -errno (not EINTR).
+  if (result == 0) {
     peerEof_ = true;
     readable_ = false;
     return Fill::kEof;
   }
-  if (errno == EAGAIN) {
+  if (result == -EAGAIN) {
     readable_ = false;
     return Fill::kAgain;
   }

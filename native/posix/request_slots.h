@@ -43,7 +43,6 @@ class SendList {
  public:
   bool empty() const { return !firstUsed_ && more_.empty(); }
   PendingSend& front() { return firstUsed_ ? first_ : more_.front(); }
-  PendingSend& back() { return more_.empty() ? first_ : more_.back(); }
   // A new send at the back, its fields at their defaults (framing keeps its capacity).
   PendingSend& emplaceBack();
   void popFront();

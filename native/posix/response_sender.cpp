@@ -4,7 +4,6 @@
 #include "connection.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <climits>
 
 #include "hsys/chunk_framing.h"
@@ -168,15 +167,13 @@ void Connection::finishDeferredFlush(ssize_t result, uint64_t attempted) {
   flushDeferred_ = false;
   if (state_ != State::kOpen && state_ != State::kOpaque) return;
   startSendWindow();
-  if (result >= 0) {
-    output_.consume(static_cast<uint64_t>(result));
-    if (static_cast<uint64_t>(result) < attempted) writable_ = false;  // socket buffer full (edge-triggered)
-  } else if (result == -EAGAIN) {
-    writable_ = false;
-  } else if (result != -EINTR) {
+  int code = 0;
+  OutputQueue::Result taken = output_.takeWritten(result, attempted, code);
+  if (taken == OutputQueue::Result::kError) {
     abort(kConnectionLost, true, false);
     return;
   }
+  if (taken == OutputQueue::Result::kAgain) writable_ = false;
   flushOutput();  // what the batch did not cover (file segments, more than IOV_MAX), and progress
 }
 

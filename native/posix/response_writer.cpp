@@ -241,11 +241,19 @@ void OutputQueue::consume(uint64_t written) {
     written -= take;
     if (segment.length == 0) ++next_;
   }
-  if (empty()) {
-    base_ += segments_.size();
-    segments_.clear();
-    next_ = 0;
+  if (empty()) clear();
+}
+
+OutputQueue::Result OutputQueue::takeWritten(ssize_t result, uint64_t attempted, int& errorCode) {
+  if (result == -EINTR) return Result::kDone;  // nothing went out; it may be tried again at once
+  if (result == -EAGAIN) return Result::kAgain;
+  if (result < 0) {
+    errorCode = static_cast<int>(-result);
+    return Result::kError;
   }
+  consume(static_cast<uint64_t>(result));
+  // Less than offered: the socket buffer is full (edge-triggered: wait for EPOLLOUT).
+  return static_cast<uint64_t>(result) < attempted ? Result::kAgain : Result::kDone;
 }
 
 OutputQueue::Result OutputQueue::flush(int socketFd, int& errorCode, std::vector<iovec>& iov) {
@@ -278,19 +286,10 @@ OutputQueue::Result OutputQueue::flush(int socketFd, int& errorCode, std::vector
     msghdr message{};
     message.msg_iov = iov.data();
     message.msg_iovlen = iov.size();
-    ssize_t n = ::sendmsg(socketFd, &message, MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN) return Result::kAgain;
-      errorCode = errno;
-      return Result::kError;
-    }
-    consume(static_cast<uint64_t>(n));
-    if (static_cast<uint64_t>(n) < attempted) return Result::kAgain;  // socket buffer full (edge-triggered)
+    Result result = takeWritten(callResult(::sendmsg(socketFd, &message, MSG_NOSIGNAL)), attempted, errorCode);
+    if (result != Result::kDone) return result;
   }
-  base_ += segments_.size();
-  segments_.clear();
-  next_ = 0;
+  clear();
   return Result::kDone;
 }
 

@@ -90,6 +90,10 @@ class OutputQueue {
   void consume(uint64_t written);
 
   enum class Result { kDone, kAgain, kError };
+  // What a sendmsg of gather()'s attempted bytes returned (bytes, or -errno), taken: kDone when
+  // all went out (or, on -EINTR, nothing did and it may be tried at once), kAgain when the socket
+  // is full, kError with errorCode.
+  Result takeWritten(ssize_t result, uint64_t attempted, int& errorCode);
   // Writes as much as the socket takes, gathering memory segments in iov (scratch, shared by a
   // loop's connections). kAgain: wait for EPOLLOUT. kError: errorCode is errno.
   Result flush(int socketFd, int& errorCode, std::vector<iovec>& iov);

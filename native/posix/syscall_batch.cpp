@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "posix_util.h"
+
 namespace hsys::posix {
 
 namespace {
@@ -136,7 +138,7 @@ void SyscallBatch::runDirect(Operation& operation) {
     n = operation.send ? ::sendmsg(operation.fd, operation.message, MSG_NOSIGNAL | MSG_DONTWAIT)
                        : ::recv(operation.fd, operation.buffer, operation.length, MSG_DONTWAIT);
   } while (n < 0 && errno == EINTR);
-  operation.result = n < 0 ? -errno : n;
+  operation.result = callResult(n);
   operation.completed = true;
 }
 
