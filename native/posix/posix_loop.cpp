@@ -134,6 +134,8 @@ EngineStats PosixLoop::stats() const {
     stats.receiveBufferBytes += bytes;
     stats.requestSlots += entry.second->requestSlotsHeld();
     stats.outputQueues += entry.second->holdsOutputStorage() ? 1 : 0;
+    stats.connectionWork += entry.second->holdsWork() ? 1 : 0;
+    stats.connectionWork += entry.second->holdsWork() ? 1 : 0;
   }
   stats.receiveBufferBytes += receiveBuffers_.freeBytes();
   return stats;
@@ -184,6 +186,7 @@ void PosixLoop::retire(Connection* connection) {
 }
 
 void PosixLoop::settle(Connection* connection) {
+  connection->releaseIdleWork();
   if (!connection->handOffRequested()) return;
   RouteTarget target = connection->takeHandOff();
   auto found = connections_.find(connection);

@@ -21,6 +21,7 @@
 #include "pollable.h"
 #include "posix_queue.h"
 #include "receive_buffers.h"
+#include "connection_work.h"
 #include "request_slots.h"
 #include "request_table.h"
 
@@ -95,6 +96,7 @@ class PosixLoop : public Loop {
   ResponseView& responseView() { return responseView_; }
   ReceiveBuffers& receiveBuffers() { return receiveBuffers_; }
   RequestSlots& requestSlots() { return requestSlots_; }
+  ConnectionWorks& connectionWorks() { return connectionWorks_; }
   const ParserLimits& limits() const { return limits_; }
   // Scratch of the connections' own work, which never spans two calls: one per loop rather than
   // one per connection, so an idle connection carries none of it. The path of the head being
@@ -150,6 +152,7 @@ class PosixLoop : public Loop {
   ParserLimits limits_;
   ReceiveBuffers receiveBuffers_;
   RequestSlots requestSlots_;
+  ConnectionWorks connectionWorks_;
   CanonicalPath canonicalPath_;
   std::vector<iovec> iovScratch_;
 };
