@@ -135,7 +135,6 @@ EngineStats PosixLoop::stats() const {
     stats.requestSlots += entry.second->requestSlotsHeld();
     stats.outputQueues += entry.second->holdsOutputStorage() ? 1 : 0;
     stats.connectionWork += entry.second->holdsWork() ? 1 : 0;
-    stats.connectionWork += entry.second->holdsWork() ? 1 : 0;
   }
   stats.receiveBufferBytes += receiveBuffers_.freeBytes();
   return stats;
