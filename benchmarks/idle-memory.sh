@@ -3,18 +3,21 @@
 # (one event-loop thread, pinned to CPU 0, lib.sh's fixed heap for every transport)
 # is started on each transport; a small client (Python, in this file) opens N connections one
 # after another, sends one GET / on each and reads the answer, then leaves them all open and idle.
-# The server's RSS (VmRSS from /proc/<pid>/status) is read before (after a warm-up round of
-# WARMUP_CONNECTIONS connections, opened, answered and closed) and after, once the connections
-# have been idle; the growth divided by N is the cost of one idle connection. Each reading follows
-# a full collection and a trim of the C heap (jcmd GC.run, System.trim_native_heap) and SETTLE
-# seconds: the Java heap is fixed at 512 MB, so without the collection the garbage a run leaves in
-# eden pages it touches first would count as the connections' memory, and without the trim so
-# would whatever malloc happens to keep of freed memory (its arenas give it back at random times).
-# The warm-up opens as many connections as the measured round by default, so the pages and malloc
-# arenas that work touches anyway are resident before the first reading. Even so, which pages of
-# the fixed heap a collection compacts into moves the figure by about a KB per connection from run
-# to run, so each transport is measured RUNS times and the median reported. The live Java heap
-# (jcmd GC.heap_info, the generations' used space) is reported beside it.
+# Two readings, before (after a warm-up round of WARMUP_CONNECTIONS connections, opened, answered
+# and closed) and after, once the connections have been idle, each after a full collection and a
+# trim of the C heap (jcmd GC.run, System.trim_native_heap, so whatever malloc keeps of freed
+# memory is not counted) and SETTLE seconds:
+#   - outside the Java heap: the growth of the server's RSS (VmRSS from /proc/<pid>/status). The
+#     heap is touched in full at start (-XX:+AlwaysPreTouch), so its pages are resident in both
+#     readings and the growth is the native memory alone (the engine, malloc, the JVM's own);
+#     without it, which heap pages the collector happened to touch first moved the figure by
+#     about a KB per connection from run to run;
+#   - the live Java heap: the growth of the generations' used space after the collection (jcmd
+#     GC.heap_info), what the connections keep reachable.
+# Their sum divided by N is the cost of one idle connection. The warm-up opens as many connections
+# as the measured round by default, so what that work touches anyway (JIT, classes, malloc arenas)
+# is in place before the first reading. Each transport is measured RUNS times on fresh servers and
+# the medians are reported.
 #
 # Usage: benchmarks/idle-memory.sh [N] [TRANSPORT ...]
 #   N          idle connections (default 10000; the file limit is raised to the hard limit, and a
@@ -39,6 +42,7 @@ runs=$(whole_number RUNS 3 runs 1)
 
 ensure_tools python3=python3 taskset=util-linux
 require_jar
+server_java_options=(-XX:+AlwaysPreTouch)  # the heap resident from the start: RSS grows by native memory only
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 file_limit=$(ulimit -n)
 
@@ -129,8 +133,8 @@ heap_used_kib() {
     for (i = 1; i < NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?$/, "", v); total += v } } END { print total + 0 }'
 }
 
-# measure TRANSPORT: one run on a fresh server; sets measured_growth and measured_heap (KiB), or
-# fails with the reason in measure_error.
+# measure TRANSPORT: one run on a fresh server; sets measured_growth (RSS: outside the Java heap)
+# and measured_heap (the live Java heap), in KiB, or fails with the reason in measure_error.
 measure() {
   local transport=$1 log="$work/server-$1.log" before heap_before after heap_after
   if ! start_server "$transport" "$log"; then
@@ -167,38 +171,39 @@ for transport in "${transports[@]}"; do
     notes+=("- $transport: not measured: the file limit ($file_limit) is below $((connections + 100))")
     continue
   fi
-  growths=() heaps=()
+  growths=() heaps=() totals=()
   for ((run = 0; run < runs; run++)); do
     if ! measure "$transport"; then
       notes+=("- $transport: not measured: $measure_error")
       growths=()
       break
     fi
-    growths+=("$measured_growth") heaps+=("$measured_heap")
+    growths+=("$measured_growth") heaps+=("$measured_heap") totals+=($((measured_growth + measured_heap)))
   done
   [ ${#growths[@]} -gt 0 ] || continue
-  rows+=("$(awk -v t="$transport" -v n="$connections" -v g="$(median "${growths[@]}")" -v h="$(median "${heaps[@]}")" \
-      -v all="${growths[*]}" \
+  rows+=("$(awk -v t="$transport" -v n="$connections" -v total="$(median "${totals[@]}")" \
+      -v g="$(median "${growths[@]}")" -v h="$(median "${heaps[@]}")" -v all="${totals[*]}" \
     'BEGIN { runs = split(all, each, " "); list = ""
              for (i = 1; i <= runs; i++) list = list (i > 1 ? ", " : "") sprintf("%.2f", each[i] / n)
-             printf "| %s | %.2f | %s | %.2f |", t, g / n, list, h / n }')")
+             printf "| %s | %.2f | %s | %.2f | %.2f |", t, total / n, list, g / n, h / n }')")
 done
 
 {
   echo "# Idle keep-alive memory: $(date -u '+%Y-%m-%d %H:%M') UTC, $connections connections"
   echo
   describe_machine
-  echo "- server: BenchmarkServer, one event-loop thread, \`taskset -c 0\`, -Xms${server_heap_mb}m -Xmx${server_heap_mb}m (every transport)"
+  echo "- server: BenchmarkServer, one event-loop thread, \`taskset -c 0\`, -Xms${server_heap_mb}m -Xmx${server_heap_mb}m ${server_java_options[*]} (every transport)"
   echo "- client: $connections connections opened one at a time, one \`GET /\` answered on each, then all left open and idle"
-  echo "- RSS: VmRSS of the server process, before (after a warm-up of $warmup_connections connections, answered and"
-  echo "  closed) and after (the $connections connections idle), each after a full collection and a C-heap trim"
-  echo "  (jcmd GC.run, System.trim_native_heap) and $settle s; live Java heap: the generations' used space"
-  echo "  (jcmd GC.heap_info) at the same two moments. Each transport is measured $runs times, each time on a fresh server;"
-  echo "  the figures are the medians (the runs' RSS figures are listed: they move by about 1 KB a connection)"
+  echo "- readings before (after a warm-up of $warmup_connections connections, answered and closed) and after (the"
+  echo "  $connections connections idle), each after a full collection and a C-heap trim (jcmd GC.run,"
+  echo "  System.trim_native_heap) and $settle s. Outside the Java heap: the growth of VmRSS (the heap is pre-touched, so"
+  echo "  resident in both readings); live Java heap: the growth of the generations' used space (jcmd GC.heap_info)."
+  echo "  A connection's cost is their sum. Each transport is measured $runs times, each time on a fresh server; the"
+  echo "  figures are the medians (each column's own), the runs' totals are listed"
   echo "- command: \`RUNS=$runs benchmarks/idle-memory.sh $connections ${transports[*]}\`"
   echo
-  echo "| transport | RSS KB per idle connection | the runs | of which live Java heap KB |"
-  echo "|---|---:|---|---:|"
+  echo "| transport | KB per idle connection | the runs | of which outside the Java heap (RSS) | of which live Java heap |"
+  echo "|---|---:|---|---:|---:|"
   for row in "${rows[@]+"${rows[@]}"}"; do echo "$row"; done
   for note in "${notes[@]+"${notes[@]}"}"; do echo "$note"; done
 } > "$out"

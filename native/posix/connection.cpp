@@ -17,6 +17,10 @@
 
 namespace hsys::posix {
 
+// Every idle keep-alive connection pays for this much (plus its table entries): what only a
+// request in flight needs belongs in ConnectionWork.
+static_assert(sizeof(void*) != 8 || sizeof(Connection) <= 192, "keep the idle connection's core small");
+
 namespace {
 
 constexpr size_t kMaxLingerDrain = 1024 * 1024;
@@ -61,10 +65,10 @@ bool Connection::servesQueue(const PosixQueue* queue) const {
 }
 
 bool Connection::hasServed(uint64_t queueSerial) const {
-  for (const RouteTarget& target : served_) {
-    if (target.queueSerial == queueSerial) return true;
-  }
-  return false;
+  if (served_.inbox != nullptr && served_.queueSerial == queueSerial) return true;
+  if (!moreServed_) return false;
+  return std::any_of(moreServed_->begin(), moreServed_->end(),
+                     [queueSerial](const RouteTarget& target) { return target.queueSerial == queueSerial; });
 }
 
 bool Connection::hasLiveRequest() const {
@@ -310,12 +314,28 @@ void Connection::closeSocket(bool reset) {
   if (work_) work_->output.clear();
 }
 
+void Connection::addServed(const PosixQueue& queue) {
+  if (hasServed(queue.serial())) return;
+  RouteTarget target{queue.serial(), loop_->inbox()};
+  if (served_.inbox == nullptr) {
+    served_ = std::move(target);
+    return;
+  }
+  if (!moreServed_) moreServed_ = std::make_unique<std::vector<RouteTarget>>();
+  moreServed_->push_back(std::move(target));
+}
+
 void Connection::reportClosed() {
-  for (const RouteTarget& target : served_) {
+  auto report = [this](const RouteTarget& target) {
     if (target.inbox.get() == loop_->inbox().get()) loop_->connectionClosed(target.queueSerial, id_);
     else target.inbox->post(ClosedNotice{target.queueSerial, id_});
+  };
+  if (served_.inbox != nullptr) report(served_);
+  if (moreServed_) {
+    for (const RouteTarget& target : *moreServed_) report(target);
   }
-  served_.clear();
+  served_ = RouteTarget();
+  moreServed_.reset();
 }
 
 void Connection::closeForQueue(const PosixQueue* queue) {

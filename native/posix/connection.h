@@ -12,12 +12,18 @@
 // request whose body is not all buffered (its body owns the following bytes), behind an Upgrade
 // or CONNECT, and behind a request that ends the connection.
 //
-// The read buffer is taken from the loop's pool (receive_buffers.h) when bytes are to be read and
-// given back when nothing in it is needed any more (no unread bytes, no undelivered head), so an
-// idle keep-alive connection holds none. Request slots likewise come from the loop's pool
+// An idle keep-alive connection is its small core alone (184 bytes: socket, id, addresses,
+// routes, flags, the keep-alive clock, the queues it served). Everything a request in flight needs
+// (the read buffer's bookkeeping, the parser, the ring, the body owner, a pending body read, the
+// output queue, a hand-off, the mid-request timers) is its ConnectionWork (connection_work.h),
+// taken from the loop's pool on first need and given back once the connection is idle again
+// (PosixLoop::settle). Within it, the read buffer is taken from the loop's pool
+// (receive_buffers.h) when bytes are to be read and given back when nothing in it is needed any
+// more (no unread bytes, no undelivered head); request slots likewise come from the loop's pool
 // (request_slots.h) and go back when the connection is idle; a pooled slot's head table and
-// response-head string keep their capacity for the next request; a request record is written straight from the buffer into the
-// loop's arena when its completion is delivered, so undelivered heads stay in the buffer.
+// response-head string keep their capacity for the next request. A request record is written
+// straight from the buffer into the loop's arena when its completion is delivered, so
+// undelivered heads stay in the buffer.
 //
 // One class, defined by job: connection.cpp (lifecycle, events, timers, the ring's bookkeeping,
 // closing), request_intake.cpp (read, parse, route, request records), body_reader.cpp (body reads,
@@ -224,9 +230,10 @@ class Connection : public Pollable, private ProtocolSession {
   // Tells every queue this connection served that it has ended (kConnectionClosed), once.
   void reportClosed();
   bool isHttp2Preface() const;
+  void addServed(const PosixQueue& queue);
   void dropUnansweredFrom(int index, const PosixQueue* closer);
 
-  // The idle core: what a connection keeps between requests, packed (about 170 bytes).
+  // The idle core: what a connection keeps between requests, packed (184 bytes on 64-bit).
   int fd_;
   State state_ = State::kOpen;
   bool readable_ = true;       // no EAGAIN/short read since the last EPOLLIN edge
@@ -245,9 +252,11 @@ class Connection : public Pollable, private ProtocolSession {
   int64_t idleSince_ = 0;  // ring empty since (keep-alive idle / header wait)
   // What only a working connection needs (connection_work.h): null while idle.
   std::unique_ptr<ConnectionWork> work_;
-  // The queues that were handed requests of this connection (usually one): each is told when it
-  // ends, through its loop's inbox when that is another loop.
-  std::vector<RouteTarget> served_;
+  // The queues that were handed requests of this connection: each is told when it ends, through
+  // its loop's inbox when that is another loop. Usually one, kept inline (no allocation); the
+  // others, if any, in moreServed_.
+  RouteTarget served_;  // inbox null: none yet
+  std::unique_ptr<std::vector<RouteTarget>> moreServed_;
 };
 
 }  // namespace hsys::posix

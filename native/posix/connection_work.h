@@ -2,7 +2,7 @@
 // a body being read, output queued, a hand-off or a lingering close) and the loop's pool of it.
 // A connection takes one from its loop's pool on first need and gives it back once it is idle
 // again (Connection::releaseIdleWork, from PosixLoop::settle), so an idle keep-alive connection
-// is its small core alone (about 200 bytes) and 10,000 idle connections hold no work state.
+// is its small core alone (under 200 bytes) and 10,000 idle connections hold no work state.
 // A busy loop reuses pooled ones: a request allocates none in steady state.
 //
 // Loop thread only; like receive buffers and request slots, one is plain memory, so a connection

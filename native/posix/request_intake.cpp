@@ -306,7 +306,7 @@ void Connection::startRequest(PosixQueue* queue) {
   bool upgrade = head.method.in(base) == "CONNECT";
   for (const ParsedHeader& header : head.headers) upgrade = upgrade || header.knownId == kHeaderUpgrade;
   if (upgrade) work().blockingId = slot.requestId;  // what follows may not be HTTP at all
-  if (!hasServed(queue->serial())) served_.push_back(RouteTarget{queue->serial(), loop_->inbox()});
+  addServed(*queue);
   loop_->registerRequest(slot.requestId, this);
   loop_->push(kRequestReceived, kOk, queue->token(), slot.requestId, 0);
 }
