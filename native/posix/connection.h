@@ -61,6 +61,8 @@ class PortRoutes;
 
 // Connection is the transport side and, through ProtocolSession, today's HTTP/1.1 session.
 class Connection : public Pollable, private ProtocolSession {
+  friend class ConnectionSet;
+
  public:
   enum class State : uint8_t { kOpen, kOpaque, kLingering, kClosed };
   static constexpr int kMaxPipeline = ConnectionWork::kMaxPipeline;
@@ -242,6 +244,7 @@ class Connection : public Pollable, private ProtocolSession {
   bool stopParsing_ = false;   // no request may follow (close, error, opaque)
   bool flushDeferred_ = false;  // on the loop's list of responses to write before the next wait
   bool counted_;
+  uint32_t setIndex_ = 0;  // its place in the loop's ConnectionSet
   uint64_t id_;
   ProtocolSession* session_ = this;  // the protocol spoken (HTTP/1.1: this connection)
   PosixLoop* loop_ = nullptr;

@@ -21,6 +21,7 @@
 #include "pollable.h"
 #include "posix_queue.h"
 #include "receive_buffers.h"
+#include "connection_set.h"
 #include "connection_work.h"
 #include "request_slots.h"
 #include "request_table.h"
@@ -130,7 +131,7 @@ class PosixLoop : public Loop {
   int epollFd_;
   std::shared_ptr<LoopInbox> inbox_;
   std::unordered_map<uint64_t, std::unique_ptr<PosixQueue>> queues_;  // by serial
-  std::unordered_map<Connection*, std::unique_ptr<Connection>> connections_;
+  ConnectionSet connections_;
   RequestTable requests_;
   RequestTable connectionIds_;  // connection id -> connection, for Queue::closeConnection
   std::unordered_map<ListenerSocket*, PolledListener> listeners_;
