@@ -5,15 +5,15 @@
 # after another, sends one GET / on each and reads the answer, then leaves them all open and idle.
 # Two readings, before (after a warm-up round of WARMUP_CONNECTIONS connections, opened, answered
 # and closed) and after, once the connections have been idle, each after a full collection and a
-# trim of the C heap (jcmd GC.run, System.trim_native_heap, so whatever malloc keeps of freed
-# memory is not counted) and SETTLE seconds:
+# trim of the C heap (jcmd GC.run, the JIT quiet, SETTLE seconds, System.trim_native_heap: see
+# collect()):
 #   - outside the Java heap: the growth of the server's RSS (VmRSS from /proc/<pid>/status). The
 #     heap is touched in full at start (-XX:+AlwaysPreTouch), so its pages are resident in both
 #     readings and the growth is the native memory alone (the engine, malloc, the JVM's own);
 #     without it, which heap pages the collector happened to touch first moved the figure by
 #     about a KB per connection from run to run;
-#   - the live Java heap: the growth of the generations' used space after the collection (jcmd
-#     GC.heap_info), what the connections keep reachable.
+#   - the live Java heap: the growth of the bytes of reachable objects (jcmd GC.class_histogram,
+#     read after the RSS), what the connections keep reachable.
 # Their sum divided by N is the cost of one idle connection. The warm-up opens as many connections
 # as the measured round by default, so what that work touches anyway (JIT, classes, malloc arenas)
 # is in place before the first reading. Each transport is measured RUNS times on fresh servers and
@@ -23,7 +23,7 @@
 #   N          idle connections (default 10000; the file limit is raised to the hard limit, and a
 #              transport is skipped, saying so, when it is below N + 100)
 #   TRANSPORT  httpsys epoll io_uring nio (default: all four)
-# Environment: SETTLE seconds to wait before each RSS reading (default 3); WARMUP_CONNECTIONS
+# Environment: SETTLE seconds between the collection and the trim before each reading (default 6); WARMUP_CONNECTIONS
 #              (default N); RUNS runs per transport, each on a fresh server, reported as medians (default 3).
 # Writes benchmarks/results/idle-memory-<UTC time>.md. Needs python3 and the built jar:
 #   mvn -B -q -DskipTests -pl benchmarks -am package
@@ -36,7 +36,7 @@ connections=${1:-10000}
 shift || true
 transports=("$@")
 [ ${#transports[@]} -gt 0 ] || transports=(httpsys epoll io_uring nio)
-settle=${SETTLE:-3}
+settle=${SETTLE:-6}
 warmup_connections=${WARMUP_CONNECTIONS:-$connections}
 runs=$(whole_number RUNS 3 runs 1)
 
@@ -118,19 +118,35 @@ run_client() {
   fi
 }
 
-# collect: a full collection and a trim of the C heap, then SETTLE seconds; readings after it see
-# memory in use.
-collect() {
-  jcmd "$server_pid" GC.run > /dev/null 2>&1 || true
-  jcmd "$server_pid" System.trim_native_heap > /dev/null 2>&1 || true
-  sleep "$settle"
+# wait_for_quiet_jit: returns once the JIT compilers ran under 5 ms in a second (at most 60 s):
+# while they compile what a round ran, their arenas hold megabytes.
+wait_for_quiet_jit() {
+  local before
+  for _ in $(seq 60); do
+    before=$(jit_ns "$server_pid")
+    sleep 1
+    [ $(( $(jit_ns "$server_pid") - before )) -ge 5000000 ] || return 0
+  done
 }
 
-# The Java heap in use (KiB): the "used" of the lines with a "total" in jcmd GC.heap_info (the
-# generations, or a collector's whole heap), not Metaspace's or the class space's.
-heap_used_kib() {
-  jcmd "$server_pid" GC.heap_info 2>/dev/null | awk '/ total / && / used / {
-    for (i = 1; i < NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?$/, "", v); total += v } } END { print total + 0 }'
+# collect: a full collection, the JIT quiet, SETTLE seconds, then a trim of the C heap; readings
+# after it see memory in use. The waits come before the trim: the JIT compilers' arena chunks
+# (about 18 MB right after the warm-up's compilations) go back to malloc only once compiling is
+# over and HotSpot's chunk pool cleaner has run (every 5 s); counted in one reading and not the
+# other they made the figure move by 1-2 KB a connection from run to run, below zero at times.
+collect() {
+  jcmd "$server_pid" GC.run > /dev/null 2>&1 || true
+  wait_for_quiet_jit
+  sleep "$settle"
+  jcmd "$server_pid" System.trim_native_heap > /dev/null 2>&1 || true
+  sleep 1
+}
+
+# The live Java heap (KiB): the bytes of all reachable objects, from jcmd GC.class_histogram (which
+# collects first, so garbage allocated since the last collection is not counted, as it was in
+# GC.heap_info's "used": an idle loop allocates a little on every wake-up).
+live_heap_kib() {
+  jcmd "$server_pid" GC.class_histogram 2>/dev/null | awk '$1 == "Total" { print int($3 / 1024) }'
 }
 
 # measure TRANSPORT: one run on a fresh server; sets measured_growth (RSS: outside the Java heap)
@@ -149,7 +165,7 @@ measure() {
   stop_client
   collect
   before=$(rss_kib "$server_pid")
-  heap_before=$(heap_used_kib)
+  heap_before=$(live_heap_kib)
   if ! run_client "$connections" "$work/client-$transport.log"; then
     measure_error="the client failed: $client_error"
     stop_server
@@ -157,7 +173,7 @@ measure() {
   fi
   collect
   after=$(rss_kib "$server_pid")
-  heap_after=$(heap_used_kib)
+  heap_after=$(live_heap_kib)
   stop_client
   stop_server
   measured_growth=$((after - before))
@@ -182,9 +198,9 @@ for transport in "${transports[@]}"; do
   done
   [ ${#growths[@]} -gt 0 ] || continue
   rows+=("$(awk -v t="$transport" -v n="$connections" -v total="$(median "${totals[@]}")" \
-      -v g="$(median "${growths[@]}")" -v h="$(median "${heaps[@]}")" -v all="${totals[*]}" \
-    'BEGIN { runs = split(all, each, " "); list = ""
-             for (i = 1; i <= runs; i++) list = list (i > 1 ? ", " : "") sprintf("%.2f", each[i] / n)
+      -v g="$(median "${growths[@]}")" -v h="$(median "${heaps[@]}")" -v all="${totals[*]}" -v rss="${growths[*]}" \
+    'BEGIN { runs = split(all, each, " "); split(rss, outside, " "); list = ""
+             for (i = 1; i <= runs; i++) list = list (i > 1 ? ", " : "") sprintf("%.2f (%.2f)", each[i] / n, outside[i] / n)
              printf "| %s | %.2f | %s | %.2f | %.2f |", t, total / n, list, g / n, h / n }')")
 done
 
@@ -195,11 +211,11 @@ done
   echo "- server: BenchmarkServer, one event-loop thread, \`taskset -c 0\`, -Xms${server_heap_mb}m -Xmx${server_heap_mb}m ${server_java_options[*]} (every transport)"
   echo "- client: $connections connections opened one at a time, one \`GET /\` answered on each, then all left open and idle"
   echo "- readings before (after a warm-up of $warmup_connections connections, answered and closed) and after (the"
-  echo "  $connections connections idle), each after a full collection and a C-heap trim (jcmd GC.run,"
-  echo "  System.trim_native_heap) and $settle s. Outside the Java heap: the growth of VmRSS (the heap is pre-touched, so"
-  echo "  resident in both readings); live Java heap: the growth of the generations' used space (jcmd GC.heap_info)."
+  echo "  $connections connections idle), each after a full collection, the JIT quiet, $settle s"
+  echo "  (HotSpot frees the JIT's arena chunks) and a C-heap trim (jcmd GC.run, System.trim_native_heap). Outside the Java heap: the growth of VmRSS (the heap is pre-touched, so"
+  echo "  resident in both readings); live Java heap: the growth of the reachable objects' bytes (jcmd GC.class_histogram)."
   echo "  A connection's cost is their sum. Each transport is measured $runs times, each time on a fresh server; the"
-  echo "  figures are the medians (each column's own), the runs' totals are listed"
+  echo "  figures are the medians (each column's own); the runs list each run's total (and its part outside the heap)"
   echo "- command: \`RUNS=$runs benchmarks/idle-memory.sh $connections ${transports[*]}\`"
   echo
   echo "| transport | KB per idle connection | the runs | of which outside the Java heap (RSS) | of which live Java heap |"
