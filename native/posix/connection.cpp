@@ -46,8 +46,13 @@ void Connection::attach(PosixLoop* loop) {
 
 int Connection::indexOf(uint64_t requestId) const {
   if (requestId == 0) return -1;
+  // Lookups come in request order: a send is nearly always for the slot awaiting its response,
+  // a delivered record for the slot after the one found last. Then the ring is scanned.
+  if (work().wire < work().count && slotAt(work().wire).requestId == requestId) return work().wire;
+  int next = work().lastFound + 1;
+  if (next < work().count && slotAt(next).requestId == requestId) return work().lastFound = static_cast<int8_t>(next);
   for (int i = 0; i < work().count; ++i) {
-    if (slotAt(i).requestId == requestId) return i;
+    if (slotAt(i).requestId == requestId) return work().lastFound = static_cast<int8_t>(i);
   }
   return -1;
 }
@@ -273,9 +278,9 @@ void Connection::failSlots(int32_t status, bool reportAborted, const PosixQueue*
     bool cause = uniform || slot.requestId == causeId || (causeQueue != nullptr && slot.queue == causeQueue);
     int32_t opStatus = cause ? (status == kOk ? kConnectionLost : status) : kConnectionLost;
     if (work().readPending && work().owner == slot.requestId) completeBodyRead(opStatus, 0);
-    for (const PendingSend& pending : slot.sends) {
+    slot.sends.forEach([&](const PendingSend& pending) {
       loop_->pushSendCompleted(opStatus, pending.token, slot.requestId, 0);
-    }
+    });
     slot.sends.clear();
     // The request that caused the abort knows; the others on the connection learn it here.
     if ((cause ? reportAborted : true) && slot.delivered && slot.queue != nullptr) {
@@ -295,9 +300,21 @@ void Connection::failSlots(int32_t status, bool reportAborted, const PosixQueue*
 void Connection::abort(int32_t status, bool reportAborted, bool reset, const PosixQueue* causeQueue,
                        uint64_t causeId) {
   if (state_ == State::kClosed) return;
-  if (state_ != State::kLingering) failSlots(status, reportAborted, causeQueue, causeId);
+  if (state_ != State::kLingering) {
+    writeAcceptedOutput();
+    failSlots(status, reportAborted, causeQueue, causeId);
+  }
   closeSocket(reset);
   loop_->retire(this);
+}
+
+void Connection::writeAcceptedOutput() {
+  // Sends are written when the loop ends its step (PosixLoop::flushDeferred); what was accepted
+  // before an abort goes out first, as far as the socket takes it now, as it would have had it
+  // been written at once: a client sees the part of a response that was sent, then the reset.
+  if ((state_ != State::kOpen && state_ != State::kOpaque) || work().flushing || !writable_ || work().output.empty()) return;
+  int code = 0;
+  work().output.flush(fd_, code, loop_->iovScratch());
 }
 
 void Connection::closeSocket(bool reset) {

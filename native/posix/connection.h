@@ -58,6 +58,7 @@ namespace hsys::posix {
 class PosixLoop;
 class PosixQueue;
 class PortRoutes;
+class SyscallBatch;
 
 // Connection is the transport side and, through ProtocolSession, today's HTTP/1.1 session.
 class Connection : public Pollable, private ProtocolSession {
@@ -116,6 +117,16 @@ class Connection : public Pollable, private ProtocolSession {
   size_t writeRequestRecord(uint64_t requestId, std::vector<uint8_t>& arena, std::vector<uint8_t>& scratch);
   // Writes responses the loop deferred to batch them (see send).
   void flushDeferred();
+  // The loop's batched system calls (syscall_batch.h). A receive: on an EPOLLIN that leads to
+  // reading a request head into the read buffer, addHeadReceive queues that read (true) and
+  // applyHeadReceive takes its result, as fill() would have; onEvents then runs without EPOLLIN.
+  bool addHeadReceive(SyscallBatch& batch, size_t& space);
+  void applyHeadReceive(ssize_t result, size_t space);
+  // A deferred flush: gatherDeferredOutput appends the iovecs of the memory run at the front of
+  // the output and returns its bytes (0: nothing to batch, flushDeferred() does it);
+  // finishDeferredFlush takes the sendmsg result and writes the rest as flushDeferred() would.
+  uint64_t gatherDeferredOutput(std::vector<iovec>& iov);
+  void finishDeferredFlush(ssize_t result, uint64_t attempted);
   // Periodic check (about once a second): timeouts and the minimum send rate.
   void onTick(int64_t now);
   // Lingering close ran out of time.
@@ -220,12 +231,17 @@ class Connection : public Pollable, private ProtocolSession {
   bool exceedsDeclaredLength(const Slot& slot, uint64_t dataBytes) const;
   void promote();
   void flushOutput();
+  // Leaves the flush to the loop, which makes the sends of a step with one system call.
+  void deferFlush();
+  void startSendWindow();
   void completeSend(Slot& slot);
   bool popFront();
   // The request leaves the engine: no operation finds it any more, and one never delivered
   // stops counting against its queue's length.
   void forgetRequest(const Slot& slot);
   void failSlots(int32_t status, bool reportAborted, const PosixQueue* causeQueue, uint64_t causeId);
+  // Writes queued output without waiting or completing sends (before an abort).
+  void writeAcceptedOutput();
   void beginLingeringClose();
   void drainLingering();
   void closeSocket(bool reset);

@@ -8,7 +8,7 @@ bool ConnectionWork::idle() const {
   for (const auto& slot : ring) {
     if (slot) return false;
   }
-  return in.capacity() == 0 && begin == end && count == 0 && !headParsed && !handOffWaiting &&
+  return in.capacity() == 0 && begin == end && readErrno == 0 && count == 0 && !headParsed && !handOffWaiting &&
          handOff.inbox == nullptr && blockingId == 0 && owner == 0 && !readPending && output.empty() &&
          !output.hasStorage() && !flushing && !parsing && headStarted == 0 && bodyWaitSince == 0 &&
          sendWindowStart == 0 && lingerDeadline == 0;

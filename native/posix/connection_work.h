@@ -30,6 +30,7 @@ struct ConnectionWork {
   // their records are written.
   std::vector<char> in;
   size_t begin = 0, end = 0;
+  int readErrno = 0;  // a batched receive failed: the next fill() reports it
   HeadParser parser;
   bool headParsed = false;      // the parse slot (slotAt(count)) holds a parsed, unrouted head
   bool handOffWaiting = false;  // it routes to another loop: move once the ring is empty
@@ -40,6 +41,7 @@ struct ConnectionWork {
   // from RequestSlots and go back when the connection is idle.
   std::array<std::unique_ptr<RequestSlot>, kMaxPipeline> ring;
   int first = 0, count = 0, wire = 0;
+  mutable int8_t lastFound = -1;  // indexOf's last scan result: where the next lookup looks first
   uint64_t blockingId = 0;  // an Upgrade/CONNECT request: parse nothing behind it until it ends
 
   // The body owner: the last slot, whose body was not all buffered when it was parsed. The

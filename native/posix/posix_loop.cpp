@@ -313,14 +313,75 @@ void PosixLoop::adoptArrivals() {
 }
 
 void PosixLoop::flushDeferred() {
-  // Connections are only freed at the next poll, so the pointers are still valid here. settle()
-  // may drop entries from deferred_, so walk a copy.
+  batch_.clear();
+  prepareSends();
+  if (!batch_.empty()) batch_.run();
+  finishSends();
+}
+
+void PosixLoop::runStep(epoll_event* events, int count) {
+  // Receives are applied before sends: finishing a send may parse the next request, which must
+  // find the bytes already received in the buffer.
+  batch_.clear();
+  prepareSends();
+  prepareReceives(events, count);
+  if (!batch_.empty()) batch_.run();
+  for (const BatchedReceive& receive : receives_) {
+    receive.connection->applyHeadReceive(batch_.result(receive.operation), receive.space);
+  }
+  finishSends();
+}
+
+void PosixLoop::prepareSends() {
+  // Each deferred connection's first sendmsg goes into the batch; what follows it (a partial
+  // write, file segments) is written directly when the results are taken.
   flushing_.swap(deferred_);
+  answered_ = 0;
+  sends_.clear();
+  sendIov_.clear();
   for (Connection* connection : flushing_) {
-    connection->flushDeferred();
+    size_t first = sendIov_.size();
+    uint64_t attempted = connection->gatherDeferredOutput(sendIov_);
+    sends_.push_back(BatchedSend{first, sendIov_.size() - first, attempted, 0});
+  }
+  sendMessages_.assign(sends_.size(), msghdr{});  // the iovec array no longer moves
+  for (size_t i = 0; i < sends_.size(); ++i) {
+    BatchedSend& send = sends_[i];
+    if (send.attempted == 0) continue;
+    sendMessages_[i].msg_iov = sendIov_.data() + send.firstIov;
+    sendMessages_[i].msg_iovlen = send.iovCount;
+    send.operation = batch_.addSendMessage(flushing_[i]->fd(), &sendMessages_[i]);
+  }
+}
+
+void PosixLoop::finishSends() {
+  // Connections are only freed at the next poll, so the pointers are still valid here. settle()
+  // may drop entries from deferred_, which is why flushing_ holds the step's list.
+  for (size_t i = 0; i < flushing_.size(); ++i) {
+    Connection* connection = flushing_[i];
+    if (sends_[i].attempted != 0) {
+      connection->finishDeferredFlush(batch_.result(sends_[i].operation), sends_[i].attempted);
+    } else {
+      connection->flushDeferred();
+    }
     settle(connection);
   }
   flushing_.clear();
+}
+
+void PosixLoop::prepareReceives(epoll_event* events, int count) {
+  receives_.clear();
+  for (int i = 0; i < count; ++i) {
+    Pollable* pollable = static_cast<Pollable*>(events[i].data.ptr);
+    if (pollable->pollKind() != Pollable::Kind::kConnection) continue;
+    if ((events[i].events & EPOLLIN) == 0 || (events[i].events & (EPOLLERR | EPOLLHUP)) != 0) continue;
+    auto* connection = static_cast<Connection*>(pollable);
+    size_t space = 0;
+    size_t operation = batch_.size();
+    if (!connection->addHeadReceive(batch_, space)) continue;
+    receives_.push_back(BatchedReceive{connection, space, operation});
+    events[i].events &= ~static_cast<uint32_t>(EPOLLIN);  // taken care of
+  }
 }
 
 void PosixLoop::tick(int64_t now) {
@@ -335,7 +396,6 @@ void PosixLoop::tick(int64_t now) {
 
 int32_t PosixLoop::poll(Completion* out, int32_t capacity, int32_t timeoutMillis) {
   if (capacity <= 0) return kInvalidArgument;
-  if (!deferred_.empty()) flushDeferred();
   for (const std::unique_ptr<Connection>& closed : graveyard_) closed->giveBackSlots();
   graveyard_.clear();
   int64_t now = now_ = monotonicMillis();
@@ -343,33 +403,15 @@ int32_t PosixLoop::poll(Completion* out, int32_t capacity, int32_t timeoutMillis
     nextTick_ = now + kTickMillis;
     if (!connections_.empty()) tick(now);
   }
-  int timeout = pendingHead_ == pending_.size() ? timeoutMillis : 0;
-  if (!connections_.empty() && timeout != 0) {
-    int64_t wait = std::max<int64_t>(0, nextTick_ - now);
-    if (timeout < 0 || wait < timeout) timeout = static_cast<int>(wait);
-  }
-  if (!lingering_.empty() && timeout != 0) {
-    int64_t now = monotonicMillis();
-    int64_t nearest = lingering_.front()->lingerDeadline();
-    for (Connection* connection : lingering_) nearest = std::min(nearest, connection->lingerDeadline());
-    int64_t wait = std::max<int64_t>(0, nearest - now);
-    if (timeout < 0 || wait < timeout) timeout = static_cast<int>(wait);
-  }
-  // Back-pressure: new input only as far as the application takes completions. Reading more
-  // sockets than the coming deliveries carry would grow the queue of requests the application
-  // has not taken until it overflows (503) while the application keeps up; one event at least,
-  // so a stream of send completions never starves input.
-  const size_t undelivered = pending_.size() - pendingHead_;
-  const int maxEvents = undelivered >= static_cast<size_t>(capacity)
-                            ? 1
-                            : static_cast<int>(std::min<size_t>(kEventBatch, capacity - undelivered));
+  // The sends the application made since the last poll go out before the loop waits: their
+  // clients answer only once they have them.
+  if (!deferred_.empty()) flushDeferred();
   epoll_event events[kEventBatch];
-  int count = ::epoll_wait(epollFd_, events, maxEvents, timeout);
-  if (count < 0) {
-    if (errno != EINTR) return kSystemError;
-    count = 0;
-  }
+  int timeout = waitTimeout(timeoutMillis, now);
+  int count = waitForEvents(events, capacity, timeout);
+  if (count < 0) return kSystemError;
   if (timeout != 0) now_ = monotonicMillis();
+  runStep(events, count);
   for (int i = 0; i < count; ++i) {
     Pollable* pollable = static_cast<Pollable*>(events[i].data.ptr);
     switch (pollable->pollKind()) {
@@ -392,8 +434,39 @@ int32_t PosixLoop::poll(Completion* out, int32_t capacity, int32_t timeoutMillis
       }
     }
   }
+  // What handling the events wrote (cache hits, engine answers, pipelined responses), in one batch.
+  if (!deferred_.empty()) flushDeferred();
   if (!lingering_.empty()) expireLingering(now_);
   return deliver(out, capacity);
+}
+
+int PosixLoop::waitTimeout(int32_t timeoutMillis, int64_t now) const {
+  int timeout = pendingHead_ == pending_.size() ? timeoutMillis : 0;
+  if (!connections_.empty() && timeout != 0) {
+    int64_t wait = std::max<int64_t>(0, nextTick_ - now);
+    if (timeout < 0 || wait < timeout) timeout = static_cast<int>(wait);
+  }
+  if (!lingering_.empty() && timeout != 0) {
+    int64_t nearest = lingering_.front()->lingerDeadline();
+    for (Connection* connection : lingering_) nearest = std::min(nearest, connection->lingerDeadline());
+    int64_t wait = std::max<int64_t>(0, nearest - monotonicMillis());
+    if (timeout < 0 || wait < timeout) timeout = static_cast<int>(wait);
+  }
+  return timeout;
+}
+
+int PosixLoop::waitForEvents(epoll_event* events, int32_t capacity, int timeout) {
+  // Back-pressure: new input only as far as the application takes completions. Reading more
+  // sockets than the coming deliveries carry would grow the queue of requests the application
+  // has not taken until it overflows (503) while the application keeps up; one event at least,
+  // so a stream of send completions never starves input.
+  const size_t undelivered = pending_.size() - pendingHead_;
+  const int maxEvents = undelivered >= static_cast<size_t>(capacity)
+                            ? 1
+                            : static_cast<int>(std::min<size_t>(kEventBatch, capacity - undelivered));
+  int count = ::epoll_wait(epollFd_, events, maxEvents, timeout);
+  if (count < 0 && errno == EINTR) return 0;
+  return count;
 }
 
 int32_t PosixLoop::deliver(Completion* out, int32_t capacity) {

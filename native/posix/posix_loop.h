@@ -6,6 +6,8 @@
 // loop moves to that loop between requests, so a queue is only ever touched by its own thread.
 #pragma once
 
+#include <sys/epoll.h>
+
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -25,6 +27,7 @@
 #include "connection_work.h"
 #include "request_slots.h"
 #include "request_table.h"
+#include "syscall_batch.h"
 
 namespace hsys::posix {
 
@@ -92,6 +95,15 @@ class PosixLoop : public Loop {
   void releaseListener(const std::shared_ptr<ListenerSocket>& socket);
   void cancelQueueRequests(PosixQueue& queue);
   void deferFlush(Connection* connection) { deferred_.push_back(connection); }
+  // A deferred connection has answered every request it brought: its client waits for nothing
+  // else. Once kAnsweredBatch have, flushWhenBatched writes the deferred sends (PosixQueue::send
+  // calls it once the connection is settled), so clients get their answers while the
+  // application goes on with the others, as with a socket transport's flush, rather than all at
+  // the end of the application's turn; and still several connections per system call.
+  void countAnswered() { ++answered_; }
+  void flushWhenBatched() {
+    if (answered_ >= kAnsweredBatch) flushDeferred();
+  }
   void addLingering(Connection* connection);
   void removeLingering(Connection* connection);
   ResponseView& responseView() { return responseView_; }
@@ -123,7 +135,20 @@ class PosixLoop : public Loop {
   void adopt(std::unique_ptr<Connection> connection);
   void adoptArrivals();
   void expireLingering(int64_t now);
+  // A step's system calls in one batch (syscall_batch.h): the head reads of connections
+  // events[0, count) find readable (their EPOLLIN is cleared: the read is done), with any
+  // deferred sends. Then the events are handled.
+  void runStep(epoll_event* events, int count);
+  void prepareSends();
+  void prepareReceives(epoll_event* events, int count);
+  void finishSends();
+  // The deferred sends alone, in one batch.
   void flushDeferred();
+  // How long epoll_wait may block: not while completions wait, and no later than the next tick
+  // or lingering deadline.
+  int waitTimeout(int32_t timeoutMillis, int64_t now) const;
+  // epoll_wait for at most as many events as the coming deliveries can carry; -1 on failure.
+  int waitForEvents(epoll_event* events, int32_t capacity, int timeout);
   void tick(int64_t now);
   int32_t deliver(Completion* out, int32_t capacity);
   bool addToEpoll(Connection* connection);
@@ -141,6 +166,25 @@ class PosixLoop : public Loop {
   std::vector<Connection*> lingering_;
   std::vector<Connection*> deferred_;   // responses to write before the next wait
   std::vector<Connection*> flushing_;
+  // The step's batched system calls, and what the results belong to.
+  SyscallBatch batch_;
+  struct BatchedReceive {
+    Connection* connection;
+    size_t space;
+    size_t operation;
+  };
+  std::vector<BatchedReceive> receives_;
+  static constexpr int kAnsweredBatch = 4;
+  int answered_ = 0;  // deferred connections that answered every request they brought
+  struct BatchedSend {
+    size_t firstIov;
+    size_t iovCount;
+    uint64_t attempted;  // 0: not batched
+    size_t operation;
+  };
+  std::vector<BatchedSend> sends_;
+  std::vector<iovec> sendIov_;
+  std::vector<msghdr> sendMessages_;
   std::vector<Connection*> ticking_;
   int64_t nextTick_ = 0;
   int64_t now_ = monotonicMillis();

@@ -13,6 +13,7 @@
 #include "listener_registry.h"
 #include "posix_util.h"
 #include "posix_loop.h"
+#include "syscall_batch.h"
 #include "posix_queue.h"
 #include "receive_buffers.h"
 
@@ -69,6 +70,11 @@ size_t Connection::prepareReadSpace(size_t maxBuffered) {
 }
 
 Connection::Fill Connection::fill(size_t maxBuffered) {
+  if (work().readErrno != 0) {
+    errno = work().readErrno;
+    work().readErrno = 0;
+    return readFailed(-1);
+  }
   if (!readable_) return Fill::kAgain;
   if (work().end - work().begin >= maxBuffered) return Fill::kFull;
   size_t space = prepareReadSpace(maxBuffered);
@@ -81,6 +87,30 @@ Connection::Fill Connection::fill(size_t maxBuffered) {
     }
     if (n < 0 && errno == EINTR) continue;
     return readFailed(n);
+  }
+}
+
+bool Connection::addHeadReceive(SyscallBatch& batch, size_t& space) {
+  // Exactly when processing this EPOLLIN starts with fill() in parseRequests: nothing unparsed,
+  // a head may be parsed next, and the read goes into the read buffer.
+  if (state_ != State::kOpen || work().readPending || peerEof_ || work().headParsed || work().begin != work().end || !canParse()) return false;
+  space = prepareReadSpace(loop_->limits().maxHeadBytes + 1);
+  batch.addReceive(fd_, work().in.data() + work().end, space);
+  return true;
+}
+
+void Connection::applyHeadReceive(ssize_t result, size_t space) {
+  readable_ = true;  // the edge this receive answered
+  if (result > 0) {
+    work().end += static_cast<size_t>(result);
+    if (static_cast<size_t>(result) < space) readable_ = false;  // drained: the next byte brings an edge
+  } else if (result == 0) {
+    peerEof_ = true;
+    readable_ = false;
+  } else if (result == -EAGAIN) {
+    readable_ = false;
+  } else if (result != -EINTR) {
+    work().readErrno = static_cast<int>(-result);
   }
 }
 
@@ -118,7 +148,7 @@ void Connection::processInput() {
     parseRequests();
   } while (work().parseAgain && state_ == State::kOpen);
   work().parsing = false;
-  if (state_ == State::kOpen && !work().output.empty()) flushOutput();
+  if (state_ == State::kOpen && !work().output.empty()) deferFlush();
   if (state_ == State::kOpen) {
     releaseIdleBuffer();
     releaseIdleSlots();

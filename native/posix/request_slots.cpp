@@ -4,6 +4,25 @@
 
 namespace hsys::posix {
 
+PendingSend& SendList::emplaceBack() {
+  if (!empty()) return more_.emplace_back();
+  firstUsed_ = true;
+  first_.token = first_.length = first_.endMark = 0;
+  first_.staged = first_.opaque = false;
+  first_.framing.clear();
+  return first_;
+}
+
+void SendList::popFront() {
+  if (firstUsed_) firstUsed_ = false;
+  else more_.pop_front();
+}
+
+void SendList::clear() {
+  firstUsed_ = false;
+  more_.clear();
+}
+
 void RequestSlot::reset() {
   inlineBody = 0;
   requestId = 0;

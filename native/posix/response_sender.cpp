@@ -4,6 +4,7 @@
 #include "connection.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <climits>
 
 #include "hsys/chunk_framing.h"
@@ -32,12 +33,12 @@ void Connection::promote() {
       for (const OutputQueue::Segment& segment : slot.staged) work().output.append(segment);
       slot.staged.clear();
     }
-    for (PendingSend& pending : slot.sends) {
+    slot.sends.forEach([this](PendingSend& pending) {
       if (pending.staged) {
         pending.staged = false;
         pending.endMark = work().output.added();
       }
-    }
+    });
     if (!slot.finalQueued || slot.closeAfter) {
       if (slot.finalQueued) ++work().wire;  // nothing behind a closing response is ever written
       return;
@@ -105,8 +106,7 @@ int32_t Connection::onSendAccepted(uint64_t requestId, const ResponseView& view,
     }
   }
   if (hasHead) queueBytes(index, slot.headBytes.data(), slot.headBytes.size());
-  slot.sends.emplace_back();
-  PendingSend& pending = slot.sends.back();
+  PendingSend& pending = slot.sends.emplaceBack();
   pending.token = token;
   pending.length = dataBytes;
   pending.opaque = becomesOpaque;
@@ -117,16 +117,13 @@ int32_t Connection::onSendAccepted(uint64_t requestId, const ResponseView& view,
   slot.finalQueued = opaqueStream ? (view.flags & kResponseDisconnect) != 0 : (final && !becomesOpaque);
   if (slot.closeAfter) stopParsing_ = true;
   if (index == work().wire) promote();
-  // More delivered requests still owe a response: their sends usually follow at once, so let
-  // the loop write them all with one sendmsg before it polls again.
-  if (work().wire < work().count && index != work().count - 1) {
-    if (!flushDeferred_) {
-      flushDeferred_ = true;
-      loop_->deferFlush(this);
-    }
-    return kOk;
-  }
-  flushOutput();
+  // The loop writes it with other sends (this connection's pipelined responses in one sendmsg,
+  // several connections' in one system call): before it polls again, or as soon as a few
+  // connections have answered every request they brought (PosixLoop::flushWhenBatched).
+  // A 101 goes at once: the stream is opaque once it is out, and the application reads it next.
+  if (becomesOpaque) flushOutput();
+  else deferFlush();
+  if (work().wire == work().count) loop_->countAnswered();
   return kOk;
 }
 
@@ -151,9 +148,43 @@ void Connection::queueSendData(int index, const ResponseView& view, PendingSend&
   queueBytes(index, pending.framing.data() + prefix, pending.framing.size() - prefix);
 }
 
+void Connection::deferFlush() {
+  if (flushDeferred_) return;
+  flushDeferred_ = true;
+  loop_->deferFlush(this);
+}
+
 void Connection::flushDeferred() {
   flushDeferred_ = false;
   if (state_ == State::kOpen || state_ == State::kOpaque) flushOutput();
+}
+
+uint64_t Connection::gatherDeferredOutput(std::vector<iovec>& iov) {
+  if ((state_ != State::kOpen && state_ != State::kOpaque) || !writable_ || work().flushing) return 0;
+  return work().output.gather(iov);
+}
+
+void Connection::finishDeferredFlush(ssize_t result, uint64_t attempted) {
+  flushDeferred_ = false;
+  if (state_ != State::kOpen && state_ != State::kOpaque) return;
+  startSendWindow();
+  if (result >= 0) {
+    work().output.consume(static_cast<uint64_t>(result));
+    if (static_cast<uint64_t>(result) < attempted) writable_ = false;  // socket buffer full (edge-triggered)
+  } else if (result == -EAGAIN) {
+    writable_ = false;
+  } else if (result != -EINTR) {
+    abort(kConnectionLost, true, false);
+    return;
+  }
+  flushOutput();  // what the batch did not cover (file segments, more than IOV_MAX), and progress
+}
+
+void Connection::startSendWindow() {
+  // Output waits from now: the minimum send rate is measured from here (onTick).
+  if (work().sendWindowStart != 0) return;
+  work().sendWindowStart = loop_->now();
+  work().sendWindowBytes = work().output.bytesWritten();
 }
 
 void Connection::flushOutput() {
@@ -166,10 +197,7 @@ void Connection::flushOutput() {
     work().flushAgain = false;
     if (state_ == State::kClosed || state_ == State::kLingering) break;
     if (!work().output.empty() && writable_) {
-      if (work().sendWindowStart == 0) {
-        work().sendWindowStart = loop_->now();
-        work().sendWindowBytes = work().output.bytesWritten();
-      }
+      startSendWindow();
       int code = 0;
       OutputQueue::Result result = work().output.flush(fd_, code, loop_->iovScratch());
       if (result == OutputQueue::Result::kAgain) {
@@ -187,10 +215,11 @@ void Connection::flushOutput() {
 }
 
 void Connection::completeSend(Slot& slot) {
-  PendingSend done = std::move(slot.sends.front());
-  slot.sends.pop_front();
+  const PendingSend& done = slot.sends.front();
+  const bool opaque = done.opaque;
   loop_->pushSendCompleted(kOk, done.token, slot.requestId, done.length);
-  if (done.opaque) {
+  slot.sends.popFront();
+  if (opaque) {
     state_ = State::kOpaque;  // from now on raw bytes both ways
     work().owner = slot.requestId;
     if (work().readPending) tryCompleteBodyRead();

@@ -219,6 +219,35 @@ void OutputQueue::releaseStorage(std::vector<Segment>& storage) {
   segments_.swap(storage);
 }
 
+uint64_t OutputQueue::gather(std::vector<iovec>& iov) const {
+  uint64_t attempted = 0;
+  size_t limit = iov.size() + IOV_MAX;
+  for (size_t i = next_; i < segments_.size() && iov.size() < limit; ++i) {
+    if (segments_[i].data == nullptr) break;
+    size_t length = segments_[i].length > (1u << 30) ? (1u << 30) : static_cast<size_t>(segments_[i].length);
+    iov.push_back(iovec{const_cast<char*>(segments_[i].data), length});
+    attempted += length;
+  }
+  return attempted;
+}
+
+void OutputQueue::consume(uint64_t written) {
+  bytesWritten_ += written;
+  while (written > 0) {
+    Segment& segment = segments_[next_];
+    uint64_t take = written < segment.length ? written : segment.length;
+    segment.data += take;
+    segment.length -= take;
+    written -= take;
+    if (segment.length == 0) ++next_;
+  }
+  if (empty()) {
+    base_ += segments_.size();
+    segments_.clear();
+    next_ = 0;
+  }
+}
+
 OutputQueue::Result OutputQueue::flush(int socketFd, int& errorCode, std::vector<iovec>& iov) {
   while (next_ < segments_.size()) {
     Segment& first = segments_[next_];
@@ -245,13 +274,7 @@ OutputQueue::Result OutputQueue::flush(int socketFd, int& errorCode, std::vector
     }
     // Gather the run of memory segments into one sendmsg.
     iov.clear();
-    uint64_t attempted = 0;
-    for (size_t i = next_; i < segments_.size() && iov.size() < IOV_MAX; ++i) {
-      if (segments_[i].data == nullptr) break;
-      size_t length = segments_[i].length > (1u << 30) ? (1u << 30) : static_cast<size_t>(segments_[i].length);
-      iov.push_back(iovec{const_cast<char*>(segments_[i].data), length});
-      attempted += length;
-    }
+    uint64_t attempted = gather(iov);
     msghdr message{};
     message.msg_iov = iov.data();
     message.msg_iovlen = iov.size();
@@ -262,16 +285,7 @@ OutputQueue::Result OutputQueue::flush(int socketFd, int& errorCode, std::vector
       errorCode = errno;
       return Result::kError;
     }
-    uint64_t written = static_cast<uint64_t>(n);
-    bytesWritten_ += written;
-    while (written > 0) {
-      Segment& segment = segments_[next_];
-      uint64_t take = written < segment.length ? written : segment.length;
-      segment.data += take;
-      segment.length -= take;
-      written -= take;
-      if (segment.length == 0) ++next_;
-    }
+    consume(static_cast<uint64_t>(n));
     if (static_cast<uint64_t>(n) < attempted) return Result::kAgain;  // socket buffer full (edge-triggered)
   }
   base_ += segments_.size();

@@ -83,6 +83,12 @@ class OutputQueue {
   void adoptStorage(std::vector<Segment>& storage);
   void releaseStorage(std::vector<Segment>& storage);
 
+  // Appends the run of memory segments at the front (at most IOV_MAX) to iov; returns its bytes
+  // (0 when the front is a file segment or nothing is queued).
+  uint64_t gather(std::vector<iovec>& iov) const;
+  // written bytes of the front are out (a sendmsg of what gather gave returned written).
+  void consume(uint64_t written);
+
   enum class Result { kDone, kAgain, kError };
   // Writes as much as the socket takes, gathering memory segments in iov (scratch, shared by a
   // loop's connections). kAgain: wait for EPOLLOUT. kError: errorCode is errno.
