@@ -396,6 +396,10 @@ void PosixLoop::tick(int64_t now) {
 
 int32_t PosixLoop::poll(Completion* out, int32_t capacity, int32_t timeoutMillis) {
   if (capacity <= 0) return kInvalidArgument;
+  // The sends the application made since the last poll go out before the loop waits: their
+  // clients answer only once they have them. First, while connections retired since then are
+  // still in the graveyard (deferred_ may name them; they write nothing).
+  if (!deferred_.empty()) flushDeferred();
   for (const std::unique_ptr<Connection>& closed : graveyard_) closed->giveBackSlots();
   graveyard_.clear();
   int64_t now = now_ = monotonicMillis();
@@ -403,9 +407,6 @@ int32_t PosixLoop::poll(Completion* out, int32_t capacity, int32_t timeoutMillis
     nextTick_ = now + kTickMillis;
     if (!connections_.empty()) tick(now);
   }
-  // The sends the application made since the last poll go out before the loop waits: their
-  // clients answer only once they have them.
-  if (!deferred_.empty()) flushDeferred();
   epoll_event events[kEventBatch];
   int timeout = waitTimeout(timeoutMillis, now);
   int count = waitForEvents(events, capacity, timeout);
