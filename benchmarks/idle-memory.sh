@@ -3,24 +3,27 @@
 # (one event-loop thread, pinned to CPU 0, lib.sh's fixed heap for every transport)
 # is started on each transport; a small client (Python, in this file) opens N connections one
 # after another, sends one GET / on each and reads the answer, then leaves them all open and idle.
-# The server's RSS (VmRSS from /proc/<pid>/status) is read before (after a warm-up round of
-# WARMUP_CONNECTIONS connections, opened, answered and closed) and after, once the connections
-# have been idle; the growth divided by N is the cost of one idle connection. Each reading follows
-# a full collection and a trim of the C heap (jcmd GC.run, System.trim_native_heap) and SETTLE
-# seconds: the Java heap is fixed at 512 MB, so without the collection the garbage a run leaves in
-# eden pages it touches first would count as the connections' memory, and without the trim so
-# would whatever malloc happens to keep of freed memory (its arenas give it back at random times).
-# The warm-up opens as many connections as the measured round by default, so the pages and malloc
-# arenas that work touches anyway are resident before the first reading. Even so, which pages of
-# the fixed heap a collection compacts into moves the figure by about a KB per connection from run
-# to run, so each transport is measured RUNS times and the median reported. The live Java heap
-# (jcmd GC.heap_info, the generations' used space) is reported beside it.
+# Two readings, before (after a warm-up round of WARMUP_CONNECTIONS connections, opened, answered
+# and closed) and after, once the connections have been idle, each after a full collection and a
+# trim of the C heap (jcmd GC.run, the JIT quiet, SETTLE seconds, System.trim_native_heap: see
+# collect()):
+#   - outside the Java heap: the growth of the server's RSS (VmRSS from /proc/<pid>/status). The
+#     heap is touched in full at start (-XX:+AlwaysPreTouch), so its pages are resident in both
+#     readings and the growth is the native memory alone (the engine, malloc, the JVM's own);
+#     without it, which heap pages the collector happened to touch first moved the figure by
+#     about a KB per connection from run to run;
+#   - the live Java heap: the growth of the bytes of reachable objects (jcmd GC.class_histogram,
+#     read after the RSS), what the connections keep reachable.
+# Their sum divided by N is the cost of one idle connection. The warm-up opens as many connections
+# as the measured round by default, so what that work touches anyway (JIT, classes, malloc arenas)
+# is in place before the first reading. Each transport is measured RUNS times on fresh servers and
+# the medians are reported.
 #
 # Usage: benchmarks/idle-memory.sh [N] [TRANSPORT ...]
 #   N          idle connections (default 10000; the file limit is raised to the hard limit, and a
 #              transport is skipped, saying so, when it is below N + 100)
 #   TRANSPORT  httpsys epoll io_uring nio (default: all four)
-# Environment: SETTLE seconds to wait before each RSS reading (default 3); WARMUP_CONNECTIONS
+# Environment: SETTLE seconds between the collection and the trim before each reading (default 6); WARMUP_CONNECTIONS
 #              (default N); RUNS runs per transport, each on a fresh server, reported as medians (default 3).
 # Writes benchmarks/results/idle-memory-<UTC time>.md. Needs python3 and the built jar:
 #   mvn -B -q -DskipTests -pl benchmarks -am package
@@ -33,12 +36,13 @@ connections=${1:-10000}
 shift || true
 transports=("$@")
 [ ${#transports[@]} -gt 0 ] || transports=(httpsys epoll io_uring nio)
-settle=${SETTLE:-3}
+settle=${SETTLE:-6}
 warmup_connections=${WARMUP_CONNECTIONS:-$connections}
 runs=$(whole_number RUNS 3 runs 1)
 
 ensure_tools python3=python3 taskset=util-linux
 require_jar
+server_java_options=(-XX:+AlwaysPreTouch)  # the heap resident from the start: RSS grows by native memory only
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 file_limit=$(ulimit -n)
 
@@ -114,23 +118,39 @@ run_client() {
   fi
 }
 
-# collect: a full collection and a trim of the C heap, then SETTLE seconds; readings after it see
-# memory in use.
+# wait_for_quiet_jit: returns once the JIT compilers ran under 5 ms in a second (at most 60 s):
+# while they compile what a round ran, their arenas hold megabytes.
+wait_for_quiet_jit() {
+  local before
+  for _ in $(seq 60); do
+    before=$(jit_ns "$server_pid")
+    sleep 1
+    [ $(( $(jit_ns "$server_pid") - before )) -ge 5000000 ] || return 0
+  done
+}
+
+# collect: a full collection, the JIT quiet, SETTLE seconds, then a trim of the C heap; readings
+# after it see memory in use. The waits come before the trim: the JIT compilers' arena chunks
+# (about 18 MB right after the warm-up's compilations) go back to malloc only once compiling is
+# over and HotSpot's chunk pool cleaner has run (every 5 s); counted in one reading and not the
+# other they made the figure move by 1-2 KB a connection from run to run, below zero at times.
 collect() {
   jcmd "$server_pid" GC.run > /dev/null 2>&1 || true
-  jcmd "$server_pid" System.trim_native_heap > /dev/null 2>&1 || true
+  wait_for_quiet_jit
   sleep "$settle"
+  jcmd "$server_pid" System.trim_native_heap > /dev/null 2>&1 || true
+  sleep 1
 }
 
-# The Java heap in use (KiB): the "used" of the lines with a "total" in jcmd GC.heap_info (the
-# generations, or a collector's whole heap), not Metaspace's or the class space's.
-heap_used_kib() {
-  jcmd "$server_pid" GC.heap_info 2>/dev/null | awk '/ total / && / used / {
-    for (i = 1; i < NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?$/, "", v); total += v } } END { print total + 0 }'
+# The live Java heap (KiB): the bytes of all reachable objects, from jcmd GC.class_histogram (which
+# collects first, so garbage allocated since the last collection is not counted, as it was in
+# GC.heap_info's "used": an idle loop allocates a little on every wake-up).
+live_heap_kib() {
+  jcmd "$server_pid" GC.class_histogram 2>/dev/null | awk '$1 == "Total" { print int($3 / 1024) }'
 }
 
-# measure TRANSPORT: one run on a fresh server; sets measured_growth and measured_heap (KiB), or
-# fails with the reason in measure_error.
+# measure TRANSPORT: one run on a fresh server; sets measured_growth (RSS: outside the Java heap)
+# and measured_heap (the live Java heap), in KiB, or fails with the reason in measure_error.
 measure() {
   local transport=$1 log="$work/server-$1.log" before heap_before after heap_after
   if ! start_server "$transport" "$log"; then
@@ -145,7 +165,7 @@ measure() {
   stop_client
   collect
   before=$(rss_kib "$server_pid")
-  heap_before=$(heap_used_kib)
+  heap_before=$(live_heap_kib)
   if ! run_client "$connections" "$work/client-$transport.log"; then
     measure_error="the client failed: $client_error"
     stop_server
@@ -153,7 +173,7 @@ measure() {
   fi
   collect
   after=$(rss_kib "$server_pid")
-  heap_after=$(heap_used_kib)
+  heap_after=$(live_heap_kib)
   stop_client
   stop_server
   measured_growth=$((after - before))
@@ -167,38 +187,39 @@ for transport in "${transports[@]}"; do
     notes+=("- $transport: not measured: the file limit ($file_limit) is below $((connections + 100))")
     continue
   fi
-  growths=() heaps=()
+  growths=() heaps=() totals=()
   for ((run = 0; run < runs; run++)); do
     if ! measure "$transport"; then
       notes+=("- $transport: not measured: $measure_error")
       growths=()
       break
     fi
-    growths+=("$measured_growth") heaps+=("$measured_heap")
+    growths+=("$measured_growth") heaps+=("$measured_heap") totals+=($((measured_growth + measured_heap)))
   done
   [ ${#growths[@]} -gt 0 ] || continue
-  rows+=("$(awk -v t="$transport" -v n="$connections" -v g="$(median "${growths[@]}")" -v h="$(median "${heaps[@]}")" \
-      -v all="${growths[*]}" \
-    'BEGIN { runs = split(all, each, " "); list = ""
-             for (i = 1; i <= runs; i++) list = list (i > 1 ? ", " : "") sprintf("%.2f", each[i] / n)
-             printf "| %s | %.2f | %s | %.2f |", t, g / n, list, h / n }')")
+  rows+=("$(awk -v t="$transport" -v n="$connections" -v total="$(median "${totals[@]}")" \
+      -v g="$(median "${growths[@]}")" -v h="$(median "${heaps[@]}")" -v all="${totals[*]}" -v rss="${growths[*]}" \
+    'BEGIN { runs = split(all, each, " "); split(rss, outside, " "); list = ""
+             for (i = 1; i <= runs; i++) list = list (i > 1 ? ", " : "") sprintf("%.2f (%.2f)", each[i] / n, outside[i] / n)
+             printf "| %s | %.2f | %s | %.2f | %.2f |", t, total / n, list, g / n, h / n }')")
 done
 
 {
   echo "# Idle keep-alive memory: $(date -u '+%Y-%m-%d %H:%M') UTC, $connections connections"
   echo
   describe_machine
-  echo "- server: BenchmarkServer, one event-loop thread, \`taskset -c 0\`, -Xms${server_heap_mb}m -Xmx${server_heap_mb}m (every transport)"
+  echo "- server: BenchmarkServer, one event-loop thread, \`taskset -c 0\`, -Xms${server_heap_mb}m -Xmx${server_heap_mb}m ${server_java_options[*]} (every transport)"
   echo "- client: $connections connections opened one at a time, one \`GET /\` answered on each, then all left open and idle"
-  echo "- RSS: VmRSS of the server process, before (after a warm-up of $warmup_connections connections, answered and"
-  echo "  closed) and after (the $connections connections idle), each after a full collection and a C-heap trim"
-  echo "  (jcmd GC.run, System.trim_native_heap) and $settle s; live Java heap: the generations' used space"
-  echo "  (jcmd GC.heap_info) at the same two moments. Each transport is measured $runs times, each time on a fresh server;"
-  echo "  the figures are the medians (the runs' RSS figures are listed: they move by about 1 KB a connection)"
+  echo "- readings before (after a warm-up of $warmup_connections connections, answered and closed) and after (the"
+  echo "  $connections connections idle), each after a full collection, the JIT quiet, $settle s"
+  echo "  (HotSpot frees the JIT's arena chunks) and a C-heap trim (jcmd GC.run, System.trim_native_heap). Outside the Java heap: the growth of VmRSS (the heap is pre-touched, so"
+  echo "  resident in both readings); live Java heap: the growth of the reachable objects' bytes (jcmd GC.class_histogram)."
+  echo "  A connection's cost is their sum. Each transport is measured $runs times, each time on a fresh server; the"
+  echo "  figures are the medians (each column's own); the runs list each run's total (and its part outside the heap)"
   echo "- command: \`RUNS=$runs benchmarks/idle-memory.sh $connections ${transports[*]}\`"
   echo
-  echo "| transport | RSS KB per idle connection | the runs | of which live Java heap KB |"
-  echo "|---|---:|---|---:|"
+  echo "| transport | KB per idle connection | the runs | of which outside the Java heap (RSS) | of which live Java heap |"
+  echo "|---|---:|---|---:|---:|"
   for row in "${rows[@]+"${rows[@]}"}"; do echo "$row"; done
   for note in "${notes[@]+"${notes[@]}"}"; do echo "$note"; done
 } > "$out"

@@ -25,38 +25,38 @@ constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
 }  // namespace
 
 bool Connection::discardBufferedBody() {
-  if (bodyDone_) return true;
-  if (ownerChunked_) {
+  if (work().bodyDone) return true;
+  if (work().ownerChunked) {
     size_t consumed = 0, produced = 0;
-    ChunkedDecoder::Result result = chunked_.decode(in_.data() + begin_, end_ - begin_, nullptr, 0, consumed,
+    ChunkedDecoder::Result result = work().chunked.decode(work().in.data() + work().begin, work().end - work().begin, nullptr, 0, consumed,
                                                     produced, loop_->limits().maxTrailerBytes);
-    begin_ += consumed;
+    work().begin += consumed;
     if (result == ChunkedDecoder::Result::kError) return false;
-    bodyDone_ = chunked_.done();
-    return bodyDone_;
+    work().bodyDone = work().chunked.done();
+    return work().bodyDone;
   }
-  size_t take = static_cast<size_t>(std::min<uint64_t>(end_ - begin_, bodyRemaining_));
-  begin_ += take;
-  bodyRemaining_ -= take;
-  bodyDone_ = bodyRemaining_ == 0;
-  return bodyDone_;
+  size_t take = static_cast<size_t>(std::min<uint64_t>(work().end - work().begin, work().bodyRemaining));
+  work().begin += take;
+  work().bodyRemaining -= take;
+  work().bodyDone = work().bodyRemaining == 0;
+  return work().bodyDone;
 }
 
 int32_t Connection::receiveBody(uint64_t requestId, uint8_t* buffer, uint32_t capacity, uint64_t token) {
   int index = indexOf(requestId);
   if (index < 0 || (state_ != State::kOpen && state_ != State::kOpaque)) return kNoSuchRequest;
-  if (state_ != State::kOpaque && requestId != owner_) {
+  if (state_ != State::kOpaque && requestId != work().owner) {
     loop_->push(kBodyReceived, kOk, token, requestId, 0);  // its whole body was in the record
     return kOk;
   }
-  if (readPending_) return kBusy;
-  readPending_ = true;
-  readBuffer_ = buffer;
-  readCapacity_ = capacity;
-  readToken_ = token;
+  if (work().readPending) return kBusy;
+  work().readPending = true;
+  work().readBuffer = buffer;
+  work().readCapacity = capacity;
+  work().readToken = token;
   Slot& slot = slotAt(index);
-  if (state_ == State::kOpen && ownerExpectContinue_ && !continueSent_ && !slot.responseStarted && !bodyDone_) {
-    continueSent_ = true;  // the client waits for this before it sends the body
+  if (state_ == State::kOpen && work().ownerExpectContinue && !work().continueSent && !slot.responseStarted && !work().bodyDone) {
+    work().continueSent = true;  // the client waits for this before it sends the body
     queueBytes(index, kContinue, sizeof kContinue - 1);
     flushOutput();
     if (state_ == State::kClosed) return kOk;  // the pending read completed with the failure
@@ -66,15 +66,15 @@ int32_t Connection::receiveBody(uint64_t requestId, uint8_t* buffer, uint32_t ca
 }
 
 void Connection::completeBodyRead(int32_t status, uint64_t length) {
-  readPending_ = false;
-  bodyWaitSince_ = 0;
-  loop_->push(kBodyReceived, status, readToken_, owner_, length);
+  work().readPending = false;
+  work().bodyWaitSince = 0;
+  loop_->push(kBodyReceived, status, work().readToken, work().owner, length);
 }
 
 void Connection::onBodyDone() {
   // The following bytes are the next request's: parse on (the caller's loop picks it up).
-  if (state_ == State::kOpen && !parsing_) processInput();
-  else parseAgain_ = true;
+  if (state_ == State::kOpen && !work().parsing) processInput();
+  else work().parseAgain = true;
 }
 
 void Connection::failRequestBody(int answer, int32_t readStatus) {
@@ -82,11 +82,11 @@ void Connection::failRequestBody(int answer, int32_t readStatus) {
   // maxRequestBodyBytes (413), which HTTP.SYS answers itself and closes. The request ends here;
   // its handler sees the failed read and then kNoSuchRequest. Responses queued before it are
   // written first: the answer (or the reset) takes the request's own turn.
-  int index = indexOf(owner_);
-  uint64_t id = owner_;
+  int index = indexOf(work().owner);
+  uint64_t id = work().owner;
   completeBodyRead(readStatus, 0);
-  owner_ = 0;
-  bodyDone_ = true;
+  work().owner = 0;
+  work().bodyDone = true;
   stopParsing_ = true;
   if (index < 0) {  // cannot happen: the owner is a live slot
     abort(kConnectionLost, true, true);
@@ -124,8 +124,8 @@ void Connection::resetAfter(int index) {
 }
 
 void Connection::tryCompleteBodyRead() {
-  if (!readPending_ || (state_ != State::kOpen && state_ != State::kOpaque)) return;
-  if (state_ == State::kOpen && ownerChunked_) readChunkedBody();
+  if (!work().readPending || (state_ != State::kOpen && state_ != State::kOpaque)) return;
+  if (state_ == State::kOpen && work().ownerChunked) readChunkedBody();
   else readPlainBody();
 }
 
@@ -133,18 +133,18 @@ void Connection::readPlainBody() {
   // A Content-Length body or the opaque stream: what is buffered is copied, the rest is received
   // straight into the caller's buffer, as much as the socket has (one completion, one copy fewer).
   const bool opaque = state_ == State::kOpaque;
-  if (!opaque && bodyDone_) {
+  if (!opaque && work().bodyDone) {
     completeBodyRead(kOk, 0);
     return;
   }
-  const uint64_t want = opaque ? readCapacity_ : std::min<uint64_t>(bodyRemaining_, readCapacity_);
-  size_t got = static_cast<size_t>(std::min<uint64_t>(end_ - begin_, want));
+  const uint64_t want = opaque ? work().readCapacity : std::min<uint64_t>(work().bodyRemaining, work().readCapacity);
+  size_t got = static_cast<size_t>(std::min<uint64_t>(work().end - work().begin, want));
   if (got > 0) {
-    std::memcpy(readBuffer_, in_.data() + begin_, got);
-    begin_ += got;
+    std::memcpy(work().readBuffer, work().in.data() + work().begin, got);
+    work().begin += got;
   }
   while (got < want && readable_ && !peerEof_) {
-    ssize_t n = ::recv(fd_, readBuffer_ + got, static_cast<size_t>(want - got), 0);
+    ssize_t n = ::recv(fd_, work().readBuffer + got, static_cast<size_t>(want - got), 0);
     if (n > 0) {
       if (static_cast<uint64_t>(n) < want - got) readable_ = false;
       got += static_cast<size_t>(n);
@@ -162,14 +162,14 @@ void Connection::readPlainBody() {
     return;
   }
   if (got == 0 && !(opaque && peerEof_)) {
-    if (bodyWaitSince_ == 0) bodyWaitSince_ = loop_->now();
+    if (work().bodyWaitSince == 0) work().bodyWaitSince = loop_->now();
     return;
   }
   bool done = false;
   if (!opaque) {
-    bodyRemaining_ -= got;
-    bodyTotal_ += got;
-    done = bodyDone_ = bodyRemaining_ == 0;
+    work().bodyRemaining -= got;
+    work().bodyTotal += got;
+    done = work().bodyDone = work().bodyRemaining == 0;
   }
   completeBodyRead(kOk, got);
   if (done) onBodyDone();
@@ -180,27 +180,27 @@ void Connection::readChunkedBody() {
   // the body ends or the socket has nothing more: many chunks make one completion, as
   // HttpReceiveRequestEntityBody gives them. Chunk data not yet buffered is received straight
   // into the caller's buffer; only what follows it (framing, small chunks) passes through ours.
-  if (bodyDone_) {
+  if (work().bodyDone) {
     completeBodyRead(kOk, 0);
     return;
   }
   const uint32_t maxTrailer = loop_->limits().maxTrailerBytes;
-  int index = indexOf(owner_);
+  int index = indexOf(work().owner);
   const uint64_t maxBody = index < 0 ? 0 : slotAt(index).queue->maxRequestBodyBytes();
   size_t produced = 0;
-  while (produced < readCapacity_ && !chunked_.done()) {
-    if (begin_ < end_) {
+  while (produced < work().readCapacity && !work().chunked.done()) {
+    if (work().begin < work().end) {
       size_t consumed = 0, made = 0;
-      ChunkedDecoder::Result result = chunked_.decode(in_.data() + begin_, end_ - begin_, readBuffer_ + produced,
-                                                      readCapacity_ - produced, consumed, made, maxTrailer);
-      begin_ += consumed;
+      ChunkedDecoder::Result result = work().chunked.decode(work().in.data() + work().begin, work().end - work().begin, work().readBuffer + produced,
+                                                      work().readCapacity - produced, consumed, made, maxTrailer);
+      work().begin += consumed;
       produced += made;
-      bodyTotal_ += made;
+      work().bodyTotal += made;
       if (result == ChunkedDecoder::Result::kError) {
         failRequestBody(400, kMalformedBody);
         return;
       }
-      if (maxBody != 0 && bodyTotal_ > maxBody) {
+      if (maxBody != 0 && work().bodyTotal > maxBody) {
         failRequestBody(413, kInvalidArgument);
         return;
       }
@@ -208,7 +208,7 @@ void Connection::readChunkedBody() {
     }
     if (!readable_) break;
     Fill result = receiveChunked(produced);
-    if (maxBody != 0 && bodyTotal_ > maxBody) {
+    if (maxBody != 0 && work().bodyTotal > maxBody) {
       failRequestBody(413, kInvalidArgument);
       return;
     }
@@ -217,21 +217,21 @@ void Connection::readChunkedBody() {
     abort(kConnectionLost, true, result != Fill::kEof);  // the body ended early, or the socket failed
     return;
   }
-  if (chunked_.done()) bodyDone_ = true;
-  if (produced == 0 && !bodyDone_) {
-    if (bodyWaitSince_ == 0) bodyWaitSince_ = loop_->now();
+  if (work().chunked.done()) work().bodyDone = true;
+  if (produced == 0 && !work().bodyDone) {
+    if (work().bodyWaitSince == 0) work().bodyWaitSince = loop_->now();
     return;
   }
   completeBodyRead(kOk, produced);
-  if (bodyDone_) onBodyDone();
+  if (work().bodyDone) onBodyDone();
 }
 
 Connection::Fill Connection::receiveChunked(size_t& produced) {
   // Nothing is buffered. Inside a chunk, its data goes straight to the caller's buffer and what
   // follows it into ours, in one readv.
-  size_t direct = static_cast<size_t>(std::min<uint64_t>(chunked_.pendingDataBytes(), readCapacity_ - produced));
+  size_t direct = static_cast<size_t>(std::min<uint64_t>(work().chunked.pendingDataBytes(), work().readCapacity - produced));
   size_t space = prepareReadSpace(kMaxBufferedBody);
-  iovec parts[2] = {{readBuffer_ + produced, direct}, {in_.data() + end_, space}};
+  iovec parts[2] = {{work().readBuffer + produced, direct}, {work().in.data() + work().end, space}};
   for (;;) {
     ssize_t n = direct > 0 ? ::readv(fd_, parts, 2) : ::recv(fd_, parts[1].iov_base, space, 0);
     if (n < 0 && errno == EINTR) continue;
@@ -239,10 +239,10 @@ Connection::Fill Connection::receiveChunked(size_t& produced) {
     size_t read = static_cast<size_t>(n);
     if (read < direct + space) readable_ = false;
     size_t data = std::min(read, direct);
-    chunked_.tookData(data);
+    work().chunked.tookData(data);
     produced += data;
-    bodyTotal_ += data;
-    end_ += read - data;
+    work().bodyTotal += data;
+    work().end += read - data;
     return Fill::kData;
   }
 }

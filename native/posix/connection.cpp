@@ -17,6 +17,10 @@
 
 namespace hsys::posix {
 
+// Every idle keep-alive connection pays for this much (plus its table entries): what only a
+// request in flight needs belongs in ConnectionWork.
+static_assert(sizeof(void*) != 8 || sizeof(Connection) <= 192, "keep the idle connection's core small");
+
 namespace {
 
 constexpr size_t kMaxLingerDrain = 1024 * 1024;
@@ -25,8 +29,8 @@ constexpr size_t kMaxLingerDrain = 1024 * 1024;
 
 Connection::Connection(int fd, uint64_t id, PortRoutes* routes, const SocketAddressRecord& remote,
                        const SocketAddressRecord& local, bool counted)
-    : Pollable(Kind::kConnection), fd_(fd), id_(id), routes_(routes), remote_(remote), local_(local),
-      counted_(counted) {
+    : Pollable(Kind::kConnection), fd_(fd), counted_(counted), id_(id), routes_(routes), remote_(remote),
+      local_(local) {
   if (counted_) routes_->connections.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -44,11 +48,11 @@ int Connection::indexOf(uint64_t requestId) const {
   if (requestId == 0) return -1;
   // Lookups come in request order: a send is nearly always for the slot awaiting its response,
   // a delivered record for the slot after the one found last. Then the ring is scanned.
-  if (wire_ < count_ && slotAt(wire_).requestId == requestId) return wire_;
-  int next = lastFound_ + 1;
-  if (next < count_ && slotAt(next).requestId == requestId) return lastFound_ = static_cast<int8_t>(next);
-  for (int i = 0; i < count_; ++i) {
-    if (slotAt(i).requestId == requestId) return lastFound_ = static_cast<int8_t>(i);
+  if (work().wire < work().count && slotAt(work().wire).requestId == requestId) return work().wire;
+  int next = work().lastFound + 1;
+  if (next < work().count && slotAt(next).requestId == requestId) return work().lastFound = static_cast<int8_t>(next);
+  for (int i = 0; i < work().count; ++i) {
+    if (slotAt(i).requestId == requestId) return work().lastFound = static_cast<int8_t>(i);
   }
   return -1;
 }
@@ -59,29 +63,29 @@ PosixQueue* Connection::queueOf(uint64_t requestId) const {
 }
 
 bool Connection::servesQueue(const PosixQueue* queue) const {
-  for (int i = 0; i < count_; ++i) {
+  for (int i = 0; i < work().count; ++i) {
     if (slotAt(i).queue == queue) return true;
   }
   return false;
 }
 
 bool Connection::hasServed(uint64_t queueSerial) const {
-  for (const RouteTarget& target : served_) {
-    if (target.queueSerial == queueSerial) return true;
-  }
-  return false;
+  if (served_.inbox != nullptr && served_.queueSerial == queueSerial) return true;
+  if (!moreServed_) return false;
+  return std::any_of(moreServed_->begin(), moreServed_->end(),
+                     [queueSerial](const RouteTarget& target) { return target.queueSerial == queueSerial; });
 }
 
 bool Connection::hasLiveRequest() const {
-  for (int i = 0; i < count_; ++i) {
+  for (int i = 0; i < work().count; ++i) {
     if (slotAt(i).requestId != 0) return true;
   }
   return false;
 }
 
 bool Connection::canParse() const {
-  return state_ == State::kOpen && !stopParsing_ && !handOffWaiting_ && !handOffRequested() &&
-         count_ < kMaxPipeline && blockingId_ == 0 && (owner_ == 0 || bodyDone_);
+  return state_ == State::kOpen && !stopParsing_ && !work().handOffWaiting && !handOffRequested() &&
+         work().count < kMaxPipeline && work().blockingId == 0 && (work().owner == 0 || work().bodyDone);
 }
 
 void Connection::forgetRequest(const Slot& slot) {
@@ -90,28 +94,45 @@ void Connection::forgetRequest(const Slot& slot) {
 }
 
 std::unique_ptr<Connection::Slot> Connection::takeSlot() {
-  loop_->requestSlots().lendOutputStorage(output_);
+  loop_->requestSlots().lendOutputStorage(work().output);
   return loop_->requestSlots().take();
 }
 
 size_t Connection::requestSlotsHeld() const {
-  return static_cast<size_t>(std::count_if(ring_.begin(), ring_.end(), [](const auto& slot) { return slot != nullptr; }));
+  return static_cast<size_t>(std::count_if(work().ring.begin(), work().ring.end(), [](const auto& slot) { return slot != nullptr; }));
+}
+
+std::unique_ptr<ConnectionWork> Connection::takeWork() { return loop_->connectionWorks().take(); }
+
+const ConnectionWork& Connection::idleWork() {
+  static const ConnectionWork idle;
+  return idle;
+}
+
+void Connection::releaseIdleWork() {
+  // Only between calls (settle), so no caller holds a reference into it.
+  if (work_ && state_ == State::kOpen && work_->idle()) loop_->connectionWorks().give(work_);
 }
 
 void Connection::releaseIdleSlots() {
   // Queued output may point into a slot (its response head, its sends' framing): it goes first.
-  if (count_ == 0 && !headParsed_ && output_.empty()) giveSlots();
+  if (work().count == 0 && !work().headParsed && work().output.empty()) giveSlots();
 }
 
 void Connection::giveBackSlots() {
-  if (loop_ != nullptr && state_ == State::kClosed) giveSlots();  // closeSocket cleared the output
+  if (loop_ == nullptr || state_ != State::kClosed || !work_) return;
+  giveSlots();  // closeSocket cleared the output
+  loop_->receiveBuffers().give(work_->in);
+  work_->begin = work_->end = 0;
+  if (work_->idle()) loop_->connectionWorks().give(work_);  // else freed with the connection
 }
 
 void Connection::giveSlots() {
-  for (std::unique_ptr<Slot>& slot : ring_) {
+  if (!work_) return;
+  for (std::unique_ptr<Slot>& slot : work().ring) {
     if (slot) loop_->requestSlots().give(slot);
   }
-  loop_->requestSlots().takeBackOutputStorage(output_);
+  loop_->requestSlots().takeBackOutputStorage(work().output);
 }
 
 void Connection::onEvents(uint32_t events) {
@@ -126,7 +147,7 @@ void Connection::onEvents(uint32_t events) {
     }
     return;
   }
-  if ((events & EPOLLOUT) && !output_.empty()) {
+  if ((events & EPOLLOUT) && !work().output.empty()) {
     flushOutput();
     if (state_ == State::kClosed) return;
   }
@@ -135,7 +156,7 @@ void Connection::onEvents(uint32_t events) {
       session_->onBytesArrived((events & EPOLLRDHUP) != 0);
       break;
     case State::kOpaque:
-      if (readPending_) tryCompleteBodyRead();  // end of stream is reported as a 0-byte read
+      if (work().readPending) tryCompleteBodyRead();  // end of stream is reported as a 0-byte read
       break;
     case State::kLingering:
       drainLingering();
@@ -152,15 +173,15 @@ void Connection::onEvents(uint32_t events) {
 void Connection::resumeAfterHandOff() {
   readable_ = true;
   writable_ = true;
-  handOffWaiting_ = false;
-  if (headParsed_) routeRequest();
+  work().handOffWaiting = false;
+  if (work().headParsed) routeRequest();
   processInput();
 }
 
 void Connection::refuseHandOff() {
   readable_ = true;
   writable_ = true;
-  handOffWaiting_ = false;
+  work().handOffWaiting = false;
   engineAnswer(503, false);
   processInput();
 }
@@ -173,31 +194,38 @@ void Connection::refuse() {
 
 void Connection::onTick(int64_t now) {
   const ConnectionLimits& limits = currentLimits();
+  if (!work_) {  // idle (connection_work.h): only the keep-alive timeout runs
+    if (state_ == State::kOpen && now - idleSince_ >= limits.idleMillis) {
+      closeSocket(false);
+      loop_->retire(this);
+    }
+    return;
+  }
   if (state_ == State::kOpen) {
-    if (count_ == 0 && !headParsed_) {
-      if (headStarted_ != 0 && now - headStarted_ >= limits.headerWaitMillis) {
+    if (work().count == 0 && !work().headParsed) {
+      if (work().headStarted != 0 && now - work().headStarted >= limits.headerWaitMillis) {
         engineAnswer(408, true);  // HTTP.SYS drops the connection; an answer says why
         if (state_ == State::kOpen) flushOutput();
         return;
       }
-      if (headStarted_ == 0 && begin_ == end_ && now - idleSince_ >= limits.idleMillis) {
+      if (work().headStarted == 0 && work().begin == work().end && now - idleSince_ >= limits.idleMillis) {
         closeSocket(false);
         loop_->retire(this);
         return;
       }
     }
-    if (readPending_ && bodyWaitSince_ != 0 && now - bodyWaitSince_ >= limits.entityBodyMillis) {
+    if (work().readPending && work().bodyWaitSince != 0 && now - work().bodyWaitSince >= limits.entityBodyMillis) {
       abort(kConnectionLost, true, true);
       return;
     }
   }
-  if ((state_ == State::kOpen || state_ == State::kOpaque) && sendWindowStart_ != 0 && limits.minSendRate > 0) {
+  if ((state_ == State::kOpen || state_ == State::kOpaque) && work().sendWindowStart != 0 && limits.minSendRate > 0) {
     // As HTTP.SYS: output may take as long as its size at the minimum rate (at least the
     // window); counted from when output started waiting, growing with every byte queued since.
-    uint64_t owed = output_.bytesQueued() - sendWindowBytes_;
+    uint64_t owed = work().output.bytesQueued() - work().sendWindowBytes;
     int64_t allowed = std::max<int64_t>(limits.sendRateWindowMillis,
                                         static_cast<int64_t>(owed * 1000 / limits.minSendRate));
-    if (now - sendWindowStart_ > allowed) {
+    if (now - work().sendWindowStart > allowed) {
       abort(kConnectionLost, true, true);
       return;
     }
@@ -212,9 +240,9 @@ void Connection::beginLingeringClose() {
   reportClosed();
   state_ = State::kLingering;
   ::shutdown(fd_, SHUT_WR);
-  begin_ = end_ = 0;
-  loop_->receiveBuffers().give(in_);  // what is drained now is dropped: a small sink does
-  lingerDeadline_ = loop_->now() + currentLimits().lingerMillis;
+  work().begin = work().end = 0;
+  loop_->receiveBuffers().give(work().in);  // what is drained now is dropped: a small sink does
+  work().lingerDeadline = loop_->now() + currentLimits().lingerMillis;
   loop_->addLingering(this);
   drainLingering();
 }
@@ -243,13 +271,13 @@ void Connection::lingerExpired() {
 }
 
 void Connection::failSlots(int32_t status, bool reportAborted, const PosixQueue* causeQueue, uint64_t causeId) {
-  for (int i = 0; i < count_; ++i) {
+  for (int i = 0; i < work().count; ++i) {
     Slot& slot = slotAt(i);
     if (slot.requestId == 0) continue;
     bool uniform = causeQueue == nullptr && causeId == 0;
     bool cause = uniform || slot.requestId == causeId || (causeQueue != nullptr && slot.queue == causeQueue);
     int32_t opStatus = cause ? (status == kOk ? kConnectionLost : status) : kConnectionLost;
-    if (readPending_ && owner_ == slot.requestId) completeBodyRead(opStatus, 0);
+    if (work().readPending && work().owner == slot.requestId) completeBodyRead(opStatus, 0);
     slot.sends.forEach([&](const PendingSend& pending) {
       loop_->pushSendCompleted(opStatus, pending.token, slot.requestId, 0);
     });
@@ -261,11 +289,11 @@ void Connection::failSlots(int32_t status, bool reportAborted, const PosixQueue*
     forgetRequest(slot);
     slot.reset();
   }
-  if (readPending_) completeBodyRead(status == kOk ? kConnectionLost : status, 0);
-  count_ = wire_ = first_ = 0;
-  owner_ = 0;
-  blockingId_ = 0;
-  headParsed_ = false;
+  if (work().readPending) completeBodyRead(status == kOk ? kConnectionLost : status, 0);
+  work().count = work().wire = work().first = 0;
+  work().owner = 0;
+  work().blockingId = 0;
+  work().headParsed = false;
   stopParsing_ = true;
 }
 
@@ -284,9 +312,9 @@ void Connection::writeAcceptedOutput() {
   // Sends are written when the loop ends its step (PosixLoop::flushDeferred); what was accepted
   // before an abort goes out first, as far as the socket takes it now, as it would have had it
   // been written at once: a client sees the part of a response that was sent, then the reset.
-  if ((state_ != State::kOpen && state_ != State::kOpaque) || flushing_ || !writable_ || output_.empty()) return;
+  if ((state_ != State::kOpen && state_ != State::kOpaque) || work().flushing || !writable_ || work().output.empty()) return;
   int code = 0;
-  output_.flush(fd_, code, loop_->iovScratch());
+  work().output.flush(fd_, code, loop_->iovScratch());
 }
 
 void Connection::closeSocket(bool reset) {
@@ -300,22 +328,38 @@ void Connection::closeSocket(bool reset) {
   ::close(fd_);
   fd_ = -1;
   state_ = State::kClosed;
-  output_.clear();
+  if (work_) work_->output.clear();
+}
+
+void Connection::addServed(const PosixQueue& queue) {
+  if (hasServed(queue.serial())) return;
+  RouteTarget target{queue.serial(), loop_->inbox()};
+  if (served_.inbox == nullptr) {
+    served_ = std::move(target);
+    return;
+  }
+  if (!moreServed_) moreServed_ = std::make_unique<std::vector<RouteTarget>>();
+  moreServed_->push_back(std::move(target));
 }
 
 void Connection::reportClosed() {
-  for (const RouteTarget& target : served_) {
+  auto report = [this](const RouteTarget& target) {
     if (target.inbox.get() == loop_->inbox().get()) loop_->connectionClosed(target.queueSerial, id_);
     else target.inbox->post(ClosedNotice{target.queueSerial, id_});
+  };
+  if (served_.inbox != nullptr) report(served_);
+  if (moreServed_) {
+    for (const RouteTarget& target : *moreServed_) report(target);
   }
-  served_.clear();
+  served_ = RouteTarget();
+  moreServed_.reset();
 }
 
 void Connection::closeForQueue(const PosixQueue* queue) {
   if (state_ == State::kOpaque) {
     // The upgraded stream ends after the bytes already queued (a FIN, as closing a socket does).
-    if (readPending_) completeBodyRead(kCancelled, 0);
-    if (count_ > 0) {
+    if (work().readPending) completeBodyRead(kCancelled, 0);
+    if (work().count > 0) {
       Slot& slot = slotAt(0);
       slot.finalQueued = true;
       slot.closeAfter = true;
@@ -328,12 +372,12 @@ void Connection::closeForQueue(const PosixQueue* queue) {
   }
   if (state_ != State::kOpen) return;
   stopParsing_ = true;
-  headParsed_ = false;
-  handOffWaiting_ = false;
-  parser_.reset();
+  work().headParsed = false;
+  work().handOffWaiting = false;
+  work().parser.reset();
   int firstUnanswered = 0;
-  while (firstUnanswered < count_ && slotAt(firstUnanswered).finalQueued) ++firstUnanswered;
-  for (int i = firstUnanswered; i < count_; ++i) {
+  while (firstUnanswered < work().count && slotAt(firstUnanswered).finalQueued) ++firstUnanswered;
+  for (int i = firstUnanswered; i < work().count; ++i) {
     if (slotAt(i).responseStarted) {
       // Part of a response is out: ending it early must not look like a complete answer.
       abort(kCancelled, true, true, queue);
@@ -341,31 +385,31 @@ void Connection::closeForQueue(const PosixQueue* queue) {
     }
   }
   dropUnansweredFrom(firstUnanswered, queue);
-  if (count_ == 0) {
+  if (work().count == 0) {
     beginLingeringClose();
     return;
   }
-  slotAt(count_ - 1).closeAfter = true;
+  slotAt(work().count - 1).closeAfter = true;
   promote();
   flushOutput();
 }
 
 void Connection::dropUnansweredFrom(int index, const PosixQueue* closer) {
-  for (int i = index; i < count_; ++i) {
+  for (int i = index; i < work().count; ++i) {
     Slot& slot = slotAt(i);
     if (slot.requestId == 0) continue;
-    if (readPending_ && owner_ == slot.requestId) completeBodyRead(kCancelled, 0);
+    if (work().readPending && work().owner == slot.requestId) completeBodyRead(kCancelled, 0);
     // Another queue's request on this connection will never be answered: tell it.
     if (slot.delivered && slot.queue != nullptr && slot.queue != closer) {
       loop_->push(kRequestAborted, kConnectionLost, slot.queue->token(), slot.requestId, 0);
     }
     forgetRequest(slot);  // undelivered ones are never delivered now
-    if (owner_ == slot.requestId) owner_ = 0;
-    if (blockingId_ == slot.requestId) blockingId_ = 0;
+    if (work().owner == slot.requestId) work().owner = 0;
+    if (work().blockingId == slot.requestId) work().blockingId = 0;
     slot.reset();
   }
-  count_ = index;
-  wire_ = std::min(wire_, index);
+  work().count = index;
+  work().wire = std::min(work().wire, index);
 }
 
 }  // namespace hsys::posix

@@ -12,12 +12,18 @@
 // request whose body is not all buffered (its body owns the following bytes), behind an Upgrade
 // or CONNECT, and behind a request that ends the connection.
 //
-// The read buffer is taken from the loop's pool (receive_buffers.h) when bytes are to be read and
-// given back when nothing in it is needed any more (no unread bytes, no undelivered head), so an
-// idle keep-alive connection holds none. Request slots likewise come from the loop's pool
+// An idle keep-alive connection is its small core alone (184 bytes: socket, id, addresses,
+// routes, flags, the keep-alive clock, the queues it served). Everything a request in flight needs
+// (the read buffer's bookkeeping, the parser, the ring, the body owner, a pending body read, the
+// output queue, a hand-off, the mid-request timers) is its ConnectionWork (connection_work.h),
+// taken from the loop's pool on first need and given back once the connection is idle again
+// (PosixLoop::settle). Within it, the read buffer is taken from the loop's pool
+// (receive_buffers.h) when bytes are to be read and given back when nothing in it is needed any
+// more (no unread bytes, no undelivered head); request slots likewise come from the loop's pool
 // (request_slots.h) and go back when the connection is idle; a pooled slot's head table and
-// response-head string keep their capacity for the next request; a request record is written straight from the buffer into the
-// loop's arena when its completion is delivered, so undelivered heads stay in the buffer.
+// response-head string keep their capacity for the next request. A request record is written
+// straight from the buffer into the loop's arena when its completion is delivered, so
+// undelivered heads stay in the buffer.
 //
 // One class, defined by job: connection.cpp (lifecycle, events, timers, the ring's bookkeeping,
 // closing), request_intake.cpp (read, parse, route, request records), body_reader.cpp (body reads,
@@ -39,6 +45,7 @@
 
 #include "hsys/engine.h"
 #include "hsys/records.h"
+#include "connection_work.h"
 #include "http_parser.h"
 #include "pollable.h"
 #include "protocol_session.h"
@@ -55,9 +62,11 @@ class SyscallBatch;
 
 // Connection is the transport side and, through ProtocolSession, today's HTTP/1.1 session.
 class Connection : public Pollable, private ProtocolSession {
+  friend class ConnectionSet;
+
  public:
-  enum class State { kOpen, kOpaque, kLingering, kClosed };
-  static constexpr int kMaxPipeline = 16;
+  enum class State : uint8_t { kOpen, kOpaque, kLingering, kClosed };
+  static constexpr int kMaxPipeline = ConnectionWork::kMaxPipeline;
 
   // counted: the connection takes part in the port's maxConnections count.
   Connection(int fd, uint64_t id, PortRoutes* routes, const SocketAddressRecord& remote,
@@ -76,23 +85,28 @@ class Connection : public Pollable, private ProtocolSession {
   // The queue with this serial was handed at least one request of this connection.
   bool hasServed(uint64_t queueSerial) const;
   // Bytes of the read buffer it holds (0 when idle with nothing buffered).
-  size_t receiveBufferBytes() const { return in_.capacity(); }
+  size_t receiveBufferBytes() const { return work_ ? work_->in.capacity() : 0; }
   // Request slots it holds (0 when idle).
   size_t requestSlotsHeld() const;
   // It holds output segment storage (lent with its slots; false when idle).
-  bool holdsOutputStorage() const { return output_.hasStorage(); }
-  // Closed and about to be freed: its slots go back to the loop's pool.
+  bool holdsOutputStorage() const { return work_ && work_->output.hasStorage(); }
+  // It holds work state (connection_work.h; false when idle).
+  bool holdsWork() const { return work_ != nullptr; }
+  // Closed and about to be freed: its slots and work go back to the loop's pools.
   void giveBackSlots();
+  // Gives the work state back to the loop's pool when the connection is idle (PosixLoop::settle,
+  // after each call into the connection has returned).
+  void releaseIdleWork();
 
   // Loop side.
   void attach(PosixLoop* loop);
   void onEvents(uint32_t events);
   // After arriving from another loop's inbox: route the parsed request again, here.
   void resumeAfterHandOff();
-  bool handOffRequested() const { return handOff_.inbox != nullptr; }
+  bool handOffRequested() const { return work_ && work_->handOff.inbox != nullptr; }
   RouteTarget takeHandOff() {
     flushDeferred_ = false;  // the new loop keeps its own list
-    return std::move(handOff_);
+    return std::move(work_->handOff);
   }
   // The loop could not hand the connection over: answer 503 here.
   void refuseHandOff();
@@ -117,7 +131,7 @@ class Connection : public Pollable, private ProtocolSession {
   void onTick(int64_t now);
   // Lingering close ran out of time.
   void lingerExpired();
-  int64_t lingerDeadline() const { return lingerDeadline_; }
+  int64_t lingerDeadline() const { return work_ ? work_->lingerDeadline : 0; }
 
   // Queue side.
   int32_t send(uint64_t requestId, const ResponseView& view, uint64_t token);
@@ -139,13 +153,25 @@ class Connection : public Pollable, private ProtocolSession {
   // Slots come from the loop's pool on first use and go back when the connection is idle
   // (releaseIdleSlots): a connection that never pipelines holds at most one.
   Slot& slotAt(int index) {
-    std::unique_ptr<Slot>& slot = ring_[static_cast<size_t>((first_ + index) % kMaxPipeline)];
+    ConnectionWork& w = work();
+    std::unique_ptr<Slot>& slot = w.ring[static_cast<size_t>((w.first + index) % kMaxPipeline)];
     if (!slot) slot = takeSlot();
     return *slot;
   }
   std::unique_ptr<Slot> takeSlot();
   // Only for index < count_ (allocated).
-  const Slot& slotAt(int index) const { return *ring_[static_cast<size_t>((first_ + index) % kMaxPipeline)]; }
+  const Slot& slotAt(int index) const {
+    return *work_->ring[static_cast<size_t>((work_->first + index) % kMaxPipeline)];
+  }
+  // The work state, taken from the loop's pool when the connection holds none.
+  ConnectionWork& work() {
+    if (!work_) work_ = takeWork();
+    return *work_;
+  }
+  // Read-only: an idle connection's is the default (nothing in flight).
+  const ConnectionWork& work() const { return work_ ? *work_ : idleWork(); }
+  std::unique_ptr<ConnectionWork> takeWork();
+  static const ConnectionWork& idleWork();
   int indexOf(uint64_t requestId) const;
   bool hasLiveRequest() const;
   bool canParse() const;
@@ -225,9 +251,19 @@ class Connection : public Pollable, private ProtocolSession {
   // Tells every queue this connection served that it has ended (kConnectionClosed), once.
   void reportClosed();
   bool isHttp2Preface() const;
+  void addServed(const PosixQueue& queue);
   void dropUnansweredFrom(int index, const PosixQueue* closer);
 
+  // The idle core: what a connection keeps between requests, packed (184 bytes on 64-bit).
   int fd_;
+  State state_ = State::kOpen;
+  bool readable_ = true;       // no EAGAIN/short read since the last EPOLLIN edge
+  bool writable_ = true;       // no EAGAIN/short write since the last EPOLLOUT edge
+  bool peerEof_ = false;       // read returned 0 (opaque streams report it as end of data)
+  bool stopParsing_ = false;   // no request may follow (close, error, opaque)
+  bool flushDeferred_ = false;  // on the loop's list of responses to write before the next wait
+  bool counted_;
+  uint32_t setIndex_ = 0;  // its place in the loop's ConnectionSet
   uint64_t id_;
   ProtocolSession* session_ = this;  // the protocol spoken (HTTP/1.1: this connection)
   PosixLoop* loop_ = nullptr;
@@ -235,62 +271,14 @@ class Connection : public Pollable, private ProtocolSession {
   std::shared_ptr<const RouteTable> routeTable_;
   uint64_t routeVersion_ = 0;
   SocketAddressRecord remote_, local_;
-  State state_ = State::kOpen;
-  bool readable_ = true;   // no EAGAIN/short read since the last EPOLLIN edge
-  bool writable_ = true;   // no EAGAIN/short write since the last EPOLLOUT edge
-  bool peerEof_ = false;   // read returned 0 (opaque streams report it as end of data)
-  int readErrno_ = 0;      // a batched receive failed: the next fill() reports it
-
-  // Read buffer (empty while idle): [begin_, end_) is not yet parsed or consumed as body; heads of undelivered
-  // slots sit before begin_ and are kept (retainFrom) until their records are written.
-  std::vector<char> in_;
-  size_t begin_ = 0, end_ = 0;
-  HeadParser parser_;
-  bool headParsed_ = false;    // the parse slot (slotAt(count_)) holds a parsed, unrouted head
-  bool handOffWaiting_ = false;  // it routes to another loop: move once the ring is empty
-  RouteTarget handOff_;
-  int handOffHops_ = 0;
-
-  // The ring: count_ slots from first_; slots [0, wire_) have queued their last bytes.
-  std::array<std::unique_ptr<Slot>, kMaxPipeline> ring_;
-  int first_ = 0, count_ = 0, wire_ = 0;
-  mutable int8_t lastFound_ = -1;  // indexOf's last scan result: where the next lookup looks first
-  bool stopParsing_ = false;    // no request may follow (close, error, opaque)
-  uint64_t blockingId_ = 0;     // an Upgrade/CONNECT request: parse nothing behind it until it ends
-
-  // The body owner: the last slot, whose body was not all buffered when it was parsed.
-  uint64_t owner_ = 0;
-  bool ownerChunked_ = false;
-  bool ownerExpectContinue_ = false;
-  uint64_t bodyRemaining_ = 0;   // Content-Length bytes not yet handed out
-  uint64_t bodyTotal_ = 0;       // body bytes handed out (for maxRequestBodyBytes)
-  ChunkedDecoder chunked_;
-  bool bodyDone_ = true;
-  bool continueSent_ = false;
-
-  // The pending receiveBody of the owner / opaque stream.
-  bool readPending_ = false;
-  uint8_t* readBuffer_ = nullptr;
-  uint32_t readCapacity_ = 0;
-  uint64_t readToken_ = 0;
-
-  OutputQueue output_;
-  bool flushing_ = false, flushAgain_ = false;
-  bool parsing_ = false, parseAgain_ = false;
-  bool flushDeferred_ = false;
-
-  // Timers (checked by onTick).
-  int64_t idleSince_ = 0;        // ring empty since (keep-alive idle / header wait)
-  int64_t headStarted_ = 0;      // first byte of an incomplete head arrived (0 = none)
-  int64_t bodyWaitSince_ = 0;    // a body read waits for bytes since (0 = not waiting)
-  int64_t sendWindowStart_ = 0;  // output pending since (0 = drained)
-  uint64_t sendWindowBytes_ = 0; // bytes written before it (what is owed since = queued - this)
-
-  int64_t lingerDeadline_ = 0;
-  bool counted_;
-  // The queues that were handed requests of this connection (usually one): each is told when it
-  // ends, through its loop's inbox when that is another loop.
-  std::vector<RouteTarget> served_;
+  int64_t idleSince_ = 0;  // ring empty since (keep-alive idle / header wait)
+  // What only a working connection needs (connection_work.h): null while idle.
+  std::unique_ptr<ConnectionWork> work_;
+  // The queues that were handed requests of this connection: each is told when it ends, through
+  // its loop's inbox when that is another loop. Usually one, kept inline (no allocation); the
+  // others, if any, in moreServed_.
+  RouteTarget served_;  // inbox null: none yet
+  std::unique_ptr<std::vector<RouteTarget>> moreServed_;
 };
 
 }  // namespace hsys::posix

@@ -128,12 +128,13 @@ EngineStats PosixLoop::stats() const {
   stats.pendingCompletions = pending_.size() - pendingHead_;
   stats.recordArenaBytes = arena_.capacity();
   OutputCache::instance().measure(stats.cacheEntries, stats.cacheBytes);
-  for (const auto& entry : connections_) {
-    size_t bytes = entry.second->receiveBufferBytes();
+  for (const std::unique_ptr<Connection>& connection : connections_) {
+    size_t bytes = connection->receiveBufferBytes();
     stats.receiveBuffers += bytes > 0 ? 1 : 0;
     stats.receiveBufferBytes += bytes;
-    stats.requestSlots += entry.second->requestSlotsHeld();
-    stats.outputQueues += entry.second->holdsOutputStorage() ? 1 : 0;
+    stats.requestSlots += connection->requestSlotsHeld();
+    stats.outputQueues += connection->holdsOutputStorage() ? 1 : 0;
+    stats.connectionWork += connection->holdsWork() ? 1 : 0;
   }
   stats.receiveBufferBytes += receiveBuffers_.freeBytes();
   return stats;
@@ -176,21 +177,19 @@ void PosixLoop::unregisterRequest(uint64_t requestId) { requests_.erase(requestI
 
 void PosixLoop::retire(Connection* connection) {
   removeLingering(connection);
-  auto found = connections_.find(connection);
-  if (found == connections_.end()) return;
+  std::unique_ptr<Connection> owned = connections_.take(connection);
+  if (!owned) return;
   connectionIds_.erase(connection->id());
-  graveyard_.push_back(std::move(found->second));  // events of this batch may still name it
-  connections_.erase(found);
+  graveyard_.push_back(std::move(owned));  // events of this batch may still name it
 }
 
 void PosixLoop::settle(Connection* connection) {
+  connection->releaseIdleWork();
   if (!connection->handOffRequested()) return;
   RouteTarget target = connection->takeHandOff();
-  auto found = connections_.find(connection);
-  if (found == connections_.end()) return;
+  std::unique_ptr<Connection> owned = connections_.take(connection);
+  if (!owned) return;
   ::epoll_ctl(epollFd_, EPOLL_CTL_DEL, connection->fd(), nullptr);
-  std::unique_ptr<Connection> owned = std::move(found->second);
-  connections_.erase(found);
   connectionIds_.erase(connection->id());
   removeLingering(connection);
   // Once posted it belongs to another thread: no deferred flush of ours may touch it.
@@ -198,8 +197,7 @@ void PosixLoop::settle(Connection* connection) {
   owned->attach(nullptr);
   if (target.inbox->post(owned)) return;  // now the other loop's
   // The target loop is gone: keep the connection and answer 503 here.
-  Connection* raw = owned.get();
-  connections_.emplace(raw, std::move(owned));
+  Connection* raw = connections_.add(std::move(owned));
   connectionIds_.insert(raw->id(), raw);
   raw->attach(this);
   if (!addToEpoll(raw)) {
@@ -290,7 +288,7 @@ void PosixLoop::acceptAll(ListenerSocket& listener) {
     Connection* raw = connection.get();
     raw->attach(this);
     if (!addToEpoll(raw)) continue;  // the unique_ptr closes it
-    connections_.emplace(raw, std::move(connection));
+    connections_.add(std::move(connection));
     connectionIds_.insert(raw->id(), raw);
     if (refused) raw->refuse();
   }
@@ -300,7 +298,7 @@ void PosixLoop::adopt(std::unique_ptr<Connection> connection) {
   Connection* raw = connection.get();
   raw->attach(this);
   if (!addToEpoll(raw)) return;
-  connections_.emplace(raw, std::move(connection));
+  connections_.add(std::move(connection));
   connectionIds_.insert(raw->id(), raw);
   raw->resumeAfterHandOff();
   settle(raw);
@@ -383,7 +381,7 @@ void PosixLoop::prepareReceives(epoll_event* events, int count) {
 
 void PosixLoop::tick(int64_t now) {
   ticking_.clear();
-  for (auto& [raw, owned] : connections_) ticking_.push_back(raw);
+  for (const std::unique_ptr<Connection>& connection : connections_) ticking_.push_back(connection.get());
   for (Connection* connection : ticking_) {
     if (connection->state() == Connection::State::kClosed) continue;
     connection->onTick(now);

@@ -23,6 +23,8 @@
 #include "pollable.h"
 #include "posix_queue.h"
 #include "receive_buffers.h"
+#include "connection_set.h"
+#include "connection_work.h"
 #include "request_slots.h"
 #include "request_table.h"
 #include "syscall_batch.h"
@@ -107,6 +109,7 @@ class PosixLoop : public Loop {
   ResponseView& responseView() { return responseView_; }
   ReceiveBuffers& receiveBuffers() { return receiveBuffers_; }
   RequestSlots& requestSlots() { return requestSlots_; }
+  ConnectionWorks& connectionWorks() { return connectionWorks_; }
   const ParserLimits& limits() const { return limits_; }
   // Scratch of the connections' own work, which never spans two calls: one per loop rather than
   // one per connection, so an idle connection carries none of it. The path of the head being
@@ -153,7 +156,7 @@ class PosixLoop : public Loop {
   int epollFd_;
   std::shared_ptr<LoopInbox> inbox_;
   std::unordered_map<uint64_t, std::unique_ptr<PosixQueue>> queues_;  // by serial
-  std::unordered_map<Connection*, std::unique_ptr<Connection>> connections_;
+  ConnectionSet connections_;
   RequestTable requests_;
   RequestTable connectionIds_;  // connection id -> connection, for Queue::closeConnection
   std::unordered_map<ListenerSocket*, PolledListener> listeners_;
@@ -194,6 +197,7 @@ class PosixLoop : public Loop {
   ParserLimits limits_;
   ReceiveBuffers receiveBuffers_;
   RequestSlots requestSlots_;
+  ConnectionWorks connectionWorks_;
   CanonicalPath canonicalPath_;
   std::vector<iovec> iovScratch_;
 };

@@ -30,7 +30,7 @@ void Connection::onBytesArrived(bool peerHalfClosed) {
   // A FIN while a request is open: the client gave up (Netty's default, no half-closure).
   // Requests that arrive together with the FIN are still served.
   bool hadLive = hasLiveRequest();
-  if (readPending_) tryCompleteBodyRead();
+  if (work().readPending) tryCompleteBodyRead();
   if (state_ == State::kOpen) processInput();
   if (hadLive && state_ == State::kOpen && peerHalfClosed && hasLiveRequest()) {
     abort(kConnectionLost, true, false);
@@ -38,48 +38,48 @@ void Connection::onBytesArrived(bool peerHalfClosed) {
 }
 
 size_t Connection::retainFrom() const {
-  for (int i = 0; i < count_; ++i) {
+  for (int i = 0; i < work().count; ++i) {
     const Slot& slot = slotAt(i);
-    if (!slot.delivered && slot.requestId != 0) return std::min(slot.headStart, begin_);
+    if (!slot.delivered && slot.requestId != 0) return std::min(slot.headStart, work().begin);
   }
-  return begin_;
+  return work().begin;
 }
 
 void Connection::shiftBuffer(size_t by) {
   if (by == 0) return;
-  if (end_ > by) std::memmove(in_.data(), in_.data() + by, end_ - by);
-  begin_ -= by;
-  end_ -= by;
-  for (int i = 0; i < count_; ++i) {
+  if (work().end > by) std::memmove(work().in.data(), work().in.data() + by, work().end - by);
+  work().begin -= by;
+  work().end -= by;
+  for (int i = 0; i < work().count; ++i) {
     Slot& slot = slotAt(i);
     if (!slot.delivered && slot.requestId != 0) slot.headStart -= by;
   }
 }
 
 size_t Connection::prepareReadSpace(size_t maxBuffered) {
-  if (in_.empty()) in_ = loop_->receiveBuffers().take();
-  size_t unread = end_ - begin_;
+  if (work().in.empty()) work().in = loop_->receiveBuffers().take();
+  size_t unread = work().end - work().begin;
   size_t keep = retainFrom();
-  if (keep == end_ || (keep > 0 && in_.size() - end_ < kMinReadSpace)) shiftBuffer(keep);
-  if (in_.size() - end_ < kMinReadSpace) {
-    size_t grown = std::max(in_.size() * 2, ReceiveBuffers::kStandardSize);
-    grown = std::max(std::min(grown, begin_ + maxBuffered + kMinReadSpace), end_ + kMinReadSpace);
-    in_.resize(grown);
+  if (keep == work().end || (keep > 0 && work().in.size() - work().end < kMinReadSpace)) shiftBuffer(keep);
+  if (work().in.size() - work().end < kMinReadSpace) {
+    size_t grown = std::max(work().in.size() * 2, ReceiveBuffers::kStandardSize);
+    grown = std::max(std::min(grown, work().begin + maxBuffered + kMinReadSpace), work().end + kMinReadSpace);
+    work().in.resize(grown);
   }
-  return std::min(in_.size() - end_, maxBuffered - unread + 1);
+  return std::min(work().in.size() - work().end, maxBuffered - unread + 1);
 }
 
 Connection::Fill Connection::fill(size_t maxBuffered) {
-  if (readErrno_ != 0) {
-    int code = readErrno_;
-    readErrno_ = 0;
+  if (work().readErrno != 0) {
+    int code = work().readErrno;
+    work().readErrno = 0;
     return readFailed(-code);
   }
   if (!readable_) return Fill::kAgain;
-  if (end_ - begin_ >= maxBuffered) return Fill::kFull;
+  if (work().end - work().begin >= maxBuffered) return Fill::kFull;
   size_t space = prepareReadSpace(maxBuffered);
   for (;;) {
-    ssize_t n = ::recv(fd_, in_.data() + end_, space, 0);
+    ssize_t n = ::recv(fd_, work().in.data() + work().end, space, 0);
     if (n < 0 && errno == EINTR) continue;
     return takeReceived(callResult(n), space);
   }
@@ -87,7 +87,7 @@ Connection::Fill Connection::fill(size_t maxBuffered) {
 
 Connection::Fill Connection::takeReceived(ssize_t result, size_t space) {
   if (result <= 0) return readFailed(result);
-  end_ += static_cast<size_t>(result);
+  work().end += static_cast<size_t>(result);
   if (static_cast<size_t>(result) < space) readable_ = false;  // drained: the next byte brings an edge
   return Fill::kData;
 }
@@ -95,9 +95,9 @@ Connection::Fill Connection::takeReceived(ssize_t result, size_t space) {
 bool Connection::addHeadReceive(SyscallBatch& batch, size_t& space) {
   // Exactly when processing this EPOLLIN starts with fill() in parseRequests: nothing unparsed,
   // a head may be parsed next, and the read goes into the read buffer.
-  if (state_ != State::kOpen || readPending_ || peerEof_ || headParsed_ || begin_ != end_ || !canParse()) return false;
+  if (state_ != State::kOpen || work().readPending || peerEof_ || work().headParsed || work().begin != work().end || !canParse()) return false;
   space = prepareReadSpace(loop_->limits().maxHeadBytes + 1);
-  batch.addReceive(fd_, in_.data() + end_, space);
+  batch.addReceive(fd_, work().in.data() + work().end, space);
   return true;
 }
 
@@ -105,7 +105,7 @@ void Connection::applyHeadReceive(ssize_t result, size_t space) {
   readable_ = true;  // the edge this receive answered
   if (result == -EINTR) return;  // fill() reads again
   // An error is the connection's end, which only handling the event may decide: fill() tells it.
-  if (takeReceived(result, space) == Fill::kError) readErrno_ = static_cast<int>(-result);
+  if (takeReceived(result, space) == Fill::kError) work().readErrno = static_cast<int>(-result);
 }
 
 Connection::Fill Connection::readFailed(ssize_t result) {
@@ -125,24 +125,24 @@ Connection::Fill Connection::readFailed(ssize_t result) {
 void Connection::releaseIdleBuffer() {
   // Nothing unread and no undelivered head in it: the buffer goes back to the loop, so an idle
   // keep-alive connection holds none. Pipelined bytes keep it.
-  if (in_.empty() || begin_ != end_ || headParsed_ || retainFrom() != end_) return;
-  loop_->receiveBuffers().give(in_);
-  begin_ = end_ = 0;
+  if (work().in.empty() || work().begin != work().end || work().headParsed || retainFrom() != work().end) return;
+  loop_->receiveBuffers().give(work().in);
+  work().begin = work().end = 0;
 }
 
 void Connection::processInput() {
   // Re-entered from output progress (a finished response frees a slot): the outer call loops.
-  if (parsing_) {
-    parseAgain_ = true;
+  if (work().parsing) {
+    work().parseAgain = true;
     return;
   }
-  parsing_ = true;
+  work().parsing = true;
   do {
-    parseAgain_ = false;
+    work().parseAgain = false;
     parseRequests();
-  } while (parseAgain_ && state_ == State::kOpen);
-  parsing_ = false;
-  if (state_ == State::kOpen && !output_.empty()) deferFlush();
+  } while (work().parseAgain && state_ == State::kOpen);
+  work().parsing = false;
+  if (state_ == State::kOpen && !work().output.empty()) deferFlush();
   if (state_ == State::kOpen) {
     releaseIdleBuffer();
     releaseIdleSlots();
@@ -155,31 +155,31 @@ void Connection::onInputEnded(Fill result) {
     abort(kConnectionLost, true, true);
     return;
   }
-  if (count_ == 0) {
+  if (work().count == 0) {
     closeSocket(false);  // idle (or a partial head) and the client is gone
     loop_->retire(this);
     return;
   }
   // Requests that came with the FIN are answered; the last response closes the connection.
-  slotAt(count_ - 1).closeAfter = true;
+  slotAt(work().count - 1).closeAfter = true;
 }
 
 void Connection::parseRequests() {
   const ParserLimits& limits = loop_->limits();
   while (canParse()) {
-    if (headParsed_) {  // a routed-later head (hand-off refused, or resumed here)
+    if (work().headParsed) {  // a routed-later head (hand-off refused, or resumed here)
       routeRequest();
       continue;
     }
     // RFC 9112 2.2: ignore empty lines before a request line.
     bool skipped = false;
-    while (end_ - begin_ >= 2 && in_[begin_] == '\r' && in_[begin_ + 1] == '\n') {
-      begin_ += 2;
+    while (work().end - work().begin >= 2 && work().in[work().begin] == '\r' && work().in[work().begin + 1] == '\n') {
+      work().begin += 2;
       skipped = true;
     }
-    if (skipped) parser_.reset();
-    if (begin_ == end_) {
-      headStarted_ = 0;
+    if (skipped) work().parser.reset();
+    if (work().begin == work().end) {
+      work().headStarted = 0;
       if (peerEof_) {
         onInputEnded(Fill::kEof);
         return;
@@ -189,10 +189,10 @@ void Connection::parseRequests() {
       if (result == Fill::kEof || result == Fill::kError) onInputEnded(result);
       return;
     }
-    if (headStarted_ == 0) headStarted_ = loop_->now();
+    if (work().headStarted == 0) work().headStarted = loop_->now();
     int status = 0;
-    Slot& slot = slotAt(count_);
-    ParseResult parsed = parser_.parse(in_.data() + begin_, end_ - begin_, limits, slot.head, status);
+    Slot& slot = slotAt(work().count);
+    ParseResult parsed = work().parser.parse(work().in.data() + work().begin, work().end - work().begin, limits, slot.head, status);
     if (parsed == ParseResult::kIncomplete) {
       Fill result = fill(limits.maxHeadBytes + 1);
       if (result == Fill::kData) continue;
@@ -203,14 +203,14 @@ void Connection::parseRequests() {
       }
       return;
     }
-    headStarted_ = 0;
+    work().headStarted = 0;
     if (parsed == ParseResult::kError) {
-      headParsed_ = false;
+      work().headParsed = false;
       engineAnswer(status, true);
       return;
     }
-    headParsed_ = true;
-    handOffHops_ = 0;
+    work().headParsed = true;
+    work().handOffHops = 0;
     routeRequest();
   }
 }
@@ -230,9 +230,9 @@ void Connection::refreshRoutes() {
 
 void Connection::routeRequest() {
   refreshRoutes();
-  Slot& slot = slotAt(count_);
+  Slot& slot = slotAt(work().count);
   const RequestHead& head = slot.head;
-  const char* base = in_.data() + begin_;
+  const char* base = work().in.data() + work().begin;
   std::string_view host = head.absoluteForm ? head.authority.in(base) : head.host.in(base);
   if (!canonicalizeTarget(slot)) {
     engineAnswer(400, true);  // no canonical form: it could route one way here, another in the handler
@@ -245,15 +245,15 @@ void Connection::routeRequest() {
   }
   if (serveFromCache(route->target.queueSerial)) return;  // whichever loop owns the queue
   if (route->target.inbox.get() != loop_->inbox().get()) {
-    if (count_ > 0) {
-      handOffWaiting_ = true;  // a connection moves between requests only: wait for the ring to empty
+    if (work().count > 0) {
+      work().handOffWaiting = true;  // a connection moves between requests only: wait for the ring to empty
       return;
     }
-    if (++handOffHops_ > kMaxHandOffHops) {
+    if (++work().handOffHops > kMaxHandOffHops) {
       engineAnswer(503, false);
       return;
     }
-    handOff_ = route->target;  // the loop moves us once this call returns (PosixLoop::settle)
+    work().handOff = route->target;  // the loop moves us once this call returns (PosixLoop::settle)
     return;
   }
   PosixQueue* queue = loop_->findQueue(route->target.queueSerial);
@@ -267,12 +267,12 @@ void Connection::routeRequest() {
 bool Connection::canonicalizeTarget(Slot& slot) {
   // The record carries the target with its path canonical beside the raw one (HTTP.SYS's cooked
   // URL), so what the handler sees as the URI routes where the engine routed the request.
-  const char* base = in_.data() + begin_;
+  const char* base = work().in.data() + work().begin;
   return loop_->canonicalPath().cookTarget(slot.head.target.in(base), slot.head.path.in(base), slot.cookedTarget);
 }
 
 void Connection::startRequest(PosixQueue* queue) {
-  Slot& slot = slotAt(count_);
+  Slot& slot = slotAt(work().count);
   const RequestHead& head = slot.head;
   uint64_t maxBody = queue->maxRequestBodyBytes();
   if (maxBody != 0 && head.contentLength > 0 && static_cast<uint64_t>(head.contentLength) > maxBody) {
@@ -289,11 +289,11 @@ void Connection::startRequest(PosixQueue* queue) {
   if (queue->refusesConnection(id_)) {
     // The application closed this connection while it was on another loop: nothing more of it
     // reaches the queue. The request is dropped, as a closed socket drops it.
-    headParsed_ = false;
-    parser_.reset();
+    work().headParsed = false;
+    work().parser.reset();
     stopParsing_ = true;
-    if (count_ == 0) beginLingeringClose();
-    else slotAt(count_ - 1).closeAfter = true;
+    if (work().count == 0) beginLingeringClose();
+    else slotAt(work().count - 1).closeAfter = true;
     return;
   }
   if (queue->waiting >= queue->queueLength()) {
@@ -302,35 +302,35 @@ void Connection::startRequest(PosixQueue* queue) {
     engineAnswer(503, true);
     return;
   }
-  headParsed_ = false;
+  work().headParsed = false;
   slot.reset();
   slot.requestId = nextRequestId();
   slot.queue = queue;
-  slot.headStart = begin_;
+  slot.headStart = work().begin;
   ++queue->waiting;
-  ++count_;
+  ++work().count;
   uint64_t length = head.contentLength > 0 ? static_cast<uint64_t>(head.contentLength) : 0;
-  size_t buffered = end_ - begin_ - head.headLength;
+  size_t buffered = work().end - work().begin - head.headLength;
   if (!head.chunked && length <= buffered && length <= queue->receiveBufferSize()) {
     slot.inlineBody = length;  // the whole body goes into the record: parse on behind it
-    begin_ += head.headLength + length;
+    work().begin += head.headLength + length;
   } else {
-    owner_ = slot.requestId;
-    ownerChunked_ = head.chunked;
-    ownerExpectContinue_ = head.expectContinue;
-    bodyRemaining_ = length;
-    bodyTotal_ = 0;
-    chunked_.reset();
-    bodyDone_ = false;
-    continueSent_ = false;
-    begin_ += head.headLength;
+    work().owner = slot.requestId;
+    work().ownerChunked = head.chunked;
+    work().ownerExpectContinue = head.expectContinue;
+    work().bodyRemaining = length;
+    work().bodyTotal = 0;
+    work().chunked.reset();
+    work().bodyDone = false;
+    work().continueSent = false;
+    work().begin += head.headLength;
   }
   if (!head.keepAlive) stopParsing_ = true;
-  const char* base = in_.data() + slot.headStart;
+  const char* base = work().in.data() + slot.headStart;
   bool upgrade = head.method.in(base) == "CONNECT";
   for (const ParsedHeader& header : head.headers) upgrade = upgrade || header.knownId == kHeaderUpgrade;
-  if (upgrade) blockingId_ = slot.requestId;  // what follows may not be HTTP at all
-  if (!hasServed(queue->serial())) served_.push_back(RouteTarget{queue->serial(), loop_->inbox()});
+  if (upgrade) work().blockingId = slot.requestId;  // what follows may not be HTTP at all
+  addServed(*queue);
   loop_->registerRequest(slot.requestId, this);
   loop_->push(kRequestReceived, kOk, queue->token(), slot.requestId, 0);
 }
@@ -339,9 +339,9 @@ int Connection::checkBufferedChunkedBody(const RequestHead& head, uint64_t maxBo
   // Decodes (and discards) what is already buffered with a decoder of its own; the bytes are
   // decoded again when they are read. 0: nothing wrong so far, else the answer.
   ChunkedDecoder probe;
-  size_t start = begin_ + head.headLength;
+  size_t start = work().begin + head.headLength;
   size_t consumed = 0, produced = 0;
-  ChunkedDecoder::Result result = probe.decode(in_.data() + start, end_ - start, nullptr, 0, consumed, produced,
+  ChunkedDecoder::Result result = probe.decode(work().in.data() + start, work().end - start, nullptr, 0, consumed, produced,
                                                loop_->limits().maxTrailerBytes);
   if (result == ChunkedDecoder::Result::kError) return 400;
   if (maxBody != 0 && produced > maxBody) return 413;
@@ -349,9 +349,9 @@ int Connection::checkBufferedChunkedBody(const RequestHead& head, uint64_t maxBo
 }
 
 bool Connection::serveFromCache(uint64_t queueSerial) {
-  Slot& slot = slotAt(count_);
+  Slot& slot = slotAt(work().count);
   const RequestHead& head = slot.head;
-  const char* base = in_.data() + begin_;
+  const char* base = work().in.data() + work().begin;
   slot.cacheable = false;
   std::string_view method = head.method.in(base);
   if ((method != "GET" && !head.isHeadMethod) || head.hasBody()) return false;
@@ -369,10 +369,10 @@ bool Connection::serveFromCache(uint64_t queueSerial) {
   bool headRequest = head.isHeadMethod;
   uint16_t minor = head.minor;
   size_t consumed = head.headLength;
-  headParsed_ = false;
-  parser_.reset();
+  work().headParsed = false;
+  work().parser.reset();
   slot.reset();
-  begin_ += consumed;
+  work().begin += consumed;
   slot.cached = std::move(entry);
   slot.headBytes.assign("Date: ").append(httpDate()).append("\r\n");
   if (close) slot.headBytes.append("Connection: close\r\n");
@@ -381,7 +381,7 @@ bool Connection::serveFromCache(uint64_t queueSerial) {
   slot.finalQueued = true;
   slot.closeAfter = close;
   if (close) stopParsing_ = true;
-  int index = count_++;
+  int index = work().count++;
   queueBytes(index, slot.cached->head.data(), slot.cached->head.size());
   queueBytes(index, slot.headBytes.data(), slot.headBytes.size());
   if (!headRequest) queueBytes(index, slot.cached->body.data(), slot.cached->body.size());
@@ -390,14 +390,14 @@ bool Connection::serveFromCache(uint64_t queueSerial) {
 }
 
 void Connection::engineAnswer(int status, bool forceClose) {
-  if (count_ >= kMaxPipeline) {  // cannot happen (parsing stops first); never overrun the ring
+  if (work().count >= kMaxPipeline) {  // cannot happen (parsing stops first); never overrun the ring
     abort(kConnectionLost, true, true);
     return;
   }
-  Slot& slot = slotAt(count_);
+  Slot& slot = slotAt(work().count);
   const RequestHead& head = slot.head;
-  bool headRequest = headParsed_ && head.isHeadMethod;
-  bool close = forceClose || !headParsed_ || !head.keepAlive || peerEof_;
+  bool headRequest = work().headParsed && head.isHeadMethod;
+  bool close = forceClose || !work().headParsed || !head.keepAlive || peerEof_;
   size_t consumed = 0;
   if (!close) {
     // Skip the answered request, body included when all of it is already here.
@@ -405,32 +405,32 @@ void Connection::engineAnswer(int status, bool forceClose) {
     if (head.chunked) {
       close = true;
     } else if (head.contentLength > 0) {
-      if (end_ - begin_ - head.headLength >= static_cast<uint64_t>(head.contentLength)) {
+      if (work().end - work().begin - head.headLength >= static_cast<uint64_t>(head.contentLength)) {
         consumed += static_cast<size_t>(head.contentLength);
       } else {
         close = true;
       }
     }
   }
-  headParsed_ = false;
-  parser_.reset();
+  work().headParsed = false;
+  work().parser.reset();
   slot.reset();
   bool preface = status == 505 && isHttp2Preface();
-  begin_ += close ? 0 : consumed;
+  work().begin += close ? 0 : consumed;
   if (preface) buildHttp2Refusal(slot.headBytes);  // a client speaking HTTP/2 reads frames, not a 505
   else buildEngineResponse(status, headRequest, close, slot.headBytes);
   slot.finalQueued = true;
   slot.closeAfter = close;
   if (close) stopParsing_ = true;
-  int index = count_++;
+  int index = work().count++;
   queueBytes(index, slot.headBytes.data(), slot.headBytes.size());
   promote();
 }
 
 bool Connection::isHttp2Preface() const {
   static constexpr std::string_view kPrefaceLine = "PRI * HTTP/2.0\r\n";
-  return end_ - begin_ >= kPrefaceLine.size() &&
-         std::string_view(in_.data() + begin_, kPrefaceLine.size()) == kPrefaceLine;
+  return work().end - work().begin >= kPrefaceLine.size() &&
+         std::string_view(work().in.data() + work().begin, kPrefaceLine.size()) == kPrefaceLine;
 }
 
 size_t Connection::writeRequestRecord(uint64_t requestId, std::vector<uint8_t>& arena, std::vector<uint8_t>& scratch) {
@@ -439,33 +439,33 @@ size_t Connection::writeRequestRecord(uint64_t requestId, std::vector<uint8_t>& 
   Slot& slot = slotAt(index);
   if (slot.delivered) return SIZE_MAX;
   const RequestHead& head = slot.head;
-  const char* base = in_.data() + slot.headStart;
+  const char* base = work().in.data() + slot.headStart;
   std::string_view firstBody;
   bool more = false;
-  if (requestId != owner_) {
+  if (requestId != work().owner) {
     firstBody = std::string_view(base + head.headLength, static_cast<size_t>(slot.inlineBody));
   } else {
-    // The owner is the last slot and nothing consumed its body yet: it starts at begin_.
-    size_t available = end_ - begin_;
+    // The owner is the last slot and nothing consumed its body yet: it starts at work().begin.
+    size_t available = work().end - work().begin;
     uint32_t limit = slot.queue->receiveBufferSize();
     size_t consumed = 0;
-    if (ownerChunked_) {
+    if (work().ownerChunked) {
       scratch.resize(limit);
       size_t produced = 0;
       // A malformed chunk stops here and resurfaces at the first receiveBody.
-      chunked_.decode(in_.data() + begin_, available, scratch.data(), limit, consumed, produced,
+      work().chunked.decode(work().in.data() + work().begin, available, scratch.data(), limit, consumed, produced,
                       loop_->limits().maxTrailerBytes);
       firstBody = std::string_view(reinterpret_cast<const char*>(scratch.data()), produced);
-      if (chunked_.done()) bodyDone_ = true;
+      if (work().chunked.done()) work().bodyDone = true;
     } else {
-      consumed = static_cast<size_t>(std::min<uint64_t>({available, bodyRemaining_, limit}));
-      firstBody = std::string_view(in_.data() + begin_, consumed);
-      bodyRemaining_ -= consumed;
-      if (bodyRemaining_ == 0) bodyDone_ = true;
+      consumed = static_cast<size_t>(std::min<uint64_t>({available, work().bodyRemaining, limit}));
+      firstBody = std::string_view(work().in.data() + work().begin, consumed);
+      work().bodyRemaining -= consumed;
+      if (work().bodyRemaining == 0) work().bodyDone = true;
     }
-    bodyTotal_ += firstBody.size();
-    more = !bodyDone_;
-    begin_ += consumed;  // firstBody still points at the bytes: nothing moves them before the copy
+    work().bodyTotal += firstBody.size();
+    more = !work().bodyDone;
+    work().begin += consumed;  // firstBody still points at the bytes: nothing moves them before the copy
   }
   RequestRecordWriter writer(arena);
   writer.begin(requestId, id_, head.major, head.minor, more ? static_cast<uint32_t>(kRequestMoreBody) : 0u,
@@ -481,7 +481,7 @@ size_t Connection::writeRequestRecord(uint64_t requestId, std::vector<uint8_t>& 
   size_t offset = writer.finish();
   slot.delivered = true;
   --slot.queue->waiting;  // the application has it: it no longer fills the queue
-  if (requestId == owner_ && bodyDone_) onBodyDone();
+  if (requestId == work().owner && work().bodyDone) onBodyDone();
   if (state_ == State::kOpen) releaseIdleBuffer();  // the head was the last thing it kept
   return offset;
 }

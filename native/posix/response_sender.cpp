@@ -14,35 +14,35 @@ namespace hsys::posix {
 
 void Connection::queueBytes(int index, const void* data, uint64_t length) {
   if (length == 0) return;
-  if (index == wire_) output_.append(OutputQueue::memory(data, length));
+  if (index == work().wire) work().output.append(OutputQueue::memory(data, length));
   else slotAt(index).staged.push_back(OutputQueue::memory(data, length));
 }
 
 void Connection::queueFile(int index, int fd, uint64_t offset, uint64_t length) {
   if (length == 0) return;
-  if (index == wire_) output_.append(OutputQueue::file(fd, offset, length));
+  if (index == work().wire) work().output.append(OutputQueue::file(fd, offset, length));
   else slotAt(index).staged.push_back(OutputQueue::file(fd, offset, length));
 }
 
 void Connection::promote() {
-  // Slots before wire_ have queued their last bytes; the wire slot's staged bytes go next.
-  while (wire_ < count_) {
-    Slot& slot = slotAt(wire_);
+  // Slots before work().wire have queued their last bytes; the wire slot's staged bytes go next.
+  while (work().wire < work().count) {
+    Slot& slot = slotAt(work().wire);
     if (!slot.staged.empty()) {
-      for (const OutputQueue::Segment& segment : slot.staged) output_.append(segment);
+      for (const OutputQueue::Segment& segment : slot.staged) work().output.append(segment);
       slot.staged.clear();
     }
     slot.sends.forEach([this](PendingSend& pending) {
       if (pending.staged) {
         pending.staged = false;
-        pending.endMark = output_.added();
+        pending.endMark = work().output.added();
       }
     });
     if (!slot.finalQueued || slot.closeAfter) {
-      if (slot.finalQueued) ++wire_;  // nothing behind a closing response is ever written
+      if (slot.finalQueued) ++work().wire;  // nothing behind a closing response is ever written
       return;
     }
-    ++wire_;
+    ++work().wire;
   }
 }
 
@@ -64,11 +64,11 @@ int32_t Connection::onSendAccepted(uint64_t requestId, const ResponseView& view,
   }
   const bool final = !(view.flags & kResponseMoreData);
   const bool becomesOpaque = !opaqueStream && (view.flags & kResponseOpaque);
-  if (becomesOpaque && index != count_ - 1) return kInvalidArgument;  // requests behind it were parsed as HTTP
-  const bool owner = requestId == owner_;
+  if (becomesOpaque && index != work().count - 1) return kInvalidArgument;  // requests behind it were parsed as HTTP
+  const bool owner = requestId == work().owner;
   if (hasHead) {
-    bool bodyComplete = !owner || bodyDone_;
-    if (owner && final && !becomesOpaque && !bodyDone_) bodyComplete = discardBufferedBody();
+    bool bodyComplete = !owner || work().bodyDone;
+    if (owner && final && !becomesOpaque && !work().bodyDone) bodyComplete = discardBufferedBody();
     ResponseContext context;
     context.headRequest = slot.head.isHeadMethod;
     context.httpMinor = slot.head.minor;
@@ -110,19 +110,19 @@ int32_t Connection::onSendAccepted(uint64_t requestId, const ResponseView& view,
   pending.length = dataBytes;
   pending.opaque = becomesOpaque;
   if (writesBody) queueSendData(index, view, pending, final);
-  pending.staged = index != wire_;
-  pending.endMark = pending.staged ? 0 : output_.added();
+  pending.staged = index != work().wire;
+  pending.endMark = pending.staged ? 0 : work().output.added();
   if (becomesOpaque) stopParsing_ = true;
   slot.finalQueued = opaqueStream ? (view.flags & kResponseDisconnect) != 0 : (final && !becomesOpaque);
   if (slot.closeAfter) stopParsing_ = true;
-  if (index == wire_) promote();
+  if (index == work().wire) promote();
   // The loop writes it with other sends (this connection's pipelined responses in one sendmsg,
   // several connections' in one system call): before it polls again, or as soon as a few
   // connections have answered every request they brought (PosixLoop::flushWhenBatched).
   // A 101 goes at once: the stream is opaque once it is out, and the application reads it next.
   if (becomesOpaque) flushOutput();
   else deferFlush();
-  if (wire_ == count_) loop_->countAnswered();
+  if (work().wire == work().count) loop_->countAnswered();
   return kOk;
 }
 
@@ -159,8 +159,8 @@ void Connection::flushDeferred() {
 }
 
 uint64_t Connection::gatherDeferredOutput(std::vector<iovec>& iov) {
-  if ((state_ != State::kOpen && state_ != State::kOpaque) || !writable_ || flushing_) return 0;
-  return output_.gather(iov);
+  if ((state_ != State::kOpen && state_ != State::kOpaque) || !writable_ || work().flushing) return 0;
+  return work().output.gather(iov);
 }
 
 void Connection::finishDeferredFlush(ssize_t result, uint64_t attempted) {
@@ -168,7 +168,7 @@ void Connection::finishDeferredFlush(ssize_t result, uint64_t attempted) {
   if (state_ != State::kOpen && state_ != State::kOpaque) return;
   startSendWindow();
   int code = 0;
-  OutputQueue::Result taken = output_.takeWritten(result, attempted, code);
+  OutputQueue::Result taken = work().output.takeWritten(result, attempted, code);
   if (taken == OutputQueue::Result::kError) {
     abort(kConnectionLost, true, false);
     return;
@@ -179,36 +179,36 @@ void Connection::finishDeferredFlush(ssize_t result, uint64_t attempted) {
 
 void Connection::startSendWindow() {
   // Output waits from now: the minimum send rate is measured from here (onTick).
-  if (sendWindowStart_ != 0) return;
-  sendWindowStart_ = loop_->now();
-  sendWindowBytes_ = output_.bytesWritten();
+  if (work().sendWindowStart != 0) return;
+  work().sendWindowStart = loop_->now();
+  work().sendWindowBytes = work().output.bytesWritten();
 }
 
 void Connection::flushOutput() {
-  if (flushing_) {
-    flushAgain_ = true;
+  if (work().flushing) {
+    work().flushAgain = true;
     return;
   }
-  flushing_ = true;
+  work().flushing = true;
   do {
-    flushAgain_ = false;
+    work().flushAgain = false;
     if (state_ == State::kClosed || state_ == State::kLingering) break;
-    if (!output_.empty() && writable_) {
+    if (!work().output.empty() && writable_) {
       startSendWindow();
       int code = 0;
-      OutputQueue::Result result = output_.flush(fd_, code, loop_->iovScratch());
+      OutputQueue::Result result = work().output.flush(fd_, code, loop_->iovScratch());
       if (result == OutputQueue::Result::kAgain) {
         writable_ = false;
       } else if (result == OutputQueue::Result::kError) {
-        flushing_ = false;
+        work().flushing = false;
         abort(kConnectionLost, true, false);
         return;
       }
     }
-    if (output_.empty()) sendWindowStart_ = 0;
+    if (work().output.empty()) work().sendWindowStart = 0;
     session_->onOutputProgressed();
-  } while (flushAgain_);
-  flushing_ = false;
+  } while (work().flushAgain);
+  work().flushing = false;
 }
 
 void Connection::completeSend(Slot& slot) {
@@ -218,32 +218,32 @@ void Connection::completeSend(Slot& slot) {
   slot.sends.popFront();
   if (opaque) {
     state_ = State::kOpaque;  // from now on raw bytes both ways
-    owner_ = slot.requestId;
-    if (readPending_) tryCompleteBodyRead();
+    work().owner = slot.requestId;
+    if (work().readPending) tryCompleteBodyRead();
   }
 }
 
 void Connection::onOutputProgressed() {
-  uint64_t written = output_.done();
+  uint64_t written = work().output.done();
   bool popped = false;
-  while (count_ > 0 && (state_ == State::kOpen || state_ == State::kOpaque)) {
+  while (work().count > 0 && (state_ == State::kOpen || state_ == State::kOpaque)) {
     Slot& front = slotAt(0);
     while (!front.sends.empty() && !front.sends.front().staged && front.sends.front().endMark <= written) {
       completeSend(front);
       if (state_ == State::kClosed) return;
     }
     if (!front.sends.empty()) break;  // written only in part
-    if (!front.finalQueued || wire_ == 0) break;  // more of this response is to come
-    if (front.closeAfter && !output_.empty()) break;  // closing now would drop bytes not yet written
+    if (!front.finalQueued || work().wire == 0) break;  // more of this response is to come
+    if (front.closeAfter && !work().output.empty()) break;  // closing now would drop bytes not yet written
     if (!popFront()) return;
     popped = true;
   }
   if (!popped || state_ != State::kOpen) return;
-  if (count_ == 0) {
+  if (work().count == 0) {
     idleSince_ = loop_->now();
-    if (handOffWaiting_) {
-      handOffWaiting_ = false;
-      handOffHops_ = 0;
+    if (work().handOffWaiting) {
+      work().handOffWaiting = false;
+      work().handOffHops = 0;
       routeRequest();  // now the connection may move (or the route changed meanwhile)
       if (handOffRequested()) return;
     }
@@ -259,18 +259,18 @@ bool Connection::popFront() {
   }
   bool close = slot.closeAfter || state_ == State::kOpaque;
   if (slot.requestId != 0) {
-    if (readPending_ && owner_ == slot.requestId) completeBodyRead(kCancelled, 0);  // the response ended the request
+    if (work().readPending && work().owner == slot.requestId) completeBodyRead(kCancelled, 0);  // the response ended the request
     forgetRequest(slot);
-    if (owner_ == slot.requestId) {
-      if (!bodyDone_) close = true;  // its unread body stands between us and the next request
-      owner_ = 0;
+    if (work().owner == slot.requestId) {
+      if (!work().bodyDone) close = true;  // its unread body stands between us and the next request
+      work().owner = 0;
     }
-    if (blockingId_ == slot.requestId) blockingId_ = 0;
+    if (work().blockingId == slot.requestId) work().blockingId = 0;
   }
   slot.reset();
-  first_ = (first_ + 1) % kMaxPipeline;
-  --count_;
-  --wire_;
+  work().first = (work().first + 1) % kMaxPipeline;
+  --work().count;
+  --work().wire;
   if (close) {
     beginLingeringClose();
     return false;

@@ -1,8 +1,8 @@
 // Posix engine, the receive side of issue 17: chunked bodies come in reads as large as the
 // caller's buffer (many chunks coalesced, as HttpReceiveRequestEntityBody gives them), chunk
 // framing split anywhere across socket reads decodes the same, trailers are checked and dropped;
-// and a connection holds a receive buffer only while it has bytes to keep, request slots only while
-// requests are in flight (Loop::stats()).
+// and a connection holds a receive buffer only while it has bytes to keep, request slots and its
+// work state only while requests are in flight (Loop::stats()).
 #ifndef _WIN32
 
 #include <doctest/doctest.h>
@@ -191,6 +191,7 @@ TEST_CASE("posix receive buffers: an idle keep-alive connection holds none, pipe
   CHECK(idle.receiveBuffers == 0);
   CHECK(idle.requestSlots == 0);
   CHECK(idle.outputQueues == 0);  // their answers' segment arrays went back with the slots
+  CHECK(idle.connectionWork == 0);
   CHECK(idle.receiveBufferBytes <= 64 * 8 * 1024);  // only the loop's free list
 
   // A head arriving in parts holds a buffer until the request is delivered.
@@ -249,6 +250,57 @@ TEST_CASE("posix request slots: one per request in flight, none once the connect
   EngineStats done = statsWhen(harness, 0, 0);
   CHECK(done.requestSlots == 0);
   CHECK(done.outputQueues == 0);
+}
+
+// Pumps until connectionWork is work (at most 100 pumps) and returns the stats.
+EngineStats statsWhenWorking(Harness& harness, uint64_t work) {
+  EngineStats stats = harness.loop().stats();
+  for (int i = 0; i < 100 && stats.connectionWork != work; ++i) {
+    pump(harness);
+    stats = harness.loop().stats();
+  }
+  return stats;
+}
+
+TEST_CASE("posix connection work: held while a head, a request, a body or output is in flight, given back when idle") {
+  Harness harness;
+  uint16_t port = freePort();
+  Queue* queue = harness.openQueue(port);
+  REQUIRE_MESSAGE(queue != nullptr, harness.lastError);
+  constexpr int kClients = 10;
+  std::vector<TestConnection> clients(kClients);
+  for (TestConnection& client : clients) {
+    REQUIRE(client.connect(port));
+    ReceivedRequest request = harness.request(client, get("/idle", port));
+    answer(harness, queue, request.requestId, client);
+  }
+  CHECK(statsWhenWorking(harness, 0).connectionWork == 0);
+
+  // Part of a head: the connection works until its request is answered.
+  REQUIRE(clients[0].sendAll("GET /part HTTP/1.1\r\n"));
+  CHECK(statsWhenWorking(harness, 1).connectionWork == 1);
+  ReceivedRequest part = harness.request(clients[0], hostHeader(port) + "\r\n");
+  CHECK(harness.loop().stats().connectionWork == 1);  // delivered, unanswered
+  answer(harness, queue, part.requestId, clients[0]);
+  CHECK(statsWhenWorking(harness, 0).connectionWork == 0);
+
+  // A chunked body read to its end: the body owner's state goes back with the rest, and the
+  // connection serves its next request with pooled work as with new.
+  std::string data;
+  ReceivedRequest upload = harness.request(clients[1], chunkedHead(port) + framedChunks(8, 1000, data, ""));
+  CHECK(harness.loop().stats().connectionWork == 1);
+  BodyReads reads = readBody(harness, queue, upload.requestId, 4096, 500);
+  CHECK(reads.status == kOk);
+  CHECK(reads.body == data.substr(upload.body.size()));
+  answer(harness, queue, upload.requestId, clients[1]);
+  CHECK(statsWhenWorking(harness, 0).connectionWork == 0);
+  ReceivedRequest next = harness.request(clients[1], get("/next", port));
+  CHECK(next.url == "/next");
+  CHECK(harness.loop().stats().connectionWork == 1);
+  answer(harness, queue, next.requestId, clients[1]);
+  EngineStats idle = statsWhenWorking(harness, 0);
+  CHECK(idle.connectionWork == 0);
+  CHECK(idle.openConnections == kClients);
 }
 
 #endif  // !_WIN32

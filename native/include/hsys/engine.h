@@ -193,8 +193,9 @@ struct EngineStats {
   uint64_t receiveBufferBytes = 0;  // bytes in receive buffers: held by connections or pooled
   uint64_t requestSlots = 0;        // request slots held by connections (idle ones hold none)
   uint64_t outputQueues = 0;        // connections holding output segment storage (idle ones hold none)
+  uint64_t connectionWork = 0;      // connections holding per-request work state (posix; idle ones hold none)
 };
-constexpr int kEngineStatsCount = 10;
+constexpr int kEngineStatsCount = 11;
 static_assert(sizeof(EngineStats) == kEngineStatsCount * sizeof(uint64_t), "EngineStats is a row of counters");
 
 class Loop {

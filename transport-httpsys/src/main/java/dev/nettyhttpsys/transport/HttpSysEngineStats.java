@@ -6,7 +6,7 @@ package dev.nettyhttpsys.transport;
  */
 public final class HttpSysEngineStats {
     /** Number of counters, in the order the engine writes them. */
-    static final int COUNT = 10;
+    static final int COUNT = 11;
 
     private final long openConnections;
     private final long liveRequests;
@@ -18,6 +18,7 @@ public final class HttpSysEngineStats {
     private final long receiveBufferBytes;
     private final long requestSlots;
     private final long outputQueues;
+    private final long connectionWork;
 
     HttpSysEngineStats(long[] counters) {
         this.openConnections = counters[0];
@@ -30,6 +31,7 @@ public final class HttpSysEngineStats {
         this.receiveBufferBytes = counters[7];
         this.requestSlots = counters[8];
         this.outputQueues = counters[9];
+        this.connectionWork = counters[10];
     }
 
     /** Client connections the loop holds (the Linux engine; HTTP.SYS keeps them in the kernel). */
@@ -91,11 +93,21 @@ public final class HttpSysEngineStats {
         return outputQueues;
     }
 
+    /**
+     * Connections holding per-request work state (the Linux engine: parser, body reader, output
+     * queue, timers, taken from a pool while a request is in flight), so an idle keep-alive
+     * connection holds none.
+     */
+    public long connectionWork() {
+        return connectionWork;
+    }
+
     @Override
     public String toString() {
         return "connections=" + openConnections + " liveRequests=" + liveRequests + " pendingCompletions="
                 + pendingCompletions + " recordArenaBytes=" + recordArenaBytes + " cacheEntries=" + cacheEntries
                 + " cacheBytes=" + cacheBytes + " receiveBuffers=" + receiveBuffers + " receiveBufferBytes="
-                + receiveBufferBytes + " requestSlots=" + requestSlots + " outputQueues=" + outputQueues;
+                + receiveBufferBytes + " requestSlots=" + requestSlots + " outputQueues=" + outputQueues
+                + " connectionWork=" + connectionWork;
     }
 }

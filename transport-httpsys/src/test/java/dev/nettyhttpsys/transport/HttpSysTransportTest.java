@@ -165,6 +165,7 @@ class HttpSysTransportTest {
             assertEquals(0, open.receiveBuffers(), "an idle keep-alive connection holds no receive buffer: " + open);
             assertEquals(0, open.requestSlots(), "an idle keep-alive connection holds no request slot: " + open);
             assertEquals(0, open.outputQueues(), "an idle keep-alive connection holds no output storage: " + open);
+            assertEquals(0, open.connectionWork(), "an idle keep-alive connection holds no work state: " + open);
         }
         for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);;) {
             HttpSysEngineStats closed = channel.engineStats().get(5, TimeUnit.SECONDS);
