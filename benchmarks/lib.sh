@@ -143,9 +143,20 @@ jit_quiet_warm_up() {
   echo "$passes"
 }
 
-# TCP segments the kernel retransmitted so far (all sockets; loopback drops segments when a receive queue overflows,
+# kernel_counter GROUP NAME: a counter of /proc/net/snmp or /proc/net/netstat (all sockets), e.g. Tcp RetransSegs.
+kernel_counter() {
+  awk -v group="$1:" -v name="$2" '$1 == group { if (!column) { for (i = 2; i <= NF; i++) if ($i == name) column = i }
+                                               else { print $column; found = 1; exit } }
+                                   END { if (!found) print 0 }' /proc/net/snmp /proc/net/netstat
+}
+
+# TCP segments the kernel retransmitted so far (loopback drops segments when a receive queue overflows,
 # and each drop costs the sender a retransmission, often after a timer: the stalls that make a row's wall time).
-retransmitted() { awk '$1 == "Tcp:" { if (!column) { for (i = 2; i <= NF; i++) if ($i == "RetransSegs") column = i } else print $column }' /proc/net/snmp; }
+retransmitted() { kernel_counter Tcp RetransSegs; }
+
+# Times a receiver advertised a zero TCP window so far: its application left the receive buffer full,
+# and the sender waited (for a window update, or a probe's timer) before it could send on.
+zero_windows() { kernel_counter TcpExt TCPToZeroWindowAdv; }
 
 # chart TSV PNG TITLE PANEL...: grouped bars drawn by gnuplot, one group per scenario, one bar per
 # transport (httpsys, httpsys-cached, epoll, io_uring, nio, then any other), one panel per PANEL "column|y label|log 0/1|bar label format".
