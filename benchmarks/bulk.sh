@@ -13,6 +13,7 @@
 #                 quiet (its compiler threads ran under WARMUP_JIT_MS, default 20), so a row measures the
 #                 transport's steady state and not C2 compiling its path on the server's one core
 #   RUNS          measured transfers per row (default 3); wall time, server CPU, JIT CPU, retransmits: each their median
+#   ROWS          the rows to run, comma-separated (default all: get-stream,post-length,post-chunked,file-1m)
 #   MAX_SECONDS   a transfer taking longer fails its row (default 300)
 #
 # Rows (the handler is BenchmarkServer's ScenarioHandler, the same Netty code on every transport):
@@ -29,7 +30,8 @@
 # Per row: wall time (the client's, from its start to its end); throughput in MiB/s; server CPU
 # (user+system time of the server process over the transfer, from /proc/<pid>/stat) and server CPU
 # per GiB moved, and how much of it the JIT compiler threads took (/proc/<pid>/task/*/schedstat); the
-# warm-up passes it took; the TCP segments retransmitted meanwhile (/proc/net/snmp, all sockets); the server's RSS after the row. Then each transport's ratios to epoll's.
+# warm-up passes it took; the TCP segments retransmitted meanwhile (/proc/net/snmp, all sockets) and the zero receive
+# windows advertised (/proc/net/netstat TCPToZeroWindowAdv, all sockets); the server's RSS after the row. Then each transport's ratios to epoll's.
 # Writes benchmarks/results/bulk-<UTC time>.md (tables, machine, commands), .tsv (data) and .png (chart).
 # Needs curl and gnuplot (installed with apt-get when run as root) and the built jar:
 #   mvn -B -q -DskipTests -pl benchmarks -am package
@@ -56,6 +58,11 @@ warmup_passes=$(whole_number WARMUP_PASSES 8 passes 1)
 warmup_jit_ms=$(whole_number WARMUP_JIT_MS 20 milliseconds 0)
 runs=$(whole_number RUNS 3 runs 1)
 max_seconds=$(whole_number MAX_SECONDS 300 seconds 1)
+all_rows=get-stream,post-length,post-chunked,file-1m
+IFS=, read -r -a rows <<< "${ROWS:-$all_rows}"
+for row in "${rows[@]}"; do
+  [[ ,$all_rows, == *,$row,* ]] || { echo "bulk.sh: ROWS=$ROWS: no row named '$row' (rows: $all_rows)" >&2; exit 2; }
+done
 
 ensure_tools curl=curl gnuplot=gnuplot-nox taskset=util-linux numfmt=coreutils
 require_jar
@@ -67,7 +74,7 @@ out="$bench_results/bulk-$stamp"
 work=$(mktemp -d)
 trap 'stop_server; rm -rf "$work"' EXIT
 machine=$(describe_machine)  # now: its load average is the one before this run
-echo "transport	row	bytes	wall_s	mib_per_s	server_cpu_s	cpu_s_per_gib	jit_cpu_s	warmups	tcp_retransmits	rss_mb	error" > "$out.tsv"
+echo "transport	row	bytes	wall_s	mib_per_s	server_cpu_s	cpu_s_per_gib	jit_cpu_s	warmups	tcp_retransmits	zero_windows	rss_mb	error" > "$out.tsv"
 notes=()
 
 # warm_up ROW: warm-up passes until one leaves the JIT quiet (or WARMUP_PASSES); prints how many ran.
@@ -120,7 +127,6 @@ get_files() {  # BYTES
     || echo "FAILED expected $requests answers of 200 and $file_size bytes, got $(grep -vc "^200 $file_size\$" <<< "$got") others: $(grep -v "^200 $file_size\$" <<< "$got" | head -1)"
 }
 
-rows=(get-stream post-length post-chunked file-1m)
 declare -A transfer=([get-stream]=get_stream [post-length]=post_length [post-chunked]=post_chunked [file-1m]=get_files)
 declare -A size=([get-stream]=$stream_bytes [post-length]=$upload_bytes [post-chunked]=$upload_bytes [file-1m]=$file_total)
 
@@ -140,11 +146,12 @@ for transport in "${transports[@]}"; do
   for row in "${rows[@]}"; do
     warmups=$(warm_up "$row")
     # RUNS measured transfers; each figure is the median of its runs (one stall or JIT burst does not make the row).
-    walls=() ticks=() jits=() resent=()
+    walls=() ticks=() jits=() resent=() closed=()
     for ((run = 0; run < runs; run++)); do
       before=$(cpu_ticks "$server_pid")
       jit_before=$(jit_ns "$server_pid")
       resent_before=$(retransmitted)
+      closed_before=$(zero_windows)
       start=$(date +%s%N)
       result=$("${transfer[$row]}" "${size[$row]}")
       end=$(date +%s%N)
@@ -153,17 +160,19 @@ for transport in "${transports[@]}"; do
       [[ $result == FAILED* ]] && break
       walls+=($((end - start))) ticks+=($((after - before))) jits+=($((jit_after - jit_before)))
       resent+=($(($(retransmitted) - resent_before)))
+      closed+=($(($(zero_windows) - closed_before)))
     done
     if [[ $result == FAILED* ]]; then
       notes+=("| $transport | $row | **failed**: ${result#FAILED } |")
-      printf '%s\t%s\t%s\t-\t-\t-\t-\t-\t%s\t-\t-\t1\n' "$transport" "$row" "${size[$row]}" "$warmups" >> "$out.tsv"
+      printf '%s\t%s\t%s\t-\t-\t-\t-\t-\t%s\t-\t-\t-\t1\n' "$transport" "$row" "${size[$row]}" "$warmups" >> "$out.tsv"
     else
       awk -v OFS='\t' -v tr="$transport" -v row="$row" -v bytes="$result" -v ns="$(median "${walls[@]}")" \
           -v ticks="$(median "${ticks[@]}")" -v hz="$ticks_per_second" -v rss="$(rss_kib "$server_pid" 2>/dev/null || echo 0)" \
           -v jit="$(median "${jits[@]}")" -v warmups="$warmups" -v resent="$(median "${resent[@]}")" \
+          -v closed="$(median "${closed[@]}")" \
         'BEGIN { s = ns / 1e9; cpu = ticks / hz; gib = bytes / 2^30
                  print tr, row, bytes, sprintf("%.2f", s), sprintf("%.0f", bytes / 2^20 / s), sprintf("%.2f", cpu),
-                       sprintf("%.3f", cpu / gib), sprintf("%.2f", jit / 1e9), warmups, resent, sprintf("%.0f", rss / 1024), 0 }' >> "$out.tsv"
+                       sprintf("%.3f", cpu / gib), sprintf("%.2f", jit / 1e9), warmups, resent, closed, sprintf("%.0f", rss / 1024), 0 }' >> "$out.tsv"
     fi
     if ! kill -0 "$server_pid" 2>/dev/null; then
       notes+=("| $transport | - | the server died during $row: $(tail -1 "$log") |")
@@ -179,12 +188,14 @@ gib() { awk -v b="$1" 'BEGIN { printf (b % 2^30 == 0 ? "%d GiB" : b % 2^20 == 0 
   echo
   echo "$machine"
   echo "- server: BenchmarkServer, one event-loop thread, \`taskset -c 0\`, -Xms512m -Xmx512m; client: curl, \`taskset -c 1\`, one connection per row"
-  echo "- command: \`STREAM_BYTES=$stream_bytes UPLOAD_BYTES=$upload_bytes FILE_BYTES=$file_total WARMUP_BYTES=$warmup_bytes WARMUP_PASSES=$warmup_passes WARMUP_JIT_MS=$warmup_jit_ms RUNS=$runs benchmarks/bulk.sh ${transports[*]}\`"
+  echo "- command: \`STREAM_BYTES=$stream_bytes UPLOAD_BYTES=$upload_bytes FILE_BYTES=$file_total WARMUP_BYTES=$warmup_bytes WARMUP_PASSES=$warmup_passes WARMUP_JIT_MS=$warmup_jit_ms RUNS=$runs ROWS=$(IFS=,; echo "${rows[*]}") benchmarks/bulk.sh ${transports[*]}\`"
   echo "  (before a row is measured, its transfer is done with WARMUP_BYTES, unmeasured, until a pass leaves the JIT"
   echo "  compiler threads under WARMUP_JIT_MS of CPU, at most WARMUP_PASSES times; JIT CPU is theirs during the row, part of server CPU);"
   echo "  each row is measured RUNS times: wall time, server CPU, JIT CPU and TCP retransmits are each the median of the runs;"
   echo "  TCP retransmits (all sockets, /proc/net/snmp): loopback drops segments when a receive queue overflows and the sender"
-  echo "  resends them, often after a timer, so a row with many has a wall time that says little about the transport"
+  echo "  resends them, often after a timer, so a row with many has a wall time that says little about the transport;"
+  echo "  zero windows (all sockets, /proc/net/netstat TCPToZeroWindowAdv): times a receiver's buffer was full and the sender"
+  echo "  had to wait for it to be read"
   echo "- server CPU = the server process's user+system time over the transfer (/proc/<pid>/stat, $ticks_per_second ticks/s);"
   echo "  throughput and CPU per GiB count body bytes; wall time is the client's, from its start to its end"
   echo
@@ -199,9 +210,9 @@ gib() { awk -v b="$1" 'BEGIN { printf (b % 2^30 == 0 ? "%d GiB" : b % 2^20 == 0 
   echo
   echo "![throughput and server CPU per GiB by transport and row](bulk-$stamp.png)"
   echo
-  echo "| transport | row | bytes | wall s | MiB/s | server CPU s | server CPU s/GiB | of it JIT s | warm-ups | TCP retransmits | server RSS MB after |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-  awk -F'\t' 'NR > 1 && $12 == 0 { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }' "$out.tsv"
+  echo "| transport | row | bytes | wall s | MiB/s | server CPU s | server CPU s/GiB | of it JIT s | warm-ups | TCP retransmits | zero windows | server RSS MB after |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  awk -F'\t' 'NR > 1 && $13 == 0 { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 }' "$out.tsv"
   for note in "${notes[@]+"${notes[@]}"}"; do echo "$note"; done
   echo
   echo "Ratios to epoll in the same run (failed rows left out): server CPU per GiB (lower is better), the same without the"
@@ -209,7 +220,7 @@ gib() { awk -v b="$1" 'BEGIN { printf (b % 2^30 == 0 ? "%d GiB" : b % 2^20 == 0 
   echo
   echo "| row | transport | CPU/GiB vs epoll | CPU/GiB without JIT vs epoll | MiB/s vs epoll |"
   echo "|---|---|---:|---:|---:|"
-  awk -F'\t' 'NR > 1 && $12 == 0 { key = $2 SUBSEP $1; cpu[key] = $7; rate[key] = $5; steady[key] = ($6 - $8) * 2^30 / $3
+  awk -F'\t' 'NR > 1 && $13 == 0 { key = $2 SUBSEP $1; cpu[key] = $7; rate[key] = $5; steady[key] = ($6 - $8) * 2^30 / $3
                                   if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 }
                                   if (!($1 in tseen)) { tseen[$1] = 1; torder[++m] = $1 } }
     END { for (i = 1; i <= n; i++) { r = order[i]; e = r SUBSEP "epoll"
@@ -220,8 +231,8 @@ gib() { awk -v b="$1" 'BEGIN { printf (b % 2^30 == 0 ? "%d GiB" : b % 2^20 == 0 
                      (steady[e] > 0 ? sprintf("%.2fx", steady[k] / steady[e]) : "-"), rate[k] / rate[e] } } }' "$out.tsv"
 } > "$out.md"
 
-if awk -F'\t' 'NR > 1 && $12 == 0 { ok = 1 } END { exit !ok }' "$out.tsv"; then
-  awk -F'\t' -v OFS='\t' 'NR == 1 || $12 == 0' "$out.tsv" > "$work/chart.tsv"
+if awk -F'\t' 'NR > 1 && $13 == 0 { ok = 1 } END { exit !ok }' "$out.tsv"; then
+  awk -F'\t' -v OFS='\t' 'NR == 1 || $13 == 0' "$out.tsv" > "$work/chart.tsv"
   chart "$work/chart.tsv" "$out.png" "Bulk bodies (curl over loopback, server on one core): $(date -u +%Y-%m-%d)" \
     "5|MiB/s (higher is better)|0|%.0f" "7|server CPU s per GiB (lower is better)|0|%.2f"
 else

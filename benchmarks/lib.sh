@@ -146,9 +146,20 @@ jit_quiet_warm_up() {
   echo "$passes"
 }
 
-# TCP segments the kernel retransmitted so far (all sockets; loopback drops segments when a receive queue overflows,
+# kernel_counter GROUP NAME: a counter of /proc/net/snmp or /proc/net/netstat (all sockets), e.g. Tcp RetransSegs.
+kernel_counter() {
+  awk -v group="$1:" -v name="$2" '$1 == group { if (!column) { for (i = 2; i <= NF; i++) if ($i == name) column = i }
+                                               else { print $column; found = 1; exit } }
+                                   END { if (!found) print 0 }' /proc/net/snmp /proc/net/netstat
+}
+
+# TCP segments the kernel retransmitted so far (loopback drops segments when a receive queue overflows,
 # and each drop costs the sender a retransmission, often after a timer: the stalls that make a row's wall time).
-retransmitted() { awk '$1 == "Tcp:" { if (!column) { for (i = 2; i <= NF; i++) if ($i == "RetransSegs") column = i } else print $column }' /proc/net/snmp; }
+retransmitted() { kernel_counter Tcp RetransSegs; }
+
+# Times a receiver advertised a zero TCP window so far: its application left the receive buffer full,
+# and the sender waited (for a window update, or a probe's timer) before it could send on.
+zero_windows() { kernel_counter TcpExt TCPToZeroWindowAdv; }
 
 # chart TSV PNG TITLE PANEL...: grouped bars drawn by gnuplot, one group per scenario, one bar per
 # transport (httpsys, httpsys-cached, epoll, io_uring, nio, then any other), one panel per PANEL "column|y label|log 0/1|bar label format".
@@ -163,7 +174,7 @@ chart() {
     NR == 1 { for (i = 1; i <= NF; i++) if ($i == "error") err = i; next }
     { if (!($1 in t)) { t[$1] = ++nt; seen[nt] = $1 }
       if (!($2 in s)) { s[$2] = ++ns; order[ns] = $2 } }
-    { rows[NR] = $0; tr[NR] = $1; sc[NR] = $2 }
+    { rows[NR] = $0; tr[NR] = $1; sc[NR] = $2; if (err && $err == 1) bad++; else good++ }
     END {
       # Bars in the usual order of transports (so colours and places match between charts), others after.
       split("httpsys httpsys-cached epoll io_uring nio", usual, " ")
@@ -171,10 +182,10 @@ chart() {
       for (i = 1; i <= nt; i++) if (!(seen[i] in rank)) { rank[seen[i]] = ++nr; names = names (nr > 1 ? " " : "") seen[i] }
       for (r = 2; r <= NR; r++) print (s[sc[r]] - 1) * (nt + 1) + rank[tr[r]] - 1, rank[tr[r]], rows[r] > data
       for (g = 1; g <= ns; g++) xt = xt (g > 1 ? ", " : "") sprintf("\"%s\" %g", order[g], (g - 1) * (nt + 1) + (nt - 1) / 2)
-      print nt; print names; print xt; print err + 2; print ns * (nt + 1) - 1
+      print nt; print names; print xt; print err + 2; print ns * (nt + 1) - 1; print bad + 0; print good + 0
     }' "$tsv" > "$data.meta"
-  local xmax
-  { read -r count; read -r names; read -r xtics; read -r error_col; read -r xmax; } < "$data.meta"
+  local xmax bad good
+  { read -r count; read -r names; read -r xtics; read -r error_col; read -r xmax; read -r bad; read -r good; } < "$data.meta"
   local panels=$# colors="" name
   for name in $names; do
     case $name in
@@ -196,14 +207,21 @@ chart() {
       echo "set ylabel '$ylabel'; unset logscale y; set yrange [0:*]; set format y '%g'"
       [ "$log" = 1 ] && echo "set logscale y; set yrange [*:*]; set format y '%.0s%c'"
       echo "c = $((column + 2))"
-      echo "plot for [i=1:$count] '$data' using (\$2 == i ? \$1 : 1/0):(column(c)) with boxes lc rgb word(colors, i) title word(names, i), \\"
+      # A plot with no point to draw is left out: with labels and a one-line data file, gnuplot 5.4
+      # dies on one (a segmentation fault, e.g. for a single transport's single row without errors).
+      echo -n "plot for [i=1:$count] '$data' using (\$2 == i ? \$1 : 1/0):(column(c)) with boxes lc rgb word(colors, i) title word(names, i)"
       local error_test=0
-      if [ "$error_col" -gt 2 ]; then
+      if [ "$error_col" -gt 2 ] && [ "$bad" -gt 0 ]; then
         error_test="column($error_col) == 1"
+        echo ", \\"
         echo "  '$data' using ($error_test ? \$1 : 1/0):(column(c)) with boxes fs pattern 2 lc rgb 'red' notitle, \\"
-        echo "  '$data' using ($error_test ? \$1 : 1/0):(column(c)):('errors ' . gprintf('$format', column(c))) with labels rotate by 90 left offset 0,0.3 tc rgb 'red' font ',7' notitle, \\"
+        echo -n "  '$data' using ($error_test ? \$1 : 1/0):(column(c)):('errors ' . gprintf('$format', column(c))) with labels rotate by 90 left offset 0,0.3 tc rgb 'red' font ',7' notitle"
       fi
-      echo "  '$data' using ($error_test ? 1/0 : \$1):(column(c)):(gprintf('$format', column(c))) with labels rotate by 90 left offset 0,0.3 font ',7' notitle"
+      if [ "$good" -gt 0 ]; then
+        echo ", \\"
+        echo -n "  '$data' using ($error_test ? 1/0 : \$1):(column(c)):(gprintf('$format', column(c))) with labels rotate by 90 left offset 0,0.3 font ',7' notitle"
+      fi
+      echo
     done
     echo "unset multiplot"
   } > "$data.gp"

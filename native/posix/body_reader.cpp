@@ -1,6 +1,6 @@
 // Connection, request bodies: receiveBody for the body owner (or the upgraded stream), reading
-// plain bodies and decoding chunked ones straight into the caller's buffer, 100-continue, and
-// what happens when a body fails or is abandoned.
+// plain bodies and decoding chunked ones straight into the caller's buffer, 100-continue, the
+// receive low-water mark of a bulk body, and what happens when a body fails or is abandoned.
 #include "connection.h"
 
 #include <sys/socket.h>
@@ -66,12 +66,60 @@ int32_t Connection::receiveBody(uint64_t requestId, uint8_t* buffer, uint32_t ca
 }
 
 void Connection::completeBodyRead(int32_t status, uint64_t length) {
+  stopCoalescing();
+  work().bodyStreaming = status == kOk && length >= std::min<uint64_t>(work().readCapacity, kBulkReadBytes);
   work().readPending = false;
   work().bodyWaitSince = 0;
   loop_->push(kBodyReceived, status, work().readToken, work().owner, length);
 }
 
+void Connection::awaitBodyBytes(uint64_t wanted) {
+  // When a read brings a bulk of bytes (kBulkReadBytes, or its whole buffer), the client streams
+  // the body: woken at every segment it writes, the loop would sleep and wake (and the client
+  // pay for waking it) once per 64 KB or less. So the kernel is asked to report the socket readable only once the
+  // bytes this read wants are queued (SO_RCVLOWAT; a read still takes what is there). The mark
+  // stays for the body's next reads, following what each wants; a client that stops short of it
+  // (a pause, a chunked body's end) is read anyway after kBodyCoalesceMillis (coalesceExpired),
+  // and the mark is dropped until a read brings a bulk again.
+  if (work().bodyWaitSince == 0) work().bodyWaitSince = loop_->now();
+  if (work().coalescing || (!work().bodyStreaming && work().receiveLowWater <= 1)) return;
+  setReceiveLowWater(static_cast<uint32_t>(std::clamp<uint64_t>(wanted, 1, kMaxBodyLowWater)));
+  if (work().receiveLowWater <= 1) return;
+  work().coalescing = true;
+  loop_->addCoalescing(this);
+}
+
+void Connection::coalesceExpired() {
+  // The client sent less than the mark and waits (or pauses): take what it sent.
+  stopCoalescing();
+  work().bodyStreaming = false;  // until a read brings a bulk again
+  setReceiveLowWater(1);
+  readable_ = true;
+  tryCompleteBodyRead();
+}
+
+void Connection::stopCoalescing() {
+  if (!work_ || !work_->coalescing) return;
+  work_->coalescing = false;
+  loop_->removeCoalescing(this);
+}
+
+void Connection::endBodyCoalescing() {
+  if (!work_) return;  // no work state: no mark was raised
+  stopCoalescing();
+  work().bodyStreaming = false;
+  setReceiveLowWater(1);  // the next request's head (or a lingering close's drain) wakes at its first byte
+}
+
+void Connection::setReceiveLowWater(uint32_t bytes) {
+  if (bytes == work().receiveLowWater || fd_ < 0) return;
+  int value = static_cast<int>(bytes);
+  // A failure leaves the mark where it was: reads are only woken more often than they could be.
+  if (::setsockopt(fd_, SOL_SOCKET, SO_RCVLOWAT, &value, sizeof value) == 0) work().receiveLowWater = bytes;
+}
+
 void Connection::onBodyDone() {
+  endBodyCoalescing();
   // The following bytes are the next request's: parse on (the caller's loop picks it up).
   if (state_ == State::kOpen && !work().parsing) processInput();
   else work().parseAgain = true;
@@ -85,6 +133,7 @@ void Connection::failRequestBody(int answer, int32_t readStatus) {
   int index = indexOf(work().owner);
   uint64_t id = work().owner;
   completeBodyRead(readStatus, 0);
+  endBodyCoalescing();
   work().owner = 0;
   work().bodyDone = true;
   stopParsing_ = true;
@@ -162,7 +211,11 @@ void Connection::readPlainBody() {
     return;
   }
   if (got == 0 && !(opaque && peerEof_)) {
-    if (work().bodyWaitSince == 0) work().bodyWaitSince = loop_->now();
+    if (opaque) {
+      if (work().bodyWaitSince == 0) work().bodyWaitSince = loop_->now();
+    } else {
+      awaitBodyBytes(want);
+    }
     return;
   }
   bool done = false;
@@ -219,7 +272,7 @@ void Connection::readChunkedBody() {
   }
   if (work().chunked.done()) work().bodyDone = true;
   if (produced == 0 && !work().bodyDone) {
-    if (work().bodyWaitSince == 0) work().bodyWaitSince = loop_->now();
+    awaitBodyBytes(work().readCapacity);
     return;
   }
   completeBodyRead(kOk, produced);

@@ -239,6 +239,7 @@ void Connection::beginLingeringClose() {
   failSlots(kConnectionLost, true, nullptr, 0);
   reportClosed();
   state_ = State::kLingering;
+  endBodyCoalescing();  // the drain wakes at every byte
   ::shutdown(fd_, SHUT_WR);
   work().begin = work().end = 0;
   loop_->receiveBuffers().give(work().in);  // what is drained now is dropped: a small sink does
@@ -324,6 +325,7 @@ void Connection::closeSocket(bool reset) {
     linger option{1, 0};  // RST instead of FIN: the peer learns at once that the exchange failed
     ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &option, sizeof option);
   }
+  stopCoalescing();
   ::epoll_ctl(loop_->epollFd(), EPOLL_CTL_DEL, fd_, nullptr);
   ::close(fd_);
   fd_ = -1;

@@ -132,6 +132,17 @@ class Connection : public Pollable, private ProtocolSession {
   // Lingering close ran out of time.
   void lingerExpired();
   int64_t lingerDeadline() const { return work_ ? work_->lingerDeadline : 0; }
+  // A body read waiting with a raised receive low-water mark (awaitBodyBytes) gives up on it at
+  // this time and takes what the socket has.
+  int64_t coalesceDeadline() const { return work().bodyWaitSince + kBodyCoalesceMillis; }
+  void coalesceExpired();
+  // How long a body read waits for a whole buffer's worth before it takes less: the time a bulk
+  // body's client may pause (or end a chunked body) before the bytes it sent are handed over.
+  static constexpr int64_t kBodyCoalesceMillis = 2;
+  // The largest receive low-water mark a body read asks for (one wake-up per this many bytes).
+  static constexpr uint32_t kMaxBodyLowWater = 256 * 1024;
+  // A body read that brings this much (or fills its buffer) shows a client streaming its body.
+  static constexpr uint64_t kBulkReadBytes = 64 * 1024;
 
   // Queue side.
   int32_t send(uint64_t requestId, const ResponseView& view, uint64_t token);
@@ -218,6 +229,13 @@ class Connection : public Pollable, private ProtocolSession {
   // data received straight into the caller's buffer.
   Fill receiveChunked(size_t& produced);
   void completeBodyRead(int32_t status, uint64_t length);
+  // The pending body read found no bytes and waits for up to wanted more (see body_reader.cpp).
+  void awaitBodyBytes(uint64_t wanted);
+  // SO_RCVLOWAT: epoll reports the socket readable once this many bytes are queued (1: any).
+  void setReceiveLowWater(uint32_t bytes);
+  void stopCoalescing();
+  // No body is being read any more: the socket is reported readable for any byte again.
+  void endBodyCoalescing();
   void onBodyDone();
   // The owner's body failed (answer 400 or 413): its read fails with readStatus, the engine
   // answers in its turn and closes, or resets when its response had started.

@@ -9,7 +9,7 @@ bool ConnectionWork::idle() const {
     if (slot) return false;
   }
   return in.capacity() == 0 && begin == end && readErrno == 0 && count == 0 && !headParsed && !handOffWaiting &&
-         handOff.inbox == nullptr && blockingId == 0 && owner == 0 && !readPending && output.empty() &&
+         handOff.inbox == nullptr && blockingId == 0 && owner == 0 && !readPending && !coalescing && receiveLowWater == 1 && output.empty() &&
          !output.hasStorage() && !flushing && !parsing && headStarted == 0 && bodyWaitSince == 0 &&
          sendWindowStart == 0 && lingerDeadline == 0;
 }

@@ -57,6 +57,9 @@ struct ConnectionWork {
 
   // The pending receiveBody of the owner / opaque stream.
   bool readPending = false;
+  bool bodyStreaming = false;  // the last body read brought a bulk (Connection::kBulkReadBytes)
+  bool coalescing = false;     // a body read waits in the loop's coalescing list
+  uint32_t receiveLowWater = 1;  // the socket's SO_RCVLOWAT (back to 1 when the body ends)
   uint32_t readCapacity = 0;
   uint8_t* readBuffer = nullptr;
   uint64_t readToken = 0;

@@ -179,6 +179,7 @@ void PosixLoop::retire(Connection* connection) {
   removeLingering(connection);
   std::unique_ptr<Connection> owned = connections_.take(connection);
   if (!owned) return;
+  removeCoalescing(connection);
   connectionIds_.erase(connection->id());
   graveyard_.push_back(std::move(owned));  // events of this batch may still name it
 }
@@ -192,6 +193,7 @@ void PosixLoop::settle(Connection* connection) {
   ::epoll_ctl(epollFd_, EPOLL_CTL_DEL, connection->fd(), nullptr);
   connectionIds_.erase(connection->id());
   removeLingering(connection);
+  removeCoalescing(connection);
   // Once posted it belongs to another thread: no deferred flush of ours may touch it.
   deferred_.erase(std::remove(deferred_.begin(), deferred_.end(), connection), deferred_.end());
   owned->attach(nullptr);
@@ -249,6 +251,26 @@ void PosixLoop::addLingering(Connection* connection) { lingering_.push_back(conn
 void PosixLoop::removeLingering(Connection* connection) {
   auto found = std::find(lingering_.begin(), lingering_.end(), connection);
   if (found != lingering_.end()) lingering_.erase(found);
+}
+
+void PosixLoop::addCoalescing(Connection* connection) { coalescing_.push_back(connection); }
+
+void PosixLoop::removeCoalescing(Connection* connection) {
+  auto found = std::find(coalescing_.begin(), coalescing_.end(), connection);
+  if (found != coalescing_.end()) coalescing_.erase(found);
+}
+
+void PosixLoop::expireCoalescing(int64_t now) {
+  for (size_t i = 0; i < coalescing_.size();) {
+    Connection* connection = coalescing_[i];
+    if (connection->coalesceDeadline() <= now) {
+      connection->coalesceExpired();  // removes it from coalescing_
+      if (i < coalescing_.size() && coalescing_[i] == connection) ++i;
+      if (connection->state() != Connection::State::kClosed) settle(connection);
+    } else {
+      ++i;
+    }
+  }
 }
 
 void PosixLoop::expireLingering(int64_t now) {
@@ -433,6 +455,7 @@ int32_t PosixLoop::poll(Completion* out, int32_t capacity, int32_t timeoutMillis
   // What handling the events wrote (cache hits, engine answers, pipelined responses), in one batch.
   if (!deferred_.empty()) flushDeferred();
   if (!lingering_.empty()) expireLingering(now_);
+  if (!coalescing_.empty()) expireCoalescing(monotonicMillis());
   return deliver(out, capacity);
 }
 
@@ -445,6 +468,12 @@ int PosixLoop::waitTimeout(int32_t timeoutMillis, int64_t now) const {
   if (!lingering_.empty() && timeout != 0) {
     int64_t nearest = lingering_.front()->lingerDeadline();
     for (Connection* connection : lingering_) nearest = std::min(nearest, connection->lingerDeadline());
+    int64_t wait = std::max<int64_t>(0, nearest - monotonicMillis());
+    if (timeout < 0 || wait < timeout) timeout = static_cast<int>(wait);
+  }
+  if (!coalescing_.empty() && timeout != 0) {
+    int64_t nearest = coalescing_.front()->coalesceDeadline();
+    for (Connection* connection : coalescing_) nearest = std::min(nearest, connection->coalesceDeadline());
     int64_t wait = std::max<int64_t>(0, nearest - monotonicMillis());
     if (timeout < 0 || wait < timeout) timeout = static_cast<int>(wait);
   }

@@ -106,6 +106,10 @@ class PosixLoop : public Loop {
   }
   void addLingering(Connection* connection);
   void removeLingering(Connection* connection);
+  // Body reads waiting for a whole buffer's worth (Connection::awaitBodyBytes) until their
+  // coalesceDeadline.
+  void addCoalescing(Connection* connection);
+  void removeCoalescing(Connection* connection);
   ResponseView& responseView() { return responseView_; }
   ReceiveBuffers& receiveBuffers() { return receiveBuffers_; }
   RequestSlots& requestSlots() { return requestSlots_; }
@@ -135,6 +139,7 @@ class PosixLoop : public Loop {
   void adopt(std::unique_ptr<Connection> connection);
   void adoptArrivals();
   void expireLingering(int64_t now);
+  void expireCoalescing(int64_t now);
   // A step's system calls in one batch (syscall_batch.h): the head reads of connections
   // events[0, count) find readable (their EPOLLIN is cleared: the read is done), with any
   // deferred sends. Then the events are handled.
@@ -144,8 +149,8 @@ class PosixLoop : public Loop {
   void finishSends();
   // The deferred sends alone, in one batch.
   void flushDeferred();
-  // How long epoll_wait may block: not while completions wait, and no later than the next tick
-  // or lingering deadline.
+  // How long epoll_wait may block: not while completions wait, and no later than the next tick,
+  // lingering or coalescing deadline.
   int waitTimeout(int32_t timeoutMillis, int64_t now) const;
   // epoll_wait for at most as many events as the coming deliveries can carry; -1 on failure.
   int waitForEvents(epoll_event* events, int32_t capacity, int timeout);
@@ -164,6 +169,7 @@ class PosixLoop : public Loop {
   std::vector<std::unique_ptr<Connection>> arrivals_;
   std::vector<ClosedNotice> notices_;
   std::vector<Connection*> lingering_;
+  std::vector<Connection*> coalescing_;
   std::vector<Connection*> deferred_;   // responses to write before the next wait
   std::vector<Connection*> flushing_;
   // The step's batched system calls, and what the results belong to.

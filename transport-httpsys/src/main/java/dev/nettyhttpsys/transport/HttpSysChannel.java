@@ -66,6 +66,8 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
     private static final ChannelMetadata METADATA = new ChannelMetadata(false, 16);
     /** Bytes handed to the engine and not yet sent, beyond which writes wait in the outbound buffer. */
     private static final long MAX_BYTES_IN_ENGINE = 256 * 1024;
+    /** How many of the allocator's guesses one body read asks for (see startBodyRead). */
+    private static final int GUESSES_PER_BODY_READ = 4;
 
     private final HttpSysChannelConfig config = new HttpSysChannelConfig(this);
     private final Consumer<HttpSysChannel> forget;
@@ -436,11 +438,14 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
             return;
         }
         bodyReadInFlight = true;
-        // Sized by the channel's RecvByteBufAllocator, as a socket read is: the engine fills a
-        // read as far as the body allows, so the adaptive guess grows to 64 KB on a bulk upload.
+        // Sized by the channel's RecvByteBufAllocator: one engine read stands for a socket
+        // channel's read loop (several reads of the guess each), so it takes a few guesses. The
+        // engine fills a read as far as the body allows, so on a bulk upload the adaptive guess
+        // grows to 64 KB and a completion (and a wake-up of the engine's loop) brings 256 KB; a
+        // slow upload's guess shrinks and its pending read holds little.
         RecvByteBufAllocator.Handle sizes = unsafe().recvBufAllocHandle();
         sizes.reset(config());
-        bodyBuffer = alloc().directBuffer(sizes.guess());
+        bodyBuffer = alloc().directBuffer(sizes.guess() * GUESSES_PER_BODY_READ);
         sizes.attemptedBytesRead(bodyBuffer.writableBytes());
         long status = submit(ops.receiveBody(queue, target.requestId,
                 DirectAddresses.readableAddress(bodyBuffer) + bodyBuffer.readableBytes(), bodyBuffer.writableBytes()));
