@@ -149,7 +149,9 @@ class ChannelSemanticsTest {
             ch.config().setAutoRead(false);
             ch.pipeline().addLast(new HttpServerCodec(), gate);
         });
-        int size = 2 * 1024 * 1024;
+        // Large enough for many reads of up to four 64 KB allocator guesses each, so the check
+        // that nothing arrives unasked (every 16th read) runs.
+        int size = 8 * 1024 * 1024;
         try (Socket socket = connect()) {
             OutputStream out = socket.getOutputStream();
             out.write(("POST /slow-reader HTTP/1.1\r\nHost: t\r\nContent-Length: " + size + "\r\n\r\n")
