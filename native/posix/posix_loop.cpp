@@ -353,7 +353,6 @@ void PosixLoop::prepareSends() {
   // Each deferred connection's first sendmsg goes into the batch; what follows it (a partial
   // write, file segments) is written directly when the results are taken.
   flushing_.swap(deferred_);
-  answered_ = 0;
   sends_.clear();
   sendIov_.clear();
   for (Connection* connection : flushing_) {

@@ -95,15 +95,6 @@ class PosixLoop : public Loop {
   void releaseListener(const std::shared_ptr<ListenerSocket>& socket);
   void cancelQueueRequests(PosixQueue& queue);
   void deferFlush(Connection* connection) { deferred_.push_back(connection); }
-  // A deferred connection has answered every request it brought: its client waits for nothing
-  // else. Once kAnsweredBatch have, flushWhenBatched writes the deferred sends (PosixQueue::send
-  // calls it once the connection is settled), so clients get their answers while the
-  // application goes on with the others, as with a socket transport's flush, rather than all at
-  // the end of the application's turn; and still several connections per system call.
-  void countAnswered() { ++answered_; }
-  void flushWhenBatched() {
-    if (answered_ >= kAnsweredBatch) flushDeferred();
-  }
   void addLingering(Connection* connection);
   void removeLingering(Connection* connection);
   // Body reads waiting for a whole buffer's worth (Connection::awaitBodyBytes) until their
@@ -180,8 +171,6 @@ class PosixLoop : public Loop {
     size_t operation;
   };
   std::vector<BatchedReceive> receives_;
-  static constexpr int kAnsweredBatch = 4;
-  int answered_ = 0;  // deferred connections that answered every request they brought
   struct BatchedSend {
     size_t firstIov;
     size_t iovCount;

@@ -69,7 +69,6 @@ int32_t PosixQueue::send(uint64_t requestId, const uint8_t* record, uint32_t rec
   if (!view.parse(record, recordLength, &why)) return kInvalidArgument;
   int32_t status = connection->send(requestId, view, sendToken);
   loop_.settle(connection);
-  loop_.flushWhenBatched();
   return status;
 }
 

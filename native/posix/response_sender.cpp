@@ -116,13 +116,11 @@ int32_t Connection::onSendAccepted(uint64_t requestId, const ResponseView& view,
   slot.finalQueued = opaqueStream ? (view.flags & kResponseDisconnect) != 0 : (final && !becomesOpaque);
   if (slot.closeAfter) stopParsing_ = true;
   if (index == work().wire) promote();
-  // The loop writes it with other sends (this connection's pipelined responses in one sendmsg,
-  // several connections' in one system call): before it polls again, or as soon as a few
-  // connections have answered every request they brought (PosixLoop::flushWhenBatched).
+  // The loop writes it before it polls again, with the other sends made since its last poll
+  // (this connection's pipelined responses in one sendmsg, all connections' in one system call).
   // A 101 goes at once: the stream is opaque once it is out, and the application reads it next.
   if (becomesOpaque) flushOutput();
   else deferFlush();
-  if (work().wire == work().count) loop_->countAnswered();
   return kOk;
 }
 
