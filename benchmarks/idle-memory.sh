@@ -24,7 +24,9 @@
 #              transport is skipped, saying so, when it is below N + 100)
 #   TRANSPORT  httpsys epoll io_uring nio (default: all four)
 # Environment: SETTLE seconds between the collection and the trim before each reading (default 6); WARMUP_CONNECTIONS
-#              (default N); RUNS runs per transport, each on a fresh server, reported as medians (default 3).
+#              (default N); RUNS runs per transport, each on a fresh server, reported as medians (default 3);
+#              HISTOGRAMS a folder: each reading's class histogram is kept there (TRANSPORT-RUN-before/after.txt)
+#              and the classes whose live bytes grew most are listed (TRANSPORT-RUN-growth.txt).
 # Writes benchmarks/results/idle-memory-<UTC time>.md. Needs python3 and the built jar:
 #   mvn -B -q -DskipTests -pl benchmarks -am package
 set -euo pipefail
@@ -146,7 +148,18 @@ collect() {
 # collects first, so garbage allocated since the last collection is not counted, as it was in
 # GC.heap_info's "used": an idle loop allocates a little on every wake-up).
 live_heap_kib() {
-  jcmd "$server_pid" GC.class_histogram 2>/dev/null | awk '$1 == "Total" { print int($3 / 1024) }'
+  local keep=/dev/null
+  [ -z "${HISTOGRAMS:-}" ] || keep="$HISTOGRAMS/$1.txt"
+  jcmd "$server_pid" GC.class_histogram 2>/dev/null | tee "$keep" | awk '$1 == "Total" { print int($3 / 1024) }'
+}
+
+# histogram_growth NAME: the classes whose live bytes grew most between NAME-before and NAME-after
+# (bytes and instances per connection), when HISTOGRAMS is set.
+histogram_growth() {
+  [ -n "${HISTOGRAMS:-}" ] || return 0
+  awk -v n="$connections" 'FNR == 1 { file++ } $1 ~ /^[0-9]+:$/ { bytes[file, $4] = $3; count[file, $4] = $2; seen[$4] = 1 }
+       END { for (c in seen) { d = bytes[2, c] - bytes[1, c]; if (d > 0) printf "%8.1f B %6.2f x  %s\n", d / n, (count[2, c] - count[1, c]) / n, c } }' \
+    "$HISTOGRAMS/$1-before.txt" "$HISTOGRAMS/$1-after.txt" | sort -rn | head -40 > "$HISTOGRAMS/$1-growth.txt"
 }
 
 # measure TRANSPORT: one run on a fresh server; sets measured_growth (RSS: outside the Java heap)
@@ -165,7 +178,7 @@ measure() {
   stop_client
   collect
   before=$(rss_kib "$server_pid")
-  heap_before=$(live_heap_kib)
+  heap_before=$(live_heap_kib "$transport-$run-before")
   if ! run_client "$connections" "$work/client-$transport.log"; then
     measure_error="the client failed: $client_error"
     stop_server
@@ -173,7 +186,8 @@ measure() {
   fi
   collect
   after=$(rss_kib "$server_pid")
-  heap_after=$(live_heap_kib)
+  heap_after=$(live_heap_kib "$transport-$run-after")
+  histogram_growth "$transport-$run"
   stop_client
   stop_server
   measured_growth=$((after - before))
