@@ -39,7 +39,6 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
@@ -79,7 +78,6 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
     private final InetSocketAddress localAddress;
     private final int defaultCacheTtl;
     private final boolean kernelBuffering;
-    private final HttpSysIoOps ops = new HttpSysIoOps();
     private volatile IoRegistration registration;
 
     // On the queue's loop until the channel is registered: requests that came before that.
@@ -90,10 +88,9 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
     // On this channel's loop.
     private volatile boolean open = true;
     // Sized for one request at a time (they grow when a client pipelines): every idle connection keeps them.
-    private final ArrayDeque<DecodedRequest> unread = new ArrayDeque<>(1);
-    private final ArrayDeque<Exchange> awaitingResponse = new ArrayDeque<>(1);
+    private final SmallFifo<DecodedRequest> unread = new SmallFifo<>();
+    private final SmallFifo<Exchange> awaitingResponse = new SmallFifo<>();
     private final SendsInEngine inEngine = new SendsInEngine();
-    private final SendBatch batch = new SendBatch();
     private Exchange readingBody;   // its head was delivered, its LastHttpContent not yet
     private Exchange upgraded;      // after a 101: the exchange whose stream the bytes belong to
     private boolean opaque;
@@ -298,7 +295,9 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
             eventLoop().execute(this::closeIfOpen);
         } else if (!early.isEmpty()) {
             if (eventLoop().inEventLoop()) {
-                unread.addAll(early);  // read() asks for them once the channel is active
+                for (DecodedRequest request : early) {
+                    unread.addLast(request);  // read() asks for them once the channel is active
+                }
             } else {
                 eventLoop().execute(() -> {
                     for (DecodedRequest request : early) {
@@ -328,7 +327,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
             request.initialBody().release();  // the engine drops what a closed connection sent
             return;
         }
-        unread.add(request);
+        unread.addLast(request);
         if (readRequested) {
             deliver();
         }
@@ -395,7 +394,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
             // it were protected. (Secure requests were decrypted by HTTP.SYS: they go on.)
             logger.error("{}: the pipeline has an SslHandler but the request arrived without TLS; "
                     + "HTTP.SYS terminates TLS itself: bind an https:// URL prefix. Connection reset.", this);
-            submit(ops.cancel(queue, first.requestId()));
+            submit(HttpSysIoOps.ofThisThread().cancel(queue, first.requestId()));
             close();
             return false;
         }
@@ -447,7 +446,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         sizes.reset(config());
         bodyBuffer = alloc().directBuffer(sizes.guess() * GUESSES_PER_BODY_READ);
         sizes.attemptedBytesRead(bodyBuffer.writableBytes());
-        long status = submit(ops.receiveBody(queue, target.requestId,
+        long status = submit(HttpSysIoOps.ofThisThread().receiveBody(queue, target.requestId,
                 DirectAddresses.readableAddress(bodyBuffer) + bodyBuffer.readableBytes(), bodyBuffer.writableBytes()));
         if (status < 0) {
             onBodyReceived((int) status, 0);
@@ -540,6 +539,15 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
      */
     @Override
     protected void doWrite(ChannelOutboundBuffer in) throws Exception {
+        SendBatch batch = SendBatch.borrow();
+        try {
+            writeBatches(in, batch);
+        } finally {
+            batch.giveBack();
+        }
+    }
+
+    private void writeBatches(ChannelOutboundBuffer in, SendBatch batch) throws Exception {
         while (open && inEngine.bytes() < MAX_BYTES_IN_ENGINE) {
             Object msg = in.current();
             if (msg == null) {
@@ -593,7 +601,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
 
     private int submitSend(Exchange exchange, EncodedSend send, long size) {
         inEngine.add(send, size);
-        long status = submit(ops.send(queue, exchange.requestId, send.recordAddress(), send.recordLength()));
+        long status = submit(HttpSysIoOps.ofThisThread().send(queue, exchange.requestId, send.recordAddress(), send.recordLength()));
         if (status < 0) {
             inEngine.removeLast().release();
             return (int) status;
@@ -702,15 +710,14 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
             return;
         }
         open = false;
-        for (DecodedRequest request : unread) {
+        for (DecodedRequest request = unread.pollFirst(); request != null; request = unread.pollFirst()) {
             request.initialBody().release();
         }
-        unread.clear();
         if (!engineClosed) {
             if (!stream) {
-                submitOrRun(ops.closeConnection(queue, connectionId));
+                submitOrRun(HttpSysIoOps.ofThisThread().closeConnection(queue, connectionId));
             } else if (!streamResponded) {
-                submitOrRun(ops.cancel(queue, streamRequestId));
+                submitOrRun(HttpSysIoOps.ofThisThread().cancel(queue, streamRequestId));
             }
         }
         forget.accept(this);

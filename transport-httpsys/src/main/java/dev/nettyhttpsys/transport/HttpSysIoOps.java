@@ -1,6 +1,7 @@
 package dev.nettyhttpsys.transport;
 
 import io.netty.channel.IoOps;
+import io.netty.util.concurrent.FastThreadLocal;
 
 /**
  * One engine operation a channel submits through its {@link HttpSysIoRegistration}: a send, a
@@ -8,10 +9,19 @@ import io.netty.channel.IoOps;
  * and body reads) reaches the channel's {@link HttpSysIoHandle} as an {@link HttpSysIoEvent}
  * carrying the registration's token.
  *
- * <p>Channels keep one instance and refill it for each operation: submitting on the handler's
- * thread reads it at once, and a submission from another thread works on a {@link #copy()}.
+ * <p>Channels refill one instance per thread ({@link #ofThisThread()}) for each operation, so a
+ * connection holds none: submitting on the handler's thread reads it at once (no application
+ * code runs between filling and reading it), and a submission from another thread works on a
+ * {@link #copy()}.
  */
 final class HttpSysIoOps implements IoOps {
+    private static final FastThreadLocal<HttpSysIoOps> OF_THREAD = new FastThreadLocal<HttpSysIoOps>() {
+        @Override
+        protected HttpSysIoOps initialValue() {
+            return new HttpSysIoOps();
+        }
+    };
+
     static final int SEND = 1;
     static final int RECEIVE_BODY = 2;
     static final int CANCEL = 3;
@@ -22,6 +32,11 @@ final class HttpSysIoOps implements IoOps {
     private long id;
     private long address;
     private int length;
+
+    /** This thread's instance, to fill and submit at once. */
+    static HttpSysIoOps ofThisThread() {
+        return OF_THREAD.get();
+    }
 
     /** Sends the response record at address (recordLength bytes) for requestId. */
     HttpSysIoOps send(QueueHandle queue, long requestId, long address, int recordLength) {

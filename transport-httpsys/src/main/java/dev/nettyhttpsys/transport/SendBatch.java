@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.FileRegion;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.FastThreadLocal;
 
 import java.util.Arrays;
 
@@ -19,10 +20,20 @@ import java.util.Arrays;
  *
  * <p>Cancelled writes are skipped by {@link ChannelOutboundBuffer#forEachFlushedMessage}, so the
  * taken messages are remembered by identity and removed up to the last of them.
+ *
+ * <p>A batch lives only through one {@code doWrite}, so a connection holds none: each thread
+ * lends its own ({@link #borrow()}); a write that starts while it is out (a promise listener
+ * flushing another channel) gets a fresh one.
  */
 final class SendBatch implements ChannelOutboundBuffer.MessageProcessor {
     /** Parts per send: bounds the record's chunk table and the memory kept here. */
     private static final int MAX_PARTS = 64;
+    private static final FastThreadLocal<SendBatch> OF_THREAD = new FastThreadLocal<SendBatch>() {
+        @Override
+        protected SendBatch initialValue() {
+            return new SendBatch();
+        }
+    };
 
     private Object[] parts = new Object[4];
     private int taken;
@@ -31,6 +42,25 @@ final class SendBatch implements ChannelOutboundBuffer.MessageProcessor {
     private Throwable refusal;
     private ResponseRecordEncoder encoder;
     private ByteBufAllocator alloc;
+    private boolean lent;
+
+    /** This thread's batch, or a fresh one while that is lent; {@link #giveBack()} after use. */
+    static SendBatch borrow() {
+        SendBatch batch = OF_THREAD.get();
+        if (batch.lent) {
+            return new SendBatch();
+        }
+        batch.lent = true;
+        return batch;
+    }
+
+    /** Ends a use: forgets what a failed gather left. */
+    void giveBack() {
+        Arrays.fill(parts, 0, taken, null);
+        taken = 0;
+        refusal = null;
+        lent = false;
+    }
 
     /**
      * Appends flushed messages to {@code encoder}, at least one and up to about {@code budget}

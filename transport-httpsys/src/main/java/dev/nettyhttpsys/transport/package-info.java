@@ -21,7 +21,7 @@
  * Each layer uses only the ones below it (TransportLayeringTest checks the compiled classes for cycles):
  * <ol>
  *   <li>server channel: {@code HttpSysServerChannel}, its config and settings ({@code ServerSettings});</li>
- *   <li>child channel: {@code HttpSysChannel} with {@code Exchange}, {@code SendBatch}, {@code SendsInEngine}
+ *   <li>child channel: {@code HttpSysChannel} with {@code Exchange}, {@code SendBatch}, {@code SendsInEngine}, {@code SmallFifo}
  *       and the pipeline adapters ({@code *Remover}); it tells its parent it closed through a callback;</li>
  *   <li>request queue: {@code RequestQueue}, seen by operations only as a {@code QueueHandle};</li>
  *   <li>IO: the loop ({@code HttpSysIoHandler}, which creates registrations and dispatches completions to
