@@ -148,9 +148,17 @@ collect() {
 # collects first, so garbage allocated since the last collection is not counted, as it was in
 # GC.heap_info's "used": an idle loop allocates a little on every wake-up).
 live_heap_kib() {
-  local keep=/dev/null
-  [ -z "${HISTOGRAMS:-}" ] || keep="$HISTOGRAMS/$1.txt"
+  local keep="${HISTOGRAMS:-$work}/$1.txt"
   jcmd "$server_pid" GC.class_histogram 2>/dev/null | tee "$keep" | awk '$1 == "Total" { print int($3 / 1024) }'
+}
+
+# shrunk_heap NAME: the bytes (KiB, 0 or negative) of the classes whose live bytes shrank between
+# NAME-before and NAME-after, and the largest of them: memory the warm-up left that the measured
+# round freed, not a cost (or saving) of the connections, which only add objects.
+shrunk_heap() {
+  awk 'FNR == 1 { file++ } $1 ~ /^[0-9]+:$/ { bytes[file, $4] = $3; seen[$4] = 1 }
+       END { for (c in seen) { d = bytes[2, c] - bytes[1, c]; if (d < 0) { sum += d; if (d < most) { most = d; name = c } } }
+             printf "%d %s\n", sum / 1024, (name == "" ? "-" : name) }' "${HISTOGRAMS:-$work}/$1-before.txt" "${HISTOGRAMS:-$work}/$1-after.txt"
 }
 
 # histogram_growth NAME: the classes whose live bytes grew most between NAME-before and NAME-after
@@ -188,6 +196,7 @@ measure() {
   after=$(rss_kib "$server_pid")
   heap_after=$(live_heap_kib "$transport-$run-after")
   histogram_growth "$transport-$run"
+  read -r measured_shrunk measured_shrunk_class < <(shrunk_heap "$transport-$run")
   stop_client
   stop_server
   measured_growth=$((after - before))
@@ -201,7 +210,7 @@ for transport in "${transports[@]}"; do
     notes+=("- $transport: not measured: the file limit ($file_limit) is below $((connections + 100))")
     continue
   fi
-  growths=() heaps=() totals=()
+  growths=() heaps=() totals=() shrunk=() shrunk_classes=
   for ((run = 0; run < runs; run++)); do
     if ! measure "$transport"; then
       notes+=("- $transport: not measured: $measure_error")
@@ -209,13 +218,19 @@ for transport in "${transports[@]}"; do
       break
     fi
     growths+=("$measured_growth") heaps+=("$measured_heap") totals+=($((measured_growth + measured_heap)))
+    shrunk+=("$measured_shrunk")
+    [ "$measured_shrunk" -ge 0 ] || case " $shrunk_classes " in *" $measured_shrunk_class "*) ;; *) shrunk_classes+=" $measured_shrunk_class" ;; esac
   done
   [ ${#growths[@]} -gt 0 ] || continue
   rows+=("$(awk -v t="$transport" -v n="$connections" -v total="$(median "${totals[@]}")" \
       -v g="$(median "${growths[@]}")" -v h="$(median "${heaps[@]}")" -v all="${totals[*]}" -v rss="${growths[*]}" \
+      -v shrunk="${shrunk[*]}" -v classes="${shrunk_classes# }" \
     'BEGIN { runs = split(all, each, " "); split(rss, outside, " "); list = ""
+             split(shrunk, gone, " "); gone_list = ""
              for (i = 1; i <= runs; i++) list = list (i > 1 ? ", " : "") sprintf("%.2f (%.2f)", each[i] / n, outside[i] / n)
-             printf "| %s | %.2f | %s | %.2f | %.2f |", t, total / n, list, g / n, h / n }')")
+             for (i = 1; i <= runs; i++) gone_list = gone_list (i > 1 ? ", " : "") sprintf("%.2f", gone[i] / n)
+             printf "| %s | %.2f | %s | %.2f | %.2f | %s%s |", t, total / n, list, g / n, h / n, gone_list,
+                    (classes == "" ? "" : " (`" classes "`)") }')")
 done
 
 {
@@ -230,10 +245,12 @@ done
   echo "  resident in both readings); live Java heap: the growth of the reachable objects' bytes (jcmd GC.class_histogram)."
   echo "  A connection's cost is their sum. Each transport is measured $runs times, each time on a fresh server; the"
   echo "  figures are the medians (each column's own); the runs list each run's total (and its part outside the heap)"
+  echo "- the live heap's growth is the net of all classes; the last column is the part of it from classes that shrank (per"
+  echo "  run, largest class named): memory the warm-up left and the measured round freed, which makes a net figure low"
   echo "- command: \`RUNS=$runs benchmarks/idle-memory.sh $connections ${transports[*]}\`"
   echo
-  echo "| transport | KB per idle connection | the runs | of which outside the Java heap (RSS) | of which live Java heap |"
-  echo "|---|---:|---|---:|---:|"
+  echo "| transport | KB per idle connection | the runs | of which outside the Java heap (RSS) | of which live Java heap | in it, classes that shrank, per run |"
+  echo "|---|---:|---|---:|---:|---|"
   for row in "${rows[@]+"${rows[@]}"}"; do echo "$row"; done
   for note in "${notes[@]+"${notes[@]}"}"; do echo "$note"; done
 } > "$out"
