@@ -824,9 +824,18 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
             }
         }
 
+        /** The queue's loop shuts down (its handler closes every handle): close on this channel's loop. */
         @Override
         public void close() {
-            close(voidPromise());
+            if (eventLoop().inEventLoop()) {
+                close(voidPromise());
+                return;
+            }
+            try {
+                eventLoop().execute(() -> close(voidPromise()));
+            } catch (RejectedExecutionException e) {
+                logger.debug("{}: not closed with its request queue's loop: its own loop is shut down too", HttpSysChannel.this);
+            }
         }
     }
 
