@@ -133,7 +133,9 @@ public final class HttpSysIoHandler implements IoHandler {
                 if (records == null) {
                     records = window.records();
                 }
-                record = records.slice((int) address, (int) length);
+                // The window itself, its indexes around this record: no wrapper per request (a
+                // consumer reads the record during this dispatch only).
+                record = records.setIndex((int) address, (int) (address + length));
             }
             registration.dispatch(type, status, requestId, address, length, record);
         }

@@ -17,7 +17,10 @@ final class RecordWindow {
     private ByteBuffer wrapped;
     private ByteBuf records;
 
-    /** The window as a {@link ByteBuf}; records are sliced out of it, never released. */
+    /**
+     * The window as a {@link ByteBuf}, never released: each request record is handed out as this
+     * buffer with its reader and writer index set around the record, read during its dispatch only.
+     */
     ByteBuf records() {
         if (buffer != wrapped) {
             wrapped = buffer;
