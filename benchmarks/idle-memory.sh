@@ -44,7 +44,12 @@ runs=$(whole_number RUNS 3 runs 1)
 
 ensure_tools python3=python3 taskset=util-linux
 require_jar
-server_java_options=(-XX:+AlwaysPreTouch)  # the heap resident from the start: RSS grows by native memory only
+# The heap resident from the start (RSS grows by native memory only), and every full collection
+# compacting every region: by default G1's full collection leaves a region that is mostly live in
+# place and covers its dead objects with int[] fillers, which GC.class_histogram counts as live
+# (epoll's warm-up left about 10 MB of them, gone by the next reading: a "shrink" of 1 KB a
+# connection that had nothing to do with connections).
+server_java_options=(-XX:+AlwaysPreTouch -XX:MarkSweepDeadRatio=0)
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 file_limit=$(ulimit -n)
 
@@ -154,7 +159,8 @@ live_heap_kib() {
 
 # shrunk_heap NAME: the bytes (KiB, 0 or negative) of the classes whose live bytes shrank between
 # NAME-before and NAME-after, and the largest of them: memory the warm-up left that the measured
-# round freed, not a cost (or saving) of the connections, which only add objects.
+# round freed, not a cost (or saving) of the connections, which only add objects. A check that the
+# readings compare like with like: it should be 0.
 shrunk_heap() {
   awk 'FNR == 1 { file++ } $1 ~ /^[0-9]+:$/ { bytes[file, $4] = $3; seen[$4] = 1 }
        END { for (c in seen) { d = bytes[2, c] - bytes[1, c]; if (d < 0) { sum += d; if (d < most) { most = d; name = c } } }
@@ -246,7 +252,8 @@ done
   echo "  A connection's cost is their sum. Each transport is measured $runs times, each time on a fresh server; the"
   echo "  figures are the medians (each column's own); the runs list each run's total (and its part outside the heap)"
   echo "- the live heap's growth is the net of all classes; the last column is the part of it from classes that shrank (per"
-  echo "  run, largest class named): memory the warm-up left and the measured round freed, which makes a net figure low"
+  echo "  run, largest class named): connections only add objects, so anything there is memory a warm-up left that the"
+  echo "  measured round freed (it was G1's int[] fillers before -XX:MarkSweepDeadRatio=0) and makes the net figure low"
   echo "- command: \`RUNS=$runs benchmarks/idle-memory.sh $connections ${transports[*]}\`"
   echo
   echo "| transport | KB per idle connection | the runs | of which outside the Java heap (RSS) | of which live Java heap | in it, classes that shrank, per run |"
