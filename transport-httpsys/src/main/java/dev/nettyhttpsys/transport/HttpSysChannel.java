@@ -96,6 +96,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
     private boolean opaque;
     private boolean readRequested;
     private boolean delivering;
+    private boolean deliveryDeferred;  // the loop delivers this batch's requests once it is dispatched
     private boolean pipelinePrepared;
     private boolean bodyReadInFlight;
     private ByteBuf bodyBuffer;
@@ -273,6 +274,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         if (!handedOver) {
             releaseEarlyRequests();  // registered() closes the channel once it can
         } else if (eventLoop().inEventLoop()) {
+            deliverDeferred();  // what came before the close is read first, as from a socket
             closeIfOpen();
         } else {
             eventLoop().execute(this::closeIfOpen);
@@ -328,7 +330,18 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
             return;
         }
         unread.addLast(request);
-        if (readRequested) {
+        if (readRequested && !deliveryDeferred) {
+            deliveryDeferred = queue.deliverAfterDispatch(this);
+            if (!deliveryDeferred) {
+                deliver();
+            }
+        }
+    }
+
+    /** The batch that brought requests for this channel is dispatched: they are read together. */
+    void deliverDeferred() {
+        if (deliveryDeferred) {
+            deliveryDeferred = false;
             deliver();
         }
     }

@@ -44,6 +44,10 @@ public final class HttpSysIoHandler implements IoHandler {
     private final HttpSysIoEvent event = new HttpSysIoEvent();
     private final EngineLoop engine = new Engine();
     private final AtomicLong nextWakeupNanos = new AtomicLong(AWAKE);
+    // Connections with requests of the batch being dispatched, delivered when it is done (see
+    // EngineLoop#deliverAfterDispatch).
+    private final List<HttpSysChannel> deliverAfterDispatch = new ArrayList<>();
+    private boolean dispatching;
     private long nextToken = 1;
     private int openQueues;
     private boolean destroyed;
@@ -111,6 +115,28 @@ public final class HttpSysIoHandler implements IoHandler {
     }
 
     private void dispatch(int count) {
+        dispatching = true;
+        try {
+            dispatchCompletions(count);
+        } finally {
+            dispatching = false;
+            deliverDeferred();
+        }
+    }
+
+    private void deliverDeferred() {
+        for (int i = 0; i < deliverAfterDispatch.size(); i++) {
+            HttpSysChannel channel = deliverAfterDispatch.get(i);
+            try {
+                channel.deliverDeferred();
+            } catch (Throwable t) {
+                logger.warn("delivering the requests of {} failed", channel, t);
+            }
+        }
+        deliverAfterDispatch.clear();
+    }
+
+    private void dispatchCompletions(int count) {
         ByteBuf records = null;
         for (int i = 0; i < count; i++) {
             int offset = i * Native.COMPLETION_SIZE;
@@ -178,6 +204,15 @@ public final class HttpSysIoHandler implements IoHandler {
             long[] counters = new long[HttpSysEngineStats.COUNT];
             Native.stats(loop, counters);
             return new HttpSysEngineStats(counters);
+        }
+
+        @Override
+        public boolean deliverAfterDispatch(HttpSysChannel channel) {
+            if (!dispatching || !inLoop()) {
+                return false;
+            }
+            HttpSysIoHandler.this.deliverAfterDispatch.add(channel);
+            return true;
         }
 
         @Override

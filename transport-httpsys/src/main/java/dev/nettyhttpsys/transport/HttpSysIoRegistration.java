@@ -58,6 +58,11 @@ final class HttpSysIoRegistration implements IoRegistration {
         return queue;
     }
 
+    /** See {@link EngineLoop#deliverAfterDispatch}. */
+    boolean deliverAfterDispatch(HttpSysChannel channel) {
+        return loop.deliverAfterDispatch(channel);
+    }
+
     /** The counters of the engine loop this registration belongs to; on the loop. */
     HttpSysEngineStats engineStats() {
         return loop.stats();
