@@ -25,12 +25,12 @@ interface EngineLoop {
     HttpSysEngineStats stats();
 
     /**
-     * Calls {@code channel.deliverDeferred()} once the batch of completions being dispatched is
-     * done, so a connection's requests of one batch reach its pipeline together, as one socket
-     * read brings several (one {@code channelReadComplete}, one flush). False when this thread is
-     * not the loop's or the loop is not dispatching: then the caller delivers at once.
+     * Runs task once the batch of completions being dispatched is done: a connection's requests
+     * of one batch then reach its pipeline together, as one socket read brings several (one
+     * {@code channelReadComplete}, one flush). False when this thread is not the loop's or the
+     * loop is not dispatching: then the caller goes on at once.
      */
-    boolean deliverAfterDispatch(HttpSysChannel channel);
+    boolean runAfterDispatch(Runnable task);
 
     /** Stops routing token's completions; on the loop. */
     void unregister(long token);

@@ -91,6 +91,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
     private final SmallFifo<DecodedRequest> unread = new SmallFifo<>();
     private final SmallFifo<Exchange> awaitingResponse = new SmallFifo<>();
     private final SendsInEngine inEngine = new SendsInEngine();
+    private final Runnable deliverDeferred = this::deliverDeferred;
     private Exchange readingBody;   // its head was delivered, its LastHttpContent not yet
     private Exchange upgraded;      // after a 101: the exchange whose stream the bytes belong to
     private boolean opaque;
@@ -331,7 +332,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         }
         unread.addLast(request);
         if (readRequested && !deliveryDeferred) {
-            deliveryDeferred = queue.deliverAfterDispatch(this);
+            deliveryDeferred = queue.runAfterDispatch(deliverDeferred);
             if (!deliveryDeferred) {
                 deliver();
             }
@@ -339,7 +340,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
     }
 
     /** The batch that brought requests for this channel is dispatched: they are read together. */
-    void deliverDeferred() {
+    private void deliverDeferred() {
         if (deliveryDeferred) {
             deliveryDeferred = false;
             deliver();

@@ -44,9 +44,8 @@ public final class HttpSysIoHandler implements IoHandler {
     private final HttpSysIoEvent event = new HttpSysIoEvent();
     private final EngineLoop engine = new Engine();
     private final AtomicLong nextWakeupNanos = new AtomicLong(AWAKE);
-    // Connections with requests of the batch being dispatched, delivered when it is done (see
-    // EngineLoop#deliverAfterDispatch).
-    private final List<HttpSysChannel> deliverAfterDispatch = new ArrayList<>();
+    // What runs when the batch being dispatched is done (EngineLoop#runAfterDispatch).
+    private final List<Runnable> afterDispatch = new ArrayList<>();
     private boolean dispatching;
     private long nextToken = 1;
     private int openQueues;
@@ -120,20 +119,20 @@ public final class HttpSysIoHandler implements IoHandler {
             dispatchCompletions(count);
         } finally {
             dispatching = false;
-            deliverDeferred();
+            runAfterDispatch();
         }
     }
 
-    private void deliverDeferred() {
-        for (int i = 0; i < deliverAfterDispatch.size(); i++) {
-            HttpSysChannel channel = deliverAfterDispatch.get(i);
+    private void runAfterDispatch() {
+        for (int i = 0; i < afterDispatch.size(); i++) {
+            Runnable task = afterDispatch.get(i);
             try {
-                channel.deliverDeferred();
+                task.run();
             } catch (Throwable t) {
-                logger.warn("delivering the requests of {} failed", channel, t);
+                logger.warn("a task run after dispatching completions failed: {}", task, t);
             }
         }
-        deliverAfterDispatch.clear();
+        afterDispatch.clear();
     }
 
     private void dispatchCompletions(int count) {
@@ -207,11 +206,11 @@ public final class HttpSysIoHandler implements IoHandler {
         }
 
         @Override
-        public boolean deliverAfterDispatch(HttpSysChannel channel) {
+        public boolean runAfterDispatch(Runnable task) {
             if (!dispatching || !inLoop()) {
                 return false;
             }
-            HttpSysIoHandler.this.deliverAfterDispatch.add(channel);
+            afterDispatch.add(task);
             return true;
         }
 

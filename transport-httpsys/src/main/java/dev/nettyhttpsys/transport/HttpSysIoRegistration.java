@@ -58,9 +58,9 @@ final class HttpSysIoRegistration implements IoRegistration {
         return queue;
     }
 
-    /** See {@link EngineLoop#deliverAfterDispatch}. */
-    boolean deliverAfterDispatch(HttpSysChannel channel) {
-        return loop.deliverAfterDispatch(channel);
+    /** See {@link EngineLoop#runAfterDispatch}. */
+    boolean runAfterDispatch(Runnable task) {
+        return loop.runAfterDispatch(task);
     }
 
     /** The counters of the engine loop this registration belongs to; on the loop. */

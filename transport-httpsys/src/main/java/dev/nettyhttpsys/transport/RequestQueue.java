@@ -49,12 +49,9 @@ final class RequestQueue implements QueueHandle {
         return loop;
     }
 
-    /**
-     * Asks the queue's loop to call {@code channel.deliverDeferred()} once the batch of
-     * completions it is dispatching is done; false when it is not dispatching one on this thread.
-     */
-    boolean deliverAfterDispatch(HttpSysChannel channel) {
-        return registration.deliverAfterDispatch(channel);
+    /** See {@link EngineLoop#runAfterDispatch}. */
+    boolean runAfterDispatch(Runnable task) {
+        return registration.runAfterDispatch(task);
     }
 
     @Override
