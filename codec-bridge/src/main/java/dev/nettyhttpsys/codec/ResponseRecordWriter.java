@@ -3,9 +3,12 @@ package dev.nettyhttpsys.codec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCounted;
 
-import java.nio.charset.StandardCharsets;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 
@@ -21,7 +24,8 @@ import java.util.List;
  *   [tail: copied body and framing bytes][pad to 8][ResponseRecordHeader, reason, headers, pad, DataChunk...]
  *                                                  ^ readerIndex of the finished record
  * </pre>
- * Chunk addresses are resolved last, when the buffer can no longer move. Body bytes copied after
+ * The record is laid out in a {@link RecordScratch} first and copied behind the tail by
+ * {@link #finish}, when the chunk table's addresses are final. Body bytes copied after
  * the record was started (one record may carry a response head and the body parts written after
  * it in the same flush) go to a second direct buffer, pinned with the send.
  */
@@ -33,25 +37,31 @@ final class ResponseRecordWriter {
     static final int CHUNK_FILE = 1;
     private static final int MAX_U16 = 0xFFFF;
     // Where a planned chunk's start points: an address, an offset into buffer, or into overflow.
-    private static final byte AT_ADDRESS = 0;
-    private static final byte IN_TAIL = 1;
-    private static final byte IN_OVERFLOW = 2;
+    private static final int AT_ADDRESS = 0;
+    private static final int IN_TAIL = 1;
+    private static final int IN_OVERFLOW = 2;
+    // A planned chunk is four longs: kind and location, start, length, file offset.
+    private static final int PLAN_STRIDE = 4;
+    private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class,
+            ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class,
+            ByteOrder.LITTLE_ENDIAN);
 
     private final ByteBufAllocator alloc;
     private final ByteBuf buffer;
     private ByteBuf overflow;
-    private int recordStart = -1;
+    // Plain memory is cheaper than a buffer's checked accessors for the record's many small fields.
+    private RecordScratch scratch;
+    private int recordStart = -1;  // in buffer, where the record will go
+    private int recordLength;      // bytes of the record laid out in scratch
     private int headerCount;
     private int trailerCount;
 
     // The chunk table being planned. A tail chunk's start is an offset into buffer until finish().
     // Room for two chunks to start (most sends have one): a writer is allocated per send.
     private int chunkCount;
-    private int[] kinds = new int[2];
-    private byte[] locations = new byte[2];
-    private long[] starts = new long[2];
-    private long[] lengths = new long[2];
-    private long[] offsets = new long[2];
+    private long[] plan = new long[2 * PLAN_STRIDE];
 
     private ReferenceCounted[] pinned;
     private int pinnedCount;
@@ -87,7 +97,7 @@ final class ResponseRecordWriter {
     private void pin(ByteBuf content) {
         long address = DirectAddresses.readableAddress(content);
         addPinned(content.retain());
-        addChunk(CHUNK_MEMORY, AT_ADDRESS, address, content.readableBytes());
+        addChunk(CHUNK_MEMORY, AT_ADDRESS, address, content.readableBytes(), 0);
     }
 
     /** References bytes of an open file; owner (the region) is retained so the file stays open until release. */
@@ -96,8 +106,7 @@ final class ResponseRecordWriter {
             return;
         }
         addPinned(owner.retain());
-        addChunk(CHUNK_FILE, AT_ADDRESS, handle, length);
-        offsets[chunkCount - 1] = offset;
+        addChunk(CHUNK_FILE, AT_ADDRESS, handle, length, offset);
     }
 
     private void addPinned(ReferenceCounted owner) {
@@ -114,15 +123,15 @@ final class ResponseRecordWriter {
         if (length == 0) {
             return;
         }
-        byte location = recordStart < 0 ? IN_TAIL : IN_OVERFLOW;
+        int location = recordStart < 0 ? IN_TAIL : IN_OVERFLOW;
         ByteBuf target = location == IN_TAIL ? buffer : overflow();
         int start = target.writerIndex();
         target.writeBytes(source, index, length);
-        int last = chunkCount - 1;
-        if (last >= 0 && locations[last] == location && starts[last] + lengths[last] == start) {
-            lengths[last] += length;  // adjacent copies share one chunk
+        int last = (chunkCount - 1) * PLAN_STRIDE;
+        if (last >= 0 && plan[last] == location(CHUNK_MEMORY, location) && plan[last + 1] + plan[last + 2] == start) {
+            plan[last + 2] += length;  // adjacent copies share one chunk
         } else {
-            addChunk(CHUNK_MEMORY, location, start, length);
+            addChunk(CHUNK_MEMORY, location, start, length, 0);
         }
     }
 
@@ -133,20 +142,19 @@ final class ResponseRecordWriter {
         return overflow;
     }
 
-    private void addChunk(int kind, byte location, long start, long length) {
-        if (chunkCount == kinds.length) {
-            int size = chunkCount * 2;
-            kinds = Arrays.copyOf(kinds, size);
-            locations = Arrays.copyOf(locations, size);
-            starts = Arrays.copyOf(starts, size);
-            lengths = Arrays.copyOf(lengths, size);
-            offsets = Arrays.copyOf(offsets, size);
+    private static long location(int kind, int location) {
+        return ((long) kind << 8) | location;
+    }
+
+    private void addChunk(int kind, int location, long start, long length, long offset) {
+        int at = chunkCount * PLAN_STRIDE;
+        if (at == plan.length) {
+            plan = Arrays.copyOf(plan, at * 2);
         }
-        kinds[chunkCount] = kind;
-        locations[chunkCount] = location;
-        starts[chunkCount] = start;
-        lengths[chunkCount] = length;
-        offsets[chunkCount] = 0;
+        plan[at] = location(kind, location);
+        plan[at + 1] = start;
+        plan[at + 2] = length;
+        plan[at + 3] = offset;
         chunkCount++;
     }
 
@@ -155,30 +163,28 @@ final class ResponseRecordWriter {
     /** Ends the chunk phase and writes the reason phrase after the fixed record header. */
     void reason(CharSequence reason) {
         startRecord();
-        int start = buffer.writerIndex();
-        buffer.writeCharSequence(reason, StandardCharsets.ISO_8859_1);
-        int length = buffer.writerIndex() - start;
+        int length = writeChars(reason);
         checkU16(length, "reason phrase length");
-        buffer.setShortLE(recordStart + RecordLayout.RESPONSE_REASON_LENGTH, length);
+        SHORT_LE.set(scratch.bytes, RecordLayout.RESPONSE_REASON_LENGTH, (short) length);
     }
 
     /** Writes a header entry: by known response id (0-29), or by name when id is -1. */
     void header(int id, CharSequence name, CharSequence value) {
-        writeValue(startHeader(id, name), value);
+        int entry = startHeader(id, name);
+        INT_LE.set(scratch.bytes, entry + RecordLayout.HEADER_ENTRY_VALUE_LENGTH, writeChars(value));
     }
 
     /** Writes a header entry whose value is a non-negative decimal number, without a String. */
     void header(int id, CharSequence name, long value) {
         int entry = startHeader(id, name);
-        int valueStart = buffer.writerIndex();
-        writeDecimal(value);
-        buffer.setIntLE(entry + RecordLayout.HEADER_ENTRY_VALUE_LENGTH, buffer.writerIndex() - valueStart);
+        INT_LE.set(scratch.bytes, entry + RecordLayout.HEADER_ENTRY_VALUE_LENGTH, writeDecimal(value));
     }
 
     /** Writes a trailer field entry (always by name); trailers follow the headers. */
     void trailer(CharSequence name, CharSequence value) {
         trailerCount++;
-        writeValue(startEntry(-1, name), value);
+        int entry = startEntry(-1, name);
+        INT_LE.set(scratch.bytes, entry + RecordLayout.HEADER_ENTRY_VALUE_LENGTH, writeChars(value));
     }
 
     private int startHeader(int id, CharSequence name) {
@@ -189,38 +195,69 @@ final class ResponseRecordWriter {
         return startEntry(id, name);
     }
 
-    private void writeValue(int entry, CharSequence value) {
-        int valueStart = buffer.writerIndex();
-        buffer.writeCharSequence(value, StandardCharsets.ISO_8859_1);
-        buffer.setIntLE(entry + RecordLayout.HEADER_ENTRY_VALUE_LENGTH, buffer.writerIndex() - valueStart);
-    }
-
     private int startEntry(int id, CharSequence name) {
         startRecord();
-        int entry = buffer.writerIndex();
-        buffer.writeLongLE(0);
+        int entry = recordLength;
+        room(RecordLayout.HEADER_ENTRY_SIZE);
+        LONG_LE.set(scratch.bytes, entry, 0L);
+        recordLength += RecordLayout.HEADER_ENTRY_SIZE;
         int nameLength = 0;
         if (id < 0) {
-            int nameStart = buffer.writerIndex();
-            buffer.writeCharSequence(name, StandardCharsets.ISO_8859_1);
-            nameLength = buffer.writerIndex() - nameStart;
+            nameLength = writeChars(name);
             checkU16(nameLength, "field name length");
         }
-        buffer.setByte(entry, id < 0 ? KnownHeaders.UNKNOWN : id);
-        buffer.setShortLE(entry + RecordLayout.HEADER_ENTRY_NAME_LENGTH, nameLength);
+        scratch.bytes[entry] = (byte) (id < 0 ? KnownHeaders.UNKNOWN : id);
+        SHORT_LE.set(scratch.bytes, entry + RecordLayout.HEADER_ENTRY_NAME_LENGTH, (short) nameLength);
         return entry;
     }
 
-    private void writeDecimal(long value) {
+    /**
+     * Appends text as one byte per character (ISO-8859-1: the fields were checked to hold nothing
+     * above 0xFF); returns how many bytes.
+     */
+    @SuppressWarnings("deprecation")  // String.getBytes(int, int, byte[], int): the low byte of each char, as wanted
+    private int writeChars(CharSequence text) {
+        int length = text.length();
+        room(length);
+        byte[] bytes = scratch.bytes;
+        int at = recordLength;
+        if (text instanceof AsciiString) {
+            AsciiString ascii = (AsciiString) text;
+            System.arraycopy(ascii.array(), ascii.arrayOffset(), bytes, at, length);
+        } else if (text instanceof String) {
+            ((String) text).getBytes(0, length, bytes, at);
+        } else {
+            for (int i = 0; i < length; i++) {
+                bytes[at + i] = (byte) text.charAt(i);
+            }
+        }
+        recordLength = at + length;
+        return length;
+    }
+
+    /** Appends value in decimal; returns how many digits. */
+    private int writeDecimal(long value) {
         if (value < 0) {
             throw new IllegalArgumentException("negative header value " + value);
         }
-        long divisor = 1;
-        while (value / divisor >= 10) {
-            divisor *= 10;
+        int digits = 1;
+        for (long rest = value / 10; rest > 0; rest /= 10) {
+            digits++;
         }
-        for (; divisor > 0; divisor /= 10) {
-            buffer.writeByte((int) ('0' + (value / divisor) % 10));
+        room(digits);
+        byte[] bytes = scratch.bytes;
+        for (int i = recordLength + digits - 1; i >= recordLength; i--) {
+            bytes[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+        recordLength += digits;
+        return digits;
+    }
+
+    /** Makes room for more record bytes in the scratch. */
+    private void room(int more) {
+        if (recordLength + more > scratch.bytes.length) {
+            scratch.bytes = Arrays.copyOf(scratch.bytes, Math.max(scratch.bytes.length * 2, recordLength + more));
         }
     }
 
@@ -228,7 +265,9 @@ final class ResponseRecordWriter {
         if (recordStart < 0) {
             buffer.writeZero((8 - (buffer.writerIndex() & 7)) & 7);
             recordStart = buffer.writerIndex();
-            buffer.writeZero(HEADER_SIZE);
+            scratch = RecordScratch.borrow();
+            Arrays.fill(scratch.bytes, 0, HEADER_SIZE, (byte) 0);
+            recordLength = HEADER_SIZE;
         }
     }
 
@@ -243,10 +282,13 @@ final class ResponseRecordWriter {
             checkU16(headerCount, "header count");
             checkU16(trailerCount, "trailer count");
             checkU16(chunkCount, "chunk count");
-            buffer.writeZero((8 - ((buffer.writerIndex() - recordStart) & 7)) & 7);
-            int table = buffer.writerIndex();
-            buffer.writeZero(chunkCount * CHUNK_SIZE);
+            int table = (recordLength + 7) & ~7;
+            room(table - recordLength + chunkCount * CHUNK_SIZE);
+            byte[] bytes = scratch.bytes;
+            Arrays.fill(bytes, recordLength, table, (byte) 0);
+            recordLength = table + chunkCount * CHUNK_SIZE;
             // From here on the buffer does not grow, so its address is final.
+            buffer.ensureWritable(recordLength);
             long base = DirectAddresses.readableAddress(buffer) - buffer.readerIndex();
             long overflowBase = 0;
             if (overflow != null) {
@@ -256,25 +298,29 @@ final class ResponseRecordWriter {
             }
             for (int i = 0; i < chunkCount; i++) {
                 int entry = table + i * CHUNK_SIZE;
-                long start = starts[i];
-                if (locations[i] == IN_TAIL) {
+                int at = i * PLAN_STRIDE;
+                int location = (int) (plan[at] & 0xFF);
+                long start = plan[at + 1];
+                if (location == IN_TAIL) {
                     start += base;
-                } else if (locations[i] == IN_OVERFLOW) {
+                } else if (location == IN_OVERFLOW) {
                     start += overflowBase;
                 }
-                buffer.setIntLE(entry, kinds[i]);
-                buffer.setLongLE(entry + RecordLayout.CHUNK_HANDLE_OR_ADDRESS, start);
-                buffer.setLongLE(entry + RecordLayout.CHUNK_OFFSET, offsets[i]);
-                buffer.setLongLE(entry + RecordLayout.CHUNK_LENGTH, lengths[i]);
+                INT_LE.set(bytes, entry, (int) (plan[at] >>> 8));
+                INT_LE.set(bytes, entry + 4, 0);
+                LONG_LE.set(bytes, entry + RecordLayout.CHUNK_HANDLE_OR_ADDRESS, start);
+                LONG_LE.set(bytes, entry + RecordLayout.CHUNK_OFFSET, plan[at + 3]);
+                LONG_LE.set(bytes, entry + RecordLayout.CHUNK_LENGTH, plan[at + 2]);
             }
-            int recordLength = buffer.writerIndex() - recordStart;
-            buffer.setIntLE(recordStart, recordLength);
-            buffer.setIntLE(recordStart + RecordLayout.RESPONSE_FLAGS, flags);
-            buffer.setShortLE(recordStart + RecordLayout.RESPONSE_STATUS, status);
-            buffer.setShortLE(recordStart + RecordLayout.RESPONSE_HEADER_COUNT, headerCount);
-            buffer.setShortLE(recordStart + RecordLayout.RESPONSE_CHUNK_COUNT, chunkCount);
-            buffer.setIntLE(recordStart + RecordLayout.RESPONSE_CACHE_TTL, (int) cacheTtlSeconds);
-            buffer.setShortLE(recordStart + RecordLayout.RESPONSE_TRAILER_COUNT, trailerCount);
+            INT_LE.set(bytes, 0, recordLength);
+            INT_LE.set(bytes, RecordLayout.RESPONSE_FLAGS, flags);
+            SHORT_LE.set(bytes, RecordLayout.RESPONSE_STATUS, (short) status);
+            SHORT_LE.set(bytes, RecordLayout.RESPONSE_HEADER_COUNT, (short) headerCount);
+            SHORT_LE.set(bytes, RecordLayout.RESPONSE_CHUNK_COUNT, (short) chunkCount);
+            INT_LE.set(bytes, RecordLayout.RESPONSE_CACHE_TTL, (int) cacheTtlSeconds);
+            SHORT_LE.set(bytes, RecordLayout.RESPONSE_TRAILER_COUNT, (short) trailerCount);
+            buffer.writeBytes(bytes, 0, recordLength);
+            giveBackScratch();
             buffer.readerIndex(recordStart);
             EncodedSend send = new EncodedSend(buffer, base + recordStart, recordLength, pinned, pinnedCount,
                     flags, last);
@@ -294,12 +340,20 @@ final class ResponseRecordWriter {
             return;
         }
         closed = true;
+        giveBackScratch();
         buffer.release();
         if (overflow != null) {
             overflow.release();
         }
         for (int i = 0; i < pinnedCount; i++) {
             pinned[i].release();
+        }
+    }
+
+    private void giveBackScratch() {
+        if (scratch != null) {
+            scratch.giveBack();
+            scratch = null;
         }
     }
 

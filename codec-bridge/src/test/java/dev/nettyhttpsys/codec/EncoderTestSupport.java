@@ -59,7 +59,11 @@ abstract class EncoderTestSupport {
 
     /** Encodes and keeps the send for release after the test; null results are passed through. */
     EncodedSend encode(ResponseRecordEncoder encoder, Object msg) {
-        EncodedSend send = encoder.encode(msg, alloc);
+        return keep(encoder.encode(msg, alloc));
+    }
+
+    /** Keeps a send for release after the test; null is passed through. */
+    EncodedSend keep(EncodedSend send) {
         if (send != null) {
             sends.add(send);
         }

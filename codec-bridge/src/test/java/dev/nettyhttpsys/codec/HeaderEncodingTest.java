@@ -3,6 +3,8 @@ package dev.nettyhttpsys.codec;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AsciiString;
 import org.junit.jupiter.api.Test;
 
@@ -77,5 +79,38 @@ class HeaderEncodingTest extends EncoderTestSupport {
         ParsedResponseRecord record = send(encoder(HttpMethod.GET), response);
         assertEquals(new ParsedResponseRecord.Header(KnownHeaders.CONTENT_LENGTH, "Content-Length", "11"),
                 record.headers().get(1));
+    }
+
+    @Test
+    void valuesOfEveryKindOfCharSequenceAreWrittenByteForByte() {
+        FullHttpResponse response = full("");
+        response.headers().add("X-String", "caf\u00e9 \u00ff").add("X-Ascii", AsciiString.of("ascii value"))
+                .add("X-Builder", new StringBuilder("built\tvalue"));
+        ParsedResponseRecord record = send(encoder(HttpMethod.GET), response);
+        assertEquals(List.of("caf\u00e9 \u00ff"), record.headerValues("x-string"), "obs-text as ISO-8859-1");
+        assertEquals(List.of("ascii value"), record.headerValues("x-ascii"));
+        assertEquals(List.of("built\tvalue"), record.headerValues("x-builder"));
+    }
+
+    @Test
+    void twoResponsesBuiltAtOnceOnOneThreadKeepTheirOwnFields() {
+        // The second head is appended while the first send is still being built: each record
+        // is laid out in its own memory.
+        ResponseRecordEncoder first = encoder(HttpMethod.GET);
+        ResponseRecordEncoder second = encoder(HttpMethod.GET);
+        HttpResponse firstHead = head(HttpResponseStatus.OK);
+        firstHead.headers().set("X-Which", "first").set(HttpHeaderNames.CONTENT_LENGTH, 5);
+        HttpResponse secondHead = head(HttpResponseStatus.NOT_FOUND);
+        secondHead.headers().set("X-Which", "second, a longer value").set(HttpHeaderNames.CONTENT_LENGTH, 6);
+        first.append(firstHead, alloc);
+        second.append(secondHead, alloc);
+        ParsedResponseRecord secondRecord = ResponseRecordReader.read(keep(second.finishSend()));
+        ParsedResponseRecord firstRecord = ResponseRecordReader.read(keep(first.finishSend()));
+        assertEquals(200, firstRecord.status());
+        assertEquals(List.of("first"), firstRecord.headerValues("x-which"));
+        assertEquals(List.of("5"), firstRecord.headerValues("content-length"));
+        assertEquals(404, secondRecord.status());
+        assertEquals(List.of("second, a longer value"), secondRecord.headerValues("x-which"));
+        assertEquals(List.of("6"), secondRecord.headerValues("content-length"));
     }
 }
