@@ -40,6 +40,35 @@ void appendNumber(std::string& out, uint64_t value) {
 // No content: 1xx, 204, 205 (RFC 9110 15.3.6: "cannot have content") and 304.
 bool statusForbidsBody(int status) { return status < 200 || status == 204 || status == 205 || status == 304; }
 
+// Writes a head into memory sized for it beforehand: one pointer bump per piece, where string
+// appends each check and grow the capacity.
+class HeadCursor {
+ public:
+  explicit HeadCursor(char* at) : at_(at) {}
+  HeadCursor& put(std::string_view text) {
+    std::memcpy(at_, text.data(), text.size());
+    at_ += text.size();
+    return *this;
+  }
+  HeadCursor& number(uint64_t value) {
+    at_ = std::to_chars(at_, at_ + kMaxDigits, value).ptr;
+    return *this;
+  }
+  char* end() const { return at_; }
+
+  static constexpr size_t kMaxDigits = 20;
+
+ private:
+  char* at_;
+};
+
+// What a head holds besides the reason and the fields: the status line's fixed parts, Date,
+// Content-Length, Transfer-Encoding, the longer Connection field and the final CRLF.
+constexpr size_t kHeadFixedBytes = sizeof "HTTP/1.1 000 \r\n" - 1 + sizeof "Date: \r\n" - 1 +
+                                   sizeof "Content-Length: \r\n" - 1 + HeadCursor::kMaxDigits +
+                                   sizeof "Transfer-Encoding: chunked\r\n" - 1 +
+                                   sizeof "Connection: keep-alive\r\n" - 1 + 2;
+
 }  // namespace
 
 const char* reasonPhrase(int status) {
@@ -116,33 +145,33 @@ const char* buildResponseHead(const ResponseView& view, const ResponseContext& c
   if (opaque) close = view.flags & kResponseDisconnect;  // the connection now belongs to the protocol
   decision.close = close;
 
-  out.clear();
-  out.append("HTTP/1.1 ");
-  appendNumber(out, static_cast<uint64_t>(status));
-  out.push_back(' ');
-  if (view.reason.empty()) out.append(reasonPhrase(status));
-  else out.append(view.reason);
-  out.append("\r\n");
+  std::string_view reason = view.reason.empty() ? std::string_view(reasonPhrase(status)) : view.reason;
+  std::string_view date = hasDate ? std::string_view() : httpDate();
+  size_t bound = kHeadFixedBytes + reason.size() + date.size();
+  for (const ResponseView::Header& header : view.headers) {
+    std::string_view name = header.knownId == kUnknownHeader ? header.name : kResponseHeaderNames[header.knownId];
+    bound += name.size() + header.value.size() + 4;
+  }
+  out.resize(bound);
+  HeadCursor cursor(out.data());
+  cursor.put("HTTP/1.1 ").number(static_cast<uint64_t>(status)).put(" ").put(reason).put("\r\n");
   for (const ResponseView::Header& header : view.headers) {
     if (&header == connectionHeader && close && !recordSaysClose) continue;  // replaced below
     uint8_t id = header.knownId == kUnknownHeader ? responseHeaderId(header.name) : header.knownId;
     if (id == kHeaderContentLength) continue;  // written once below, if at all
     std::string_view name = header.knownId == kUnknownHeader ? header.name : kResponseHeaderNames[header.knownId];
-    out.append(name).append(": ").append(header.value).append("\r\n");
+    cursor.put(name).put(": ").put(header.value).put("\r\n");
   }
-  if (!hasDate) out.append("Date: ").append(httpDate()).append("\r\n");
-  if (length >= 0) {
-    out.append("Content-Length: ");
-    appendNumber(out, static_cast<uint64_t>(length));
-    out.append("\r\n");
-  }
-  if (sayChunked) out.append("Transfer-Encoding: chunked\r\n");
+  if (!hasDate) cursor.put("Date: ").put(date).put("\r\n");
+  if (length >= 0) cursor.put("Content-Length: ").number(static_cast<uint64_t>(length)).put("\r\n");
+  if (sayChunked) cursor.put("Transfer-Encoding: chunked\r\n");
   if (close && !recordSaysClose) {
-    out.append("Connection: close\r\n");
+    cursor.put("Connection: close\r\n");
   } else if (!close && connectionHeader == nullptr && context.httpMinor == 0) {
-    out.append("Connection: keep-alive\r\n");  // an HTTP/1.0 client closes without it
+    cursor.put("Connection: keep-alive\r\n");  // an HTTP/1.0 client closes without it
   }
-  out.append("\r\n");
+  cursor.put("\r\n");
+  out.resize(static_cast<size_t>(cursor.end() - out.data()));
   return nullptr;
 }
 
