@@ -30,7 +30,7 @@ interface EngineLoop {
      * {@code channelReadComplete}, one flush). False when this thread is not the loop's or the
      * loop is not dispatching: then the caller goes on at once.
      */
-    boolean runAfterDispatch(Runnable task);
+    boolean runAfterDispatch(AfterDispatch task);
 
     /** Stops routing token's completions; on the loop. */
     void unregister(long token);

@@ -91,7 +91,6 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
     private final SmallFifo<DecodedRequest> unread = new SmallFifo<>();
     private final SmallFifo<Exchange> awaitingResponse = new SmallFifo<>();
     private final SendsInEngine inEngine = new SendsInEngine();
-    private final Runnable deliverDeferred = this::deliverDeferred;
     private Exchange readingBody;   // its head was delivered, its LastHttpContent not yet
     private Exchange upgraded;      // after a 101: the exchange whose stream the bytes belong to
     private boolean opaque;
@@ -332,7 +331,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         }
         unread.addLast(request);
         if (readRequested && !deliveryDeferred) {
-            deliveryDeferred = queue.runAfterDispatch(deliverDeferred);
+            deliveryDeferred = queue.runAfterDispatch((ConnectionUnsafe) unsafe());
             if (!deliveryDeferred) {
                 deliver();
             }
@@ -802,7 +801,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         return new ConnectionUnsafe();
     }
 
-    private final class ConnectionUnsafe extends AbstractUnsafe implements HttpSysIoHandle {
+    private final class ConnectionUnsafe extends AbstractUnsafe implements HttpSysIoHandle, AfterDispatch {
         @Override
         public void connect(SocketAddress remote, SocketAddress local, ChannelPromise promise) {
             safeSetFailure(promise, new UnsupportedOperationException("HTTP.SYS channels accept connections; they do not connect"));
@@ -811,6 +810,12 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         /** Continues writing what was already flushed, without flushing later writes (flush() would). */
         void flushFlushed() {
             flush0();
+        }
+
+        /** The batch that brought requests for this channel is dispatched (no object per channel for it). */
+        @Override
+        public void afterDispatch() {
+            deliverDeferred();
         }
 
         /** Registered with the queue's handler; on the queue's loop. */

@@ -45,7 +45,7 @@ public final class HttpSysIoHandler implements IoHandler {
     private final EngineLoop engine = new Engine();
     private final AtomicLong nextWakeupNanos = new AtomicLong(AWAKE);
     // What runs when the batch being dispatched is done (EngineLoop#runAfterDispatch).
-    private final List<Runnable> afterDispatch = new ArrayList<>();
+    private final List<AfterDispatch> afterDispatch = new ArrayList<>();
     private boolean dispatching;
     private long nextToken = 1;
     private int openQueues;
@@ -125,9 +125,9 @@ public final class HttpSysIoHandler implements IoHandler {
 
     private void runAfterDispatch() {
         for (int i = 0; i < afterDispatch.size(); i++) {
-            Runnable task = afterDispatch.get(i);
+            AfterDispatch task = afterDispatch.get(i);
             try {
-                task.run();
+                task.afterDispatch();
             } catch (Throwable t) {
                 logger.warn("a task run after dispatching completions failed: {}", task, t);
             }
@@ -206,7 +206,7 @@ public final class HttpSysIoHandler implements IoHandler {
         }
 
         @Override
-        public boolean runAfterDispatch(Runnable task) {
+        public boolean runAfterDispatch(AfterDispatch task) {
             if (!dispatching || !inLoop()) {
                 return false;
             }

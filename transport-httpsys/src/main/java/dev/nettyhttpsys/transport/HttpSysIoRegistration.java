@@ -59,7 +59,7 @@ final class HttpSysIoRegistration implements IoRegistration {
     }
 
     /** See {@link EngineLoop#runAfterDispatch}. */
-    boolean runAfterDispatch(Runnable task) {
+    boolean runAfterDispatch(AfterDispatch task) {
         return loop.runAfterDispatch(task);
     }
 

@@ -50,7 +50,7 @@ final class RequestQueue implements QueueHandle {
     }
 
     /** See {@link EngineLoop#runAfterDispatch}. */
-    boolean runAfterDispatch(Runnable task) {
+    boolean runAfterDispatch(AfterDispatch task) {
         return registration.runAfterDispatch(task);
     }
 
