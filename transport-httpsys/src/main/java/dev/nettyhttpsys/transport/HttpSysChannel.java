@@ -330,11 +330,22 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
             return;
         }
         unread.addLast(request);
-        if (readRequested && !deliveryDeferred) {
-            deliveryDeferred = queue.runAfterDispatch((ConnectionUnsafe) unsafe());
-            if (!deliveryDeferred) {
-                deliver();
-            }
+        if (readRequested) {
+            deliverOrDefer();
+        }
+    }
+
+    /**
+     * Delivers now, or, while the queue's loop dispatches a batch of completions, once it is done:
+     * the connection's other requests of the batch then come with it, as one socket read brings them.
+     */
+    private void deliverOrDefer() {
+        if (deliveryDeferred) {
+            return;
+        }
+        deliveryDeferred = queue.runAfterDispatch((ConnectionUnsafe) unsafe());
+        if (!deliveryDeferred) {
+            deliver();
         }
     }
 
@@ -351,7 +362,7 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
     @Override
     protected void doBeginRead() {
         readRequested = true;
-        deliver();
+        deliverOrDefer();
     }
 
     /**

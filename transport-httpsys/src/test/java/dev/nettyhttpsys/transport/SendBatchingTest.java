@@ -12,8 +12,10 @@ import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -228,5 +230,60 @@ class SendBatchingTest {
         assertEquals(requests, answered, "every pipelined request answered");
         assertTrue(all.length() > requests * size, "every body arrived: " + all.length() + " bytes");
         assertEveryWriteSucceeded(requests);
+    }
+
+    /**
+     * Requests a client pipelines in one write reach the pipeline as one socket read would bring
+     * them: several {@code channelRead}s before one {@code channelReadComplete}, so a handler that
+     * flushes there (Netty's hello-world example does) answers them with one flush.
+     */
+    @Test
+    void pipelinedRequestsOfOneWriteAreReadTogether() throws Exception {
+        int requests = 8;
+        List<String> events = new CopyOnWriteArrayList<>();
+        server = TestServer.start(1, ch -> ch.pipeline().addLast(new HttpServerCodec(),
+                new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        if (msg instanceof HttpRequest) {
+                            String uri = ((HttpRequest) msg).uri();
+                            events.add("read " + uri);
+                            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                                    HttpResponseStatus.OK, Unpooled.copiedBuffer(uri, StandardCharsets.US_ASCII));
+                            HttpUtil.setContentLength(response, response.content().readableBytes());
+                            writes.add(ctx.write(response));
+                        }
+                        ReferenceCountUtil.release(msg);
+                    }
+
+                    @Override
+                    public void channelReadComplete(ChannelHandlerContext ctx) {
+                        events.add("complete");
+                        ctx.flush();
+                    }
+                }));
+        StringBuilder pipelined = new StringBuilder();
+        for (int i = 1; i < requests; i++) {
+            pipelined.append("GET /").append(i).append(" HTTP/1.1\r\nHost: x\r\n\r\n");
+        }
+        pipelined.append("GET /").append(requests).append(" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        String all;
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", server.port), 5000);
+            socket.setSoTimeout(15_000);
+            socket.getOutputStream().write(pipelined.toString().getBytes(StandardCharsets.US_ASCII));
+            all = TestServer.readUntilClosed(socket);
+        }
+        int from = 0;
+        for (int i = 1; i <= requests; i++) {
+            int at = all.indexOf("\r\n\r\n/" + i, from);
+            assertTrue(at >= 0, () -> "the responses in request order: " + all);
+            from = at + 1;
+        }
+        assertEveryWriteSucceeded(requests);
+        long completes = events.stream().filter("complete"::equals).count();
+        assertTrue(completes < requests, () -> requests + " requests of one write read as one per batch: " + events);
+        assertEquals("read /1", events.get(0));
+        assertEquals("read /2", events.get(1), () -> "the second request came before a channelReadComplete: " + events);
     }
 }
