@@ -36,6 +36,7 @@ final class SendBatch implements ChannelOutboundBuffer.MessageProcessor {
     };
 
     private Object[] parts = new Object[4];
+    private long[] partSizes = new long[4];  // each taken part's payloadSize, read once
     private int taken;
     private long payloadBytes;
     private long budget;
@@ -94,9 +95,12 @@ final class SendBatch implements ChannelOutboundBuffer.MessageProcessor {
         }
         if (taken == parts.length) {
             parts = Arrays.copyOf(parts, parts.length * 2);
+            partSizes = Arrays.copyOf(partSizes, parts.length);
         }
+        long size = payloadSize(msg);
+        partSizes[taken] = size;
         parts[taken++] = msg;
-        payloadBytes += payloadSize(msg);
+        payloadBytes += size;
         return !encoder.mustFinishSend() && payloadBytes < budget && taken < MAX_PARTS;
     }
 
@@ -126,7 +130,7 @@ final class SendBatch implements ChannelOutboundBuffer.MessageProcessor {
                 break;  // the channel closed from a listener and failed the rest itself
             }
             if (current == parts[removed]) {
-                long size = payloadSize(current);
+                long size = partSizes[removed];
                 if (size > 0 && cause == null) {
                     in.progress(size);  // for ChannelProgressivePromise (file downloads)
                 }
@@ -141,7 +145,8 @@ final class SendBatch implements ChannelOutboundBuffer.MessageProcessor {
         Arrays.fill(parts, removed, taken, null);
         taken = 0;
         if (parts.length > 4 * 4) {
-            parts = new Object[4];  // a burst of small parts does not pin a big array for the connection's life
+            parts = new Object[4];  // a burst of small parts does not pin a big array for the thread's life
+            partSizes = new long[4];
         }
     }
 
