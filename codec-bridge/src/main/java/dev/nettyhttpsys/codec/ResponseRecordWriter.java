@@ -171,20 +171,20 @@ final class ResponseRecordWriter {
     /** Writes a header entry: by known response id (0-29), or by name when id is -1. */
     void header(int id, CharSequence name, CharSequence value) {
         int entry = startHeader(id, name);
-        INT_LE.set(scratch.bytes, entry + RecordLayout.HEADER_ENTRY_VALUE_LENGTH, writeChars(value));
+        setValueLength(entry, writeChars(value));
     }
 
     /** Writes a header entry whose value is a non-negative decimal number, without a String. */
     void header(int id, CharSequence name, long value) {
         int entry = startHeader(id, name);
-        INT_LE.set(scratch.bytes, entry + RecordLayout.HEADER_ENTRY_VALUE_LENGTH, writeDecimal(value));
+        setValueLength(entry, writeDecimal(value));
     }
 
     /** Writes a trailer field entry (always by name); trailers follow the headers. */
     void trailer(CharSequence name, CharSequence value) {
         trailerCount++;
         int entry = startEntry(-1, name);
-        INT_LE.set(scratch.bytes, entry + RecordLayout.HEADER_ENTRY_VALUE_LENGTH, writeChars(value));
+        setValueLength(entry, writeChars(value));
     }
 
     private int startHeader(int id, CharSequence name) {
@@ -193,6 +193,10 @@ final class ResponseRecordWriter {
         }
         headerCount++;
         return startEntry(id, name);
+    }
+
+    private void setValueLength(int entry, int length) {
+        INT_LE.set(scratch.bytes, entry + RecordLayout.HEADER_ENTRY_VALUE_LENGTH, length);
     }
 
     private int startEntry(int id, CharSequence name) {
@@ -306,8 +310,7 @@ final class ResponseRecordWriter {
                 } else if (location == IN_OVERFLOW) {
                     start += overflowBase;
                 }
-                INT_LE.set(bytes, entry, (int) (plan[at] >>> 8));
-                INT_LE.set(bytes, entry + 4, 0);
+                LONG_LE.set(bytes, entry, plan[at] >>> 8);  // the kind, then its four reserved zero bytes
                 LONG_LE.set(bytes, entry + RecordLayout.CHUNK_HANDLE_OR_ADDRESS, start);
                 LONG_LE.set(bytes, entry + RecordLayout.CHUNK_OFFSET, plan[at + 3]);
                 LONG_LE.set(bytes, entry + RecordLayout.CHUNK_LENGTH, plan[at + 2]);

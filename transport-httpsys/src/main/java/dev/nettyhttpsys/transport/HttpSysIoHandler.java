@@ -119,11 +119,11 @@ public final class HttpSysIoHandler implements IoHandler {
             dispatchCompletions(count);
         } finally {
             dispatching = false;
-            runAfterDispatch();
+            runAfterDispatchTasks();
         }
     }
 
-    private void runAfterDispatch() {
+    private void runAfterDispatchTasks() {
         for (int i = 0; i < afterDispatch.size(); i++) {
             AfterDispatch task = afterDispatch.get(i);
             try {
