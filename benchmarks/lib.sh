@@ -40,18 +40,24 @@ describe_machine() {
   echo "- load average when started: $(cut -d' ' -f1-3 /proc/loadavg) (anything near or above the core count means the numbers are noisy)"
 }
 
-# start_server TRANSPORT LOG: starts BenchmarkServer on CPU 0 with one event-loop thread; sets server_pid and
-# server_port, or returns 1 with the log's last line in server_error.
 # The benchmark server's Java heap, fixed (-Xms = -Xmx) so every transport runs with the same one.
 server_heap_mb=512
 # More JVM options for the server, the same for every transport (a script may set them before start_server).
 server_java_options=()
 
+# start_server TRANSPORT LOG: starts BenchmarkServer on CPU 0 with one event-loop thread; as start_pinned.
 start_server() {
   local transport=$1 log=$2
-  taskset -c 0 java -Xms${server_heap_mb}m -Xmx${server_heap_mb}m ${server_java_options[@]+"${server_java_options[@]}"} \
-    -cp "$bench_jar" dev.nettyhttpsys.benchmarks.BenchmarkServer \
-    "$transport" 0 1 > "$log" 2>&1 &
+  start_pinned "$log" java -Xms${server_heap_mb}m -Xmx${server_heap_mb}m ${server_java_options[@]+"${server_java_options[@]}"} \
+    -cp "$bench_jar" dev.nettyhttpsys.benchmarks.BenchmarkServer "$transport" 0 1
+}
+
+# start_pinned LOG COMMAND...: starts a server on CPU 0 that prints "READY ... port=N" when it listens;
+# sets server_pid and server_port, or returns 1 with the log's last line in server_error.
+start_pinned() {
+  local log=$1
+  shift
+  taskset -c 0 "$@" > "$log" 2>&1 &
   server_pid=$!
   for _ in $(seq 150); do grep -q READY "$log" 2>/dev/null && break; kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
   server_port=$(sed -n 's/^READY .* port=\([0-9]*\).*/\1/p' "$log")
