@@ -105,7 +105,7 @@ syscall_counts() {
 # measure RUN SERVER: one server's rows of one round, under the lock.
 measure() {
   local run=$1 server=$2 log="$work/$2-$1.log" scenario connections path method body depth
-  local before kernel_before jit_before result after kernel_after jit_after requests errors counts
+  local result requests errors counts
   flock 9
   if ! start_named "$server" "$log"; then
     flock -u 9
@@ -117,13 +117,8 @@ measure() {
     read -r connections path method body depth < <(scenario_fields "$scenario")
     [ "$row_warmup" = 0 ] || jit_quiet_warm_up "$warmup_passes" "$warmup_jit_ms" \
       wrk_row "$path" "$method" "$body" "$depth" "$connections" "$row_warmup" > /dev/null
-    before=$(cpu_ticks "$server_pid")
-    kernel_before=$(kernel_ticks "$server_pid")
-    jit_before=$(jit_ns "$server_pid")
-    result=$(wrk_row "$path" "$method" "$body" "$depth" "$connections" "$seconds")
-    after=$(cpu_ticks "$server_pid" 2>/dev/null || echo "$before")
-    kernel_after=$(kernel_ticks "$server_pid" 2>/dev/null || echo "$kernel_before")
-    jit_after=$(jit_ns "$server_pid" 2>/dev/null || echo "$jit_before")
+    measured_row "$path" "$method" "$body" "$depth" "$connections" "$seconds"
+    result=$measured_result
     if [[ $result == FAILED* ]]; then
       printf '%s\t%s\t%s\t-\t-\t-\t-\t-\t-\twrk failed: %s\n' "$run" "$server" "$scenario" "${result#FAILED }" >> "$rows"
       continue
@@ -133,8 +128,8 @@ measure() {
     counts="- -"
     [ "$count_syscalls" = 0 ] || counts=$(syscall_counts "$path" "$method" "$body" "$depth" "$connections")
     awk -v OFS='\t' -v run="$run" -v server="$server" -v scenario="$scenario" -v n="$requests" -v us="$(field duration_us "$result")" \
-        -v ticks=$((after - before)) -v kticks=$((kernel_after - kernel_before)) -v hz="$ticks_per_second" \
-        -v jit=$((jit_after - jit_before)) -v errors="$errors" -v counts="$counts" '
+        -v ticks="$measured_ticks" -v kticks="$measured_kernel_ticks" -v hz="$ticks_per_second" \
+        -v jit="$measured_jit_ns" -v errors="$errors" -v counts="$counts" '
       BEGIN { split(counts, c, "\t"); if (c[2] == "") { split(counts, c, " ") }
               note = n == 0 ? "no responses" : errors > 0 ? errors " errors" : ""
               print run, server, scenario, sprintf("%.0f", n / (us / 1e6)),

@@ -103,6 +103,20 @@ wrk_row() {
   grep '^RESULT ' <<< "$output" || echo "FAILED $(tail -1 <<< "$output")"
 }
 
+# measured_row PATH METHOD BODY DEPTH CONNECTIONS SECONDS: wrk_row against server_pid, and what the server spent
+# over it. Sets measured_result (wrk_row's line), measured_ticks (CPU, user + system), measured_kernel_ticks (system) and
+# measured_jit_ns (the JIT compiler threads); a server that died meanwhile counts as having spent nothing more.
+measured_row() {
+  local before kernel_before jit_before
+  before=$(cpu_ticks "$server_pid")
+  kernel_before=$(kernel_ticks "$server_pid")
+  jit_before=$(jit_ns "$server_pid")
+  measured_result=$(wrk_row "$@")
+  measured_ticks=$(( $(cpu_ticks "$server_pid" 2>/dev/null || echo "$before") - before ))
+  measured_kernel_ticks=$(( $(kernel_ticks "$server_pid" 2>/dev/null || echo "$kernel_before") - kernel_before ))
+  measured_jit_ns=$(( $(jit_ns "$server_pid" 2>/dev/null || echo "$jit_before") - jit_before ))
+}
+
 # field NAME RESULT_LINE: one number of a wrk_row RESULT line.
 field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<< " $2"; }
 

@@ -81,13 +81,8 @@ for transport in "${transports[@]}"; do
     warmups=0
     [ "$row_warmup" = 0 ] || warmups=$(jit_quiet_warm_up "$warmup_passes" "$warmup_jit_ms" \
       wrk_row "$path" "$method" "$body" "$depth" "$connections" "$row_warmup")
-    before=$(cpu_ticks "$server_pid")
-    kernel_before=$(kernel_ticks "$server_pid")
-    jit_before=$(jit_ns "$server_pid")
-    result=$(wrk_row "$path" "$method" "$body" "$depth" "$connections" "$seconds")
-    after=$(cpu_ticks "$server_pid" 2>/dev/null || echo "$before")
-    kernel_after=$(kernel_ticks "$server_pid" 2>/dev/null || echo "$kernel_before")
-    jit_after=$(jit_ns "$server_pid" 2>/dev/null || echo "$jit_before")
+    measured_row "$path" "$method" "$body" "$depth" "$connections" "$seconds"
+    result=$measured_result
     if [[ $result == FAILED* ]]; then
       notes+=("| $transport | $scenario | $connections | not measured: wrk failed: ${result#FAILED } |")
       continue
@@ -95,8 +90,8 @@ for transport in "${transports[@]}"; do
     requests=$(field requests "$result")
     socket_errors=$(( $(field connect "$result") + $(field read "$result") + $(field write "$result") + $(field timeout "$result") ))
     awk -v OFS='\t' -v tr="$transport" -v sc="$scenario" -v c="$connections" -v n="$requests" \
-        -v us="$(field duration_us "$result")" -v ticks=$((after - before)) -v kticks=$((kernel_after - kernel_before)) -v hz="$ticks_per_second" \
-        -v jit_ns=$((jit_after - jit_before)) -v warmups="$warmups" \
+        -v us="$(field duration_us "$result")" -v ticks="$measured_ticks" -v kticks="$measured_kernel_ticks" -v hz="$ticks_per_second" \
+        -v jit_ns="$measured_jit_ns" -v warmups="$warmups" \
         -v p50="$(field p50_us "$result")" -v p99="$(field p99_us "$result")" -v p999="$(field p999_us "$result")" -v depth="$depth" \
         -v status="$(field status "$result")" -v sock="$socket_errors" -v rss="$(rss_kib "$server_pid" 2>/dev/null || echo 0)" \
       'function ms(us) { return depth > 1 ? "-" : sprintf("%.2f", us / 1000) }
