@@ -126,7 +126,7 @@ class Connection : public Pollable, private ProtocolSession {
   // the output and returns its bytes (0: nothing to batch, flushDeferred() does it);
   // finishDeferredFlush takes the sendmsg result and writes the rest as flushDeferred() would.
   uint64_t gatherDeferredOutput(std::vector<iovec>& iov);
-  void finishDeferredFlush(ssize_t result, uint64_t attempted);
+  void finishDeferredFlush(ssize_t result);
   // Periodic check (about once a second): timeouts and the minimum send rate.
   void onTick(int64_t now);
   // Lingering close ran out of time.
@@ -276,7 +276,7 @@ class Connection : public Pollable, private ProtocolSession {
   int fd_;
   State state_ = State::kOpen;
   bool readable_ = true;       // no EAGAIN/short read since the last EPOLLIN edge
-  bool writable_ = true;       // no EAGAIN/short write since the last EPOLLOUT edge
+  bool writable_ = true;       // no EAGAIN since the last EPOLLOUT edge (OutputQueue::takeWritten)
   bool peerEof_ = false;       // read returned 0 (opaque streams report it as end of data)
   bool stopParsing_ = false;   // no request may follow (close, error, opaque)
   bool flushDeferred_ = false;  // on the loop's list of responses to write before the next wait

@@ -376,7 +376,7 @@ void PosixLoop::finishSends() {
   for (size_t i = 0; i < flushing_.size(); ++i) {
     Connection* connection = flushing_[i];
     if (sends_[i].attempted != 0) {
-      connection->finishDeferredFlush(batch_.result(sends_[i].operation), sends_[i].attempted);
+      connection->finishDeferredFlush(batch_.result(sends_[i].operation));
     } else {
       connection->flushDeferred();
     }

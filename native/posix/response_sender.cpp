@@ -161,12 +161,12 @@ uint64_t Connection::gatherDeferredOutput(std::vector<iovec>& iov) {
   return work().output.gather(iov);
 }
 
-void Connection::finishDeferredFlush(ssize_t result, uint64_t attempted) {
+void Connection::finishDeferredFlush(ssize_t result) {
   flushDeferred_ = false;
   if (state_ != State::kOpen && state_ != State::kOpaque) return;
   startSendWindow();
   int code = 0;
-  OutputQueue::Result taken = work().output.takeWritten(result, attempted, code);
+  OutputQueue::Result taken = work().output.takeWritten(result, code);
   if (taken == OutputQueue::Result::kError) {
     abort(kConnectionLost, true, false);
     return;

@@ -273,7 +273,7 @@ void OutputQueue::consume(uint64_t written) {
   if (empty()) clear();
 }
 
-OutputQueue::Result OutputQueue::takeWritten(ssize_t result, uint64_t attempted, int& errorCode) {
+OutputQueue::Result OutputQueue::takeWritten(ssize_t result, int& errorCode) {
   if (result == -EINTR) return Result::kDone;  // nothing went out; it may be tried again at once
   if (result == -EAGAIN) return Result::kAgain;
   if (result < 0) {
@@ -281,8 +281,7 @@ OutputQueue::Result OutputQueue::takeWritten(ssize_t result, uint64_t attempted,
     return Result::kError;
   }
   consume(static_cast<uint64_t>(result));
-  // Less than offered: the socket buffer is full (edge-triggered: wait for EPOLLOUT).
-  return static_cast<uint64_t>(result) < attempted ? Result::kAgain : Result::kDone;
+  return Result::kDone;  // all of it or part: only EAGAIN says the socket is full (flush())
 }
 
 OutputQueue::Result OutputQueue::flush(int socketFd, int& errorCode, std::vector<iovec>& iov) {
@@ -306,16 +305,15 @@ OutputQueue::Result OutputQueue::flush(int socketFd, int& errorCode, std::vector
       first.offset += static_cast<uint64_t>(n);
       first.length -= static_cast<uint64_t>(n);
       if (first.length == 0) ++next_;
-      if (static_cast<size_t>(n) < count) return Result::kAgain;
       continue;
     }
     // Gather the run of memory segments into one sendmsg.
     iov.clear();
-    uint64_t attempted = gather(iov);
+    gather(iov);
     msghdr message{};
     message.msg_iov = iov.data();
     message.msg_iovlen = iov.size();
-    Result result = takeWritten(callResult(::sendmsg(socketFd, &message, MSG_NOSIGNAL)), attempted, errorCode);
+    Result result = takeWritten(callResult(::sendmsg(socketFd, &message, MSG_NOSIGNAL)), errorCode);
     if (result != Result::kDone) return result;
   }
   clear();

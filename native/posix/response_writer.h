@@ -90,12 +90,18 @@ class OutputQueue {
   void consume(uint64_t written);
 
   enum class Result { kDone, kAgain, kError };
-  // What a sendmsg of gather()'s attempted bytes returned (bytes, or -errno), taken: kDone when
+  // What a sendmsg of gather()'s bytes returned (bytes, or -errno), taken: kDone when some or
   // all went out (or, on -EINTR, nothing did and it may be tried at once), kAgain when the socket
-  // is full, kError with errorCode.
-  Result takeWritten(ssize_t result, uint64_t attempted, int& errorCode);
+  // is full (EAGAIN), kError with errorCode.
+  //
+  // Only EAGAIN says full. A write that takes less than offered proves nothing, and the
+  // connections are edge-triggered: EPOLLOUT comes only after a write found no room. sendfile's
+  // splice stops early, with room left, when a signal (the JVM's) or task work (an io_uring
+  // completion) is pending for the thread; waiting for EPOLLOUT then stalls the response.
+  Result takeWritten(ssize_t result, int& errorCode);
   // Writes as much as the socket takes, gathering memory segments in iov (scratch, shared by a
-  // loop's connections). kAgain: wait for EPOLLOUT. kError: errorCode is errno.
+  // loop's connections). kAgain: the socket said EAGAIN, wait for EPOLLOUT. kError: errorCode is
+  // errno.
   Result flush(int socketFd, int& errorCode, std::vector<iovec>& iov);
 
  private:
