@@ -16,6 +16,13 @@ bash "$root/scripts/jni-surface.sh" "$classes" "$surface"
 
 echo "== native contract tests: posix backend"
 "$build/linux-x86_64/hsys_contract_tests" --duration=true
+# The engine's other ways to make its system calls (syscall_batch.h): io_uring without its epoll
+# wait (kernels before 6.15), and no io_uring at all (kernels before 5.4, or a seccomp profile
+# that forbids it, as container runtimes' defaults do).
+for setting in no-wait 0; do
+  echo "== native contract tests: posix backend, HTTPSYS_IO_URING=$setting"
+  HTTPSYS_IO_URING=$setting "$build/linux-x86_64/hsys_contract_tests"
+done
 echo "== JNI host: $native/libnetty_httpsys_linux_x86_64.so"
 "$build/linux-x86_64/hsys_jni_host" --library="$native/libnetty_httpsys_linux_x86_64.so" --surface="$surface"
 

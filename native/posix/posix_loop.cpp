@@ -24,7 +24,6 @@ std::atomic<uint64_t> gRequestIds{0};
 std::atomic<uint64_t> gConnectionIds{0};
 std::atomic<uint64_t> gQueueSerials{0};
 
-constexpr int kEventBatch = 256;
 constexpr int kAcceptBatch = 64;       // accepts per listener event, then let other sockets of this loop have a turn
 constexpr int64_t kTickMillis = 1000;  // granularity of connection timeouts
 constexpr uint32_t kConnectionEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
@@ -181,7 +180,11 @@ void PosixLoop::retire(Connection* connection) {
   if (!owned) return;
   removeCoalescing(connection);
   connectionIds_.erase(connection->id());
-  graveyard_.push_back(std::move(owned));  // events of this batch may still name it
+  // It writes nothing more, and events gathered before it left the epoll set must not name it
+  // once it is freed; those of the batch being handled may (it stays until the next poll).
+  deferred_.erase(std::remove(deferred_.begin(), deferred_.end(), connection), deferred_.end());
+  batch_.forget(static_cast<Pollable*>(connection));
+  graveyard_.push_back(std::move(owned));
 }
 
 void PosixLoop::settle(Connection* connection) {
@@ -194,8 +197,9 @@ void PosixLoop::settle(Connection* connection) {
   connectionIds_.erase(connection->id());
   removeLingering(connection);
   removeCoalescing(connection);
-  // Once posted it belongs to another thread: no deferred flush of ours may touch it.
+  // Once posted it belongs to another thread: no deferred flush or event of ours may touch it.
   deferred_.erase(std::remove(deferred_.begin(), deferred_.end(), connection), deferred_.end());
+  batch_.forget(static_cast<Pollable*>(connection));
   owned->attach(nullptr);
   if (target.inbox->post(owned)) return;  // now the other loop's
   // The target loop is gone: keep the connection and answer 503 here.
@@ -233,6 +237,7 @@ void PosixLoop::releaseListener(const std::shared_ptr<ListenerSocket>& socket) {
   if (found == listeners_.end()) return;
   if (--found->second.users > 0) return;
   ::epoll_ctl(epollFd_, EPOLL_CTL_DEL, socket->fd(), nullptr);
+  batch_.forget(static_cast<Pollable*>(socket.get()));
   listeners_.erase(found);  // the socket closes when the registry lets go too
 }
 
@@ -389,7 +394,7 @@ void PosixLoop::prepareReceives(epoll_event* events, int count) {
   receives_.clear();
   for (int i = 0; i < count; ++i) {
     Pollable* pollable = static_cast<Pollable*>(events[i].data.ptr);
-    if (pollable->pollKind() != Pollable::Kind::kConnection) continue;
+    if (pollable == nullptr || pollable->pollKind() != Pollable::Kind::kConnection) continue;
     if ((events[i].events & EPOLLIN) == 0 || (events[i].events & (EPOLLERR | EPOLLHUP)) != 0) continue;
     auto* connection = static_cast<Connection*>(pollable);
     size_t space = 0;
@@ -412,10 +417,8 @@ void PosixLoop::tick(int64_t now) {
 
 int32_t PosixLoop::poll(Completion* out, int32_t capacity, int32_t timeoutMillis) {
   if (capacity <= 0) return kInvalidArgument;
-  // The sends the application made since the last poll go out before the loop waits: their
-  // clients answer only once they have them. First, while connections retired since then are
-  // still in the graveyard (deferred_ may name them; they write nothing).
-  if (!deferred_.empty()) flushDeferred();
+  // Connections retired since the last poll: retire() took them out of deferred_ and out of
+  // events gathered meanwhile.
   for (const std::unique_ptr<Connection>& closed : graveyard_) closed->giveBackSlots();
   graveyard_.clear();
   int64_t now = now_ = monotonicMillis();
@@ -423,14 +426,22 @@ int32_t PosixLoop::poll(Completion* out, int32_t capacity, int32_t timeoutMillis
     nextTick_ = now + kTickMillis;
     if (!connections_.empty()) tick(now);
   }
-  epoll_event events[kEventBatch];
-  int timeout = waitTimeout(timeoutMillis, now);
-  int count = waitForEvents(events, capacity, timeout);
+  // The sends the application made since the last poll go out in the system call that waits for
+  // the next events (their clients answer only once they have them). Their results may complete
+  // sends or end connections, which must not wait for other sockets: with sends, the wait only
+  // takes what is ready.
+  batch_.clear();
+  prepareSends();
+  int timeout = flushing_.empty() ? waitTimeout(timeoutMillis, now) : 0;
+  int count = batch_.runAndWait(epollFd_, eventCapacity(capacity, flushing_.size()), timeout);
+  finishSends();
   if (count < 0) return kSystemError;
   if (timeout != 0) now_ = monotonicMillis();
+  epoll_event* events = batch_.events();
   runStep(events, count);
   for (int i = 0; i < count; ++i) {
     Pollable* pollable = static_cast<Pollable*>(events[i].data.ptr);
+    if (pollable == nullptr) continue;  // left the epoll set after the event was gathered
     switch (pollable->pollKind()) {
       case Pollable::Kind::kWakeup: {
         uint64_t value;
@@ -479,18 +490,16 @@ int PosixLoop::waitTimeout(int32_t timeoutMillis, int64_t now) const {
   return timeout;
 }
 
-int PosixLoop::waitForEvents(epoll_event* events, int32_t capacity, int timeout) {
+int PosixLoop::eventCapacity(int32_t capacity, size_t sendsFinishing) const {
   // Back-pressure: new input only as far as the application takes completions. Reading more
   // sockets than the coming deliveries carry would grow the queue of requests the application
   // has not taken until it overflows (503) while the application keeps up; one event at least,
-  // so a stream of send completions never starves input.
-  const size_t undelivered = pending_.size() - pendingHead_;
-  const int maxEvents = undelivered >= static_cast<size_t>(capacity)
-                            ? 1
-                            : static_cast<int>(std::min<size_t>(kEventBatch, capacity - undelivered));
-  int count = ::epoll_wait(epollFd_, events, maxEvents, timeout);
-  if (count < 0 && errno == EINTR) return 0;
-  return count;
+  // so a stream of send completions never starves input. Each connection whose send is being
+  // made completes at least one.
+  const size_t undelivered = pending_.size() - pendingHead_ + sendsFinishing;
+  return undelivered >= static_cast<size_t>(capacity)
+             ? 1
+             : static_cast<int>(std::min<size_t>(SyscallBatch::kMaxEvents, capacity - undelivered));
 }
 
 int32_t PosixLoop::deliver(Completion* out, int32_t capacity) {

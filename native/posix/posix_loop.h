@@ -140,11 +140,11 @@ class PosixLoop : public Loop {
   void finishSends();
   // The deferred sends alone, in one batch.
   void flushDeferred();
-  // How long epoll_wait may block: not while completions wait, and no later than the next tick,
-  // lingering or coalescing deadline.
+  // How long the wait for events may block: not while completions wait, and no later than the
+  // next tick, lingering or coalescing deadline.
   int waitTimeout(int32_t timeoutMillis, int64_t now) const;
-  // epoll_wait for at most as many events as the coming deliveries can carry; -1 on failure.
-  int waitForEvents(epoll_event* events, int32_t capacity, int timeout);
+  // The most events one wait takes: as many as the coming deliveries can carry.
+  int eventCapacity(int32_t capacity, size_t sendsFinishing) const;
   void tick(int64_t now);
   int32_t deliver(Completion* out, int32_t capacity);
   bool addToEpoll(Connection* connection);
