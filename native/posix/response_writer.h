@@ -96,8 +96,8 @@ class OutputQueue {
   //
   // Only EAGAIN says full. A write that takes less than offered proves nothing, and the
   // connections are edge-triggered: EPOLLOUT comes only after a write found no room. sendfile's
-  // splice stops early, with room left, when a signal (the JVM's) or task work (an io_uring
-  // completion) is pending for the thread; waiting for EPOLLOUT then stalls the response.
+  // splice stops early, with room left, when a signal or task work (an io_uring completion) is
+  // pending for the thread; waiting for EPOLLOUT then stalls the response.
   Result takeWritten(ssize_t result, int& errorCode);
   // Writes as much as the socket takes, gathering memory segments in iov (scratch, shared by a
   // loop's connections). kAgain: the socket said EAGAIN, wait for EPOLLOUT. kError: errorCode is
