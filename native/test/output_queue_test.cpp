@@ -25,7 +25,9 @@ using hsys::posix::OutputQueue;
 
 namespace {
 
-// A connected loopback TCP pair: ours non-blocking (as the engine's), the peer blocking.
+// A connected loopback TCP pair: ours non-blocking (as the engine's), the peer blocking. TCP, not
+// syscall_batch_test's socketpair: a Unix socket reports EPOLLOUT each time its peer reads, which
+// would hide a missing edge; TCP reports it only after a write found no room.
 struct LoopbackPair {
   int ours = -1, peer = -1;
   LoopbackPair() {
@@ -70,6 +72,17 @@ TEST_CASE("posix output: a sendfile cut short by signals still ends, each wait f
   int file = temporaryFile(kFileBytes);
   OutputQueue queue;
   queue.addFile(file, 0, kFileBytes);
+  int epoll = ::epoll_create1(EPOLL_CLOEXEC);
+  epoll_event interest{};
+  interest.events = EPOLLOUT | EPOLLET;
+  REQUIRE(::epoll_ctl(epoll, EPOLL_CTL_ADD, pair.ours, &interest) == 0);
+  epoll_event event{};
+  ::epoll_wait(epoll, &event, 1, 0);  // the edge of registration: the socket starts with room
+  struct sigaction handler{}, previous{};
+  handler.sa_handler = ignoreSignal;
+  handler.sa_flags = SA_RESTART;
+  REQUIRE(::sigaction(SIGUSR1, &handler, &previous) == 0);
+  // Every REQUIRE is above: no failure from here on may leave a thread running.
 
   // The peer reads all as fast as it can, so the socket keeps having room.
   std::atomic<bool> done{false};
@@ -83,10 +96,6 @@ TEST_CASE("posix output: a sendfile cut short by signals still ends, each wait f
     }
   });
   // Signals land while sendfile runs: splice stops at the next pipe buffer and returns short.
-  struct sigaction handler{}, previous{};
-  handler.sa_handler = ignoreSignal;
-  handler.sa_flags = SA_RESTART;
-  REQUIRE(::sigaction(SIGUSR1, &handler, &previous) == 0);
   pthread_t writer = ::pthread_self();
   std::thread interrupter([&] {
     while (!done) {
@@ -95,12 +104,6 @@ TEST_CASE("posix output: a sendfile cut short by signals still ends, each wait f
     }
   });
 
-  int epoll = ::epoll_create1(EPOLL_CLOEXEC);
-  epoll_event interest{};
-  interest.events = EPOLLOUT | EPOLLET;
-  REQUIRE(::epoll_ctl(epoll, EPOLL_CTL_ADD, pair.ours, &interest) == 0);
-  epoll_event event{};
-  ::epoll_wait(epoll, &event, 1, 0);  // the edge of registration: the socket starts with room
   std::vector<iovec> iov;
   int waits = 0, unanswered = 0, code = 0;
   OutputQueue::Result result;
