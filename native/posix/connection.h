@@ -139,6 +139,8 @@ class Connection : public Pollable, private ProtocolSession {
   // How long a body read waits for a whole buffer's worth before it takes less: the time a bulk
   // body's client may pause (or end a chunked body) before the bytes it sent are handed over.
   static constexpr int64_t kBodyCoalesceMillis = 2;
+  // A response body up to this size is copied behind its head: one output segment, not two.
+  static constexpr uint64_t kBodyInHeadBytes = 512;
   // The largest receive low-water mark a body read asks for (one wake-up per this many bytes).
   static constexpr uint32_t kMaxBodyLowWater = 256 * 1024;
   // A body read that brings this much (or fills its buffer) shows a client streaming its body.

@@ -378,13 +378,16 @@ bool Connection::serveFromCache(uint64_t queueSerial) {
   if (close) slot.headBytes.append("Connection: close\r\n");
   else if (minor == 0) slot.headBytes.append("Connection: keep-alive\r\n");
   slot.headBytes.append("\r\n");
+  const std::string& body = slot.cached->body;
+  const bool bodyInHead = !headRequest && body.size() <= kBodyInHeadBytes;  // as onSendAccepted
+  if (bodyInHead) slot.headBytes.append(body);
   slot.finalQueued = true;
   slot.closeAfter = close;
   if (close) stopParsing_ = true;
   int index = work().count++;
   queueBytes(index, slot.cached->head.data(), slot.cached->head.size());
   queueBytes(index, slot.headBytes.data(), slot.headBytes.size());
-  if (!headRequest) queueBytes(index, slot.cached->body.data(), slot.cached->body.size());
+  if (!headRequest && !bodyInHead) queueBytes(index, body.data(), body.size());
   promote();
   return true;
 }

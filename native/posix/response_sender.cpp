@@ -12,6 +12,23 @@
 
 namespace hsys::posix {
 
+namespace {
+
+bool allMemoryChunks(const ResponseView& view) {
+  for (const DataChunk& chunk : view.chunks) {
+    if (chunk.kind != kChunkMemory) return false;
+  }
+  return true;
+}
+
+void appendChunkBytes(const ResponseView& view, std::string& out) {
+  for (const DataChunk& chunk : view.chunks) {
+    out.append(reinterpret_cast<const char*>(static_cast<uintptr_t>(chunk.handleOrAddress)), chunk.length);
+  }
+}
+
+}  // namespace
+
 void Connection::queueBytes(int index, const void* data, uint64_t length) {
   if (length == 0) return;
   if (index == work().wire) work().output.append(OutputQueue::memory(data, length));
@@ -104,12 +121,17 @@ int32_t Connection::onSendAccepted(uint64_t requestId, const ResponseView& view,
       slot.closeAfter = slot.resetAfter = true;
     }
   }
+  // A small body rides in the head's segment, as Netty's HTTP encoder merges small content into
+  // the header buffer: one iovec per response instead of two in the sendmsg that writes it.
+  const bool bodyInHead = hasHead && writesBody && !slot.chunked && !becomesOpaque &&
+                          dataBytes <= kBodyInHeadBytes && allMemoryChunks(view);
+  if (bodyInHead) appendChunkBytes(view, slot.headBytes);
   if (hasHead) queueBytes(index, slot.headBytes.data(), slot.headBytes.size());
   PendingSend& pending = slot.sends.emplaceBack();
   pending.token = token;
   pending.length = dataBytes;
   pending.opaque = becomesOpaque;
-  if (writesBody) queueSendData(index, view, pending, final);
+  if (writesBody && !bodyInHead) queueSendData(index, view, pending, final);
   pending.staged = index != work().wire;
   pending.endMark = pending.staged ? 0 : work().output.added();
   if (becomesOpaque) stopParsing_ = true;
