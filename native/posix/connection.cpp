@@ -46,13 +46,16 @@ void Connection::attach(PosixLoop* loop) {
 
 int Connection::indexOf(uint64_t requestId) const {
   if (requestId == 0) return -1;
+  const ConnectionWork& w = work();
   // Lookups come in request order: a send is nearly always for the slot awaiting its response,
   // a delivered record for the slot after the one found last. Then the ring is scanned.
-  if (work().wire < work().count && slotAt(work().wire).requestId == requestId) return work().wire;
-  int next = work().lastFound + 1;
-  if (next < work().count && slotAt(next).requestId == requestId) return work().lastFound = static_cast<int8_t>(next);
-  for (int i = 0; i < work().count; ++i) {
-    if (slotAt(i).requestId == requestId) return work().lastFound = static_cast<int8_t>(i);
+  if (w.wire < w.count && w.ring[ringIndex(w, w.wire)]->requestId == requestId) return w.wire;
+  int next = w.lastFound + 1;
+  if (next < w.count && w.ring[ringIndex(w, next)]->requestId == requestId) {
+    return w.lastFound = static_cast<int8_t>(next);
+  }
+  for (int i = 0; i < w.count; ++i) {
+    if (w.ring[ringIndex(w, i)]->requestId == requestId) return w.lastFound = static_cast<int8_t>(i);
   }
   return -1;
 }

@@ -167,14 +167,16 @@ class Connection : public Pollable, private ProtocolSession {
   // (releaseIdleSlots): a connection that never pipelines holds at most one.
   Slot& slotAt(int index) {
     ConnectionWork& w = work();
-    std::unique_ptr<Slot>& slot = w.ring[static_cast<size_t>((w.first + index) % kMaxPipeline)];
-    if (!slot) slot = takeSlot();
+    std::unique_ptr<Slot>& slot = w.ring[ringIndex(w, index)];
+    if (__builtin_expect(!slot, 0)) slot = takeSlot();
     return *slot;
   }
   std::unique_ptr<Slot> takeSlot();
   // Only for index < count_ (allocated).
-  const Slot& slotAt(int index) const {
-    return *work_->ring[static_cast<size_t>((work_->first + index) % kMaxPipeline)];
+  const Slot& slotAt(int index) const { return *work_->ring[ringIndex(*work_, index)]; }
+  static size_t ringIndex(const ConnectionWork& w, int index) {
+    static_assert((kMaxPipeline & (kMaxPipeline - 1)) == 0, "the ring wraps with a mask");
+    return static_cast<size_t>(w.first + index) & (kMaxPipeline - 1);
   }
   // The work state, taken from the loop's pool when the connection holds none.
   ConnectionWork& work() {
