@@ -14,13 +14,6 @@ namespace hsys::posix {
 
 namespace {
 
-bool allMemoryChunks(const ResponseView& view) {
-  for (const DataChunk& chunk : view.chunks) {
-    if (chunk.kind != kChunkMemory) return false;
-  }
-  return true;
-}
-
 void appendChunkBytes(const ResponseView& view, std::string& out) {
   for (const DataChunk& chunk : view.chunks) {
     out.append(reinterpret_cast<const char*>(static_cast<uintptr_t>(chunk.handleOrAddress)), chunk.length);
@@ -75,10 +68,13 @@ int32_t Connection::onSendAccepted(uint64_t requestId, const ResponseView& view,
   const bool hasHead = view.flags & kResponseHasHead;
   const bool opaqueStream = state_ == State::kOpaque;
   if (opaqueStream ? hasHead : hasHead == slot.responseStarted) return kInvalidArgument;  // head missing or repeated
+  bool memoryOnly = true;  // no file chunk: the data may be copied behind the head
   for (const DataChunk& chunk : view.chunks) {
     if (chunk.kind == kChunkFile && chunk.handleOrAddress > static_cast<uint64_t>(INT_MAX)) return kInvalidArgument;
     if (chunk.kind == kChunkMemory && chunk.handleOrAddress == 0 && chunk.length != 0) return kInvalidArgument;
+    memoryOnly = memoryOnly && chunk.kind == kChunkMemory;
   }
+  const uint64_t dataBytes = view.totalChunkBytes();
   const bool final = !(view.flags & kResponseMoreData);
   const bool becomesOpaque = !opaqueStream && (view.flags & kResponseOpaque);
   if (becomesOpaque && index != work().count - 1) return kInvalidArgument;  // requests behind it were parsed as HTTP
@@ -99,8 +95,8 @@ int32_t Connection::onSendAccepted(uint64_t requestId, const ResponseView& view,
     slot.declaredLength = decision.declaredLength;
     slot.bodySent = 0;
     slot.closeAfter = slot.closeAfter || decision.close;
-    if (!exceedsDeclaredLength(slot, view.totalChunkBytes()) && slot.cacheable && view.cacheTtlSeconds > 0 && final &&
-        (decision.declaredLength < 0 || static_cast<uint64_t>(decision.declaredLength) == view.totalChunkBytes())) {
+    if (!exceedsDeclaredLength(slot, dataBytes) && slot.cacheable && view.cacheTtlSeconds > 0 && final &&
+        (decision.declaredLength < 0 || static_cast<uint64_t>(decision.declaredLength) == dataBytes)) {
       OutputCache::instance().store(slot.cacheKey, view, loop_->now());
     }
   } else {
@@ -108,7 +104,6 @@ int32_t Connection::onSendAccepted(uint64_t requestId, const ResponseView& view,
     if (owner && final && !opaqueStream && !becomesOpaque && !discardBufferedBody()) slot.closeAfter = true;
   }
   const bool writesBody = opaqueStream || becomesOpaque || !slot.dropBody;
-  const uint64_t dataBytes = view.totalChunkBytes();
   if (writesBody && !opaqueStream && !becomesOpaque) {
     // The declared length is the engine's to keep: not a byte past it goes out, and a body that
     // ends short resets rather than leave the client waiting for the rest.
@@ -124,7 +119,7 @@ int32_t Connection::onSendAccepted(uint64_t requestId, const ResponseView& view,
   // A small body rides in the head's segment, as Netty's HTTP encoder merges small content into
   // the header buffer: one iovec per response instead of two in the sendmsg that writes it.
   const bool bodyInHead = hasHead && writesBody && !slot.chunked && !becomesOpaque &&
-                          dataBytes <= kBodyInHeadBytes && allMemoryChunks(view);
+                          dataBytes <= kBodyInHeadBytes && memoryOnly;
   if (bodyInHead) appendChunkBytes(view, slot.headBytes);
   if (hasHead) queueBytes(index, slot.headBytes.data(), slot.headBytes.size());
   PendingSend& pending = slot.sends.emplaceBack();
