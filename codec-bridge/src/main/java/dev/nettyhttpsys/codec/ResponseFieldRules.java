@@ -28,6 +28,11 @@ final class ResponseFieldRules {
         if (!isToken(name)) {
             return kind + " name '" + name + "' is not a token (RFC 9110 5.1)";
         }
+        return checkValue(kind, name, value);
+    }
+
+    /** A field whose name is known to be a token (a known header's): the value without control characters but HTAB. */
+    static String checkValue(String kind, CharSequence name, CharSequence value) {
         int bad = firstControl(value);
         return bad < 0 ? null : kind + " " + name + " contains " + describe(value.charAt(bad)) + ALLOWED
                 + "; CR or LF would start another field";

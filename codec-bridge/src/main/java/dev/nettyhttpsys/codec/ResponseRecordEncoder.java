@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 
 import java.io.UncheckedIOException;
@@ -391,14 +392,17 @@ public final class ResponseRecordEncoder {
     /** The handler's Content-Length: -1 when absent; every field must be a number, and all the same. */
     private static long declaredContentLength(HttpHeaders headers) {
         long declared = -1;
-        for (String value : headers.getAll(HttpHeaderNames.CONTENT_LENGTH)) {
-            long length = ResponseFieldRules.parseContentLength(value.trim());
+        // Iterated in place: a list of the values would be an allocation per response.
+        for (Iterator<? extends CharSequence> values = headers.valueCharSequenceIterator(HttpHeaderNames.CONTENT_LENGTH);
+                values.hasNext();) {
+            CharSequence value = values.next();
+            long length = ResponseFieldRules.parseContentLength(AsciiString.trim(value));
             if (length < 0) {
                 throw new IllegalArgumentException("Content-Length '" + value + "' is not a number of bytes");
             }
             if (declared >= 0 && declared != length) {
-                throw new IllegalArgumentException("conflicting Content-Length values " + declared + " and "
-                        + length);
+                throw new IllegalArgumentException("conflicting Content-Length values " + Math.min(declared, length)
+                        + " and " + Math.max(declared, length));
             }
             declared = length;
         }
@@ -408,7 +412,9 @@ public final class ResponseRecordEncoder {
     /** Whether the handler asked for chunked; any other transfer coding is refused. */
     private static boolean handlerChunked(HttpHeaders headers) {
         boolean chunked = false;
-        for (String value : headers.getAll(HttpHeaderNames.TRANSFER_ENCODING)) {
+        for (Iterator<? extends CharSequence> values = headers.valueCharSequenceIterator(HttpHeaderNames.TRANSFER_ENCODING);
+                values.hasNext();) {
+            String value = values.next().toString();
             for (String coding : value.split(",")) {
                 String trimmed = coding.trim();
                 if (trimmed.isEmpty()) {
@@ -435,7 +441,9 @@ public final class ResponseRecordEncoder {
                             : http2 && isConnectionSpecific(id))) {
                 continue;
             }
-            check(ResponseFieldRules.checkField("header", name, header.getValue()));
+            // A known id matched a known name, which is a token: only the value needs the check.
+            check(id < 0 ? ResponseFieldRules.checkField("header", name, header.getValue())
+                    : ResponseFieldRules.checkValue("header", name, header.getValue()));
             writer.header(id, name, header.getValue());
         }
     }

@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.AsciiString;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -72,6 +73,27 @@ class KnownHeadersTest {
         assertEquals(12, KnownHeaders.responseHeaderId(new StringBuilder("content-type")));
         assertEquals(22, KnownHeaders.responseHeaderId("etag"));
         assertEquals(29, KnownHeaders.responseHeaderId("Www-Authenticate"));
+    }
+
+    @Test
+    void nettysConstantsGetTheIdsOfTheirNames() throws IllegalAccessException {
+        // The table answers Netty's constants by identity: each must still get its own name's id.
+        int known = 0;
+        for (Field field : HttpHeaderNames.class.getFields()) {
+            if (field.getType() != AsciiString.class) {
+                continue;
+            }
+            AsciiString constant = (AsciiString) field.get(null);
+            String spelledAgain = new String(constant.toString().toUpperCase());
+            assertEquals(KnownHeaders.requestHeaderId(spelledAgain), KnownHeaders.requestHeaderId(constant), field.getName());
+            assertEquals(KnownHeaders.responseHeaderId(spelledAgain), KnownHeaders.responseHeaderId(constant),
+                    field.getName());
+            known += KnownHeaders.responseHeaderId(constant) >= 0 ? 1 : 0;
+        }
+        assertEquals(RESPONSE.size(), known, "Netty has a constant for every known response name");
+        assertEquals(11, KnownHeaders.responseHeaderId(HttpHeaderNames.CONTENT_LENGTH));
+        assertEquals(-1, KnownHeaders.responseHeaderId(HttpHeaderNames.ORIGIN));
+        assertEquals(28, KnownHeaders.requestHeaderId(HttpHeaderNames.HOST));
     }
 
     @Test

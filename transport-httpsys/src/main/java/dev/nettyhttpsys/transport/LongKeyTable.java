@@ -13,16 +13,34 @@ import java.util.function.Consumer;
  */
 final class LongKeyTable<V> {
     private final LongObjectHashMap<V> map = new LongObjectHashMap<>();
+    // The last key found, and its value (null: none). Lookups come in runs of one key (a pipelined
+    // connection's requests, one channel's completions), which then skip the hash table.
+    private long lastKey;
+    private V lastValue;
 
     V get(long key) {
-        return map.get(mix(key));
+        if (key == lastKey && lastValue != null) {
+            return lastValue;
+        }
+        V value = map.get(mix(key));
+        if (value != null) {
+            lastKey = key;
+            lastValue = value;
+        }
+        return value;
     }
 
     V put(long key, V value) {
+        if (key == lastKey) {
+            lastValue = value;
+        }
         return map.put(mix(key), value);
     }
 
     V remove(long key) {
+        if (key == lastKey) {
+            lastValue = null;
+        }
         return map.remove(mix(key));
     }
 

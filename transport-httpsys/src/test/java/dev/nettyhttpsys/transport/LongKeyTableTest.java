@@ -40,6 +40,26 @@ class LongKeyTableTest {
     }
 
     @Test
+    void theLastKeyFoundFollowsPutsAndRemovals() {
+        LongKeyTable<String> table = new LongKeyTable<>();
+        assertNull(table.get(0));
+        table.put(7, "a");
+        assertEquals("a", table.get(7));
+        assertEquals("a", table.get(7));   // found again, now without the hash table
+        table.put(7, "b");
+        assertEquals("b", table.get(7));
+        table.put(8, "c");
+        assertEquals("c", table.get(8));
+        assertEquals("b", table.get(7));
+        assertEquals("b", table.remove(7));
+        assertNull(table.get(7));
+        assertEquals("c", table.get(8));
+        table.remove(8);
+        assertNull(table.get(8));
+        assertEquals(0, table.size());
+    }
+
+    @Test
     void mixIsABijectionOnASample() {
         Set<Long> seen = new HashSet<>();
         for (long id = -50_000; id < 50_000; id++) {
