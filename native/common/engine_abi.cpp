@@ -38,6 +38,7 @@ std::string buildTable() {
   HSYS_FACT(t, kRequestAborted);
   HSYS_FACT(t, kConnectionClosed);
   HSYS_FACT(t, kOk);
+  HSYS_FACT(t, kOkCopied);
   HSYS_FACT(t, kCancelled);
   HSYS_FACT(t, kConnectionLost);
   HSYS_FACT(t, kInvalidArgument);

@@ -173,6 +173,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                         : -1;  // from two short of the body to four past it
       send->record = buildRecord(flags, status, (shape & 0x20) ? 1 : 0, send->body, declared);
       uint64_t sendToken = token++;
+      // Kept until its completion unless the engine copied it: a copied send's memory is freed at
+      // once, so a sanitizer build catches an engine that still reads it.
       if (e.queue->send(id, send->record.data(), static_cast<uint32_t>(send->record.size()), sendToken) == kOk) {
         sends.emplace(sendToken, std::move(send));
       }

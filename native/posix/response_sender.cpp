@@ -138,7 +138,9 @@ int32_t Connection::onSendAccepted(uint64_t requestId, const ResponseView& view,
   // A 101 goes at once: the stream is opaque once it is out, and the application reads it next.
   if (becomesOpaque) flushOutput();
   else deferFlush();
-  return kOk;
+  // Only data queued in place points into the caller's memory; the head, framing and small
+  // bodies are the engine's own bytes, so the caller may reuse its record at once.
+  return writesBody && !bodyInHead && dataBytes > 0 ? kOk : kOkCopied;
 }
 
 bool Connection::exceedsDeclaredLength(const Slot& slot, uint64_t dataBytes) const {

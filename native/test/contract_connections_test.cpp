@@ -89,7 +89,7 @@ TEST_CASE("closeConnection right after the last response: the client reads it, t
   response.status(200, "OK").header("Content-Length", "3").body("bye");
   const std::vector<uint8_t>& record = response.build();
   // No poll between the send and the close: the close must still reach this response.
-  REQUIRE(queue->send(request.requestId, record.data(), static_cast<uint32_t>(record.size()), 77) == kOk);
+  REQUIRE(accepted(queue->send(request.requestId, record.data(), static_cast<uint32_t>(record.size()), 77)));
   REQUIRE(queue->closeConnection(request.connectionId) == kOk);
   std::string raw;
   CHECK(readUntilServerCloses(harness, client, raw));
@@ -119,7 +119,7 @@ TEST_CASE("several sends of one response may be in the engine at once; they comp
   uint64_t token = 600;
   for (ResponseBuilder* part : {&head, &middle, &last}) {
     const std::vector<uint8_t>& record = part->build();
-    REQUIRE(queue->send(request.requestId, record.data(), static_cast<uint32_t>(record.size()), token++) == kOk);
+    REQUIRE(accepted(queue->send(request.requestId, record.data(), static_cast<uint32_t>(record.size()), token++)));
   }
   for (uint64_t expected = 600; expected < token; ++expected) {
     Completion done;
@@ -163,7 +163,7 @@ TEST_CASE("posix: closeConnection drops the unanswered requests behind the last 
   ResponseBuilder first;
   first.status(200, "OK").header("Content-Length", "5").body("first");
   const std::vector<uint8_t>& record = first.build();
-  REQUIRE(queue->send(requests[0].requestId, record.data(), static_cast<uint32_t>(record.size()), 81) == kOk);
+  REQUIRE(accepted(queue->send(requests[0].requestId, record.data(), static_cast<uint32_t>(record.size()), 81)));
   REQUIRE(queue->closeConnection(requests[0].connectionId) == kOk);
   std::string raw;
   CHECK(readUntilServerCloses(harness, client, raw));
@@ -213,7 +213,7 @@ TEST_CASE("posix: closeConnection after an upgrade ends the opaque stream after 
   ResponseBuilder frame;
   frame.bodyOnly().body("last-bytes").flags(kResponseMoreData);
   const std::vector<uint8_t>& record = frame.build();
-  REQUIRE(queue->send(request.requestId, record.data(), static_cast<uint32_t>(record.size()), 91) == kOk);
+  REQUIRE(accepted(queue->send(request.requestId, record.data(), static_cast<uint32_t>(record.size()), 91)));
   REQUIRE(queue->closeConnection(request.connectionId) == kOk);
   std::string raw;
   CHECK(readUntilServerCloses(harness, client, raw));

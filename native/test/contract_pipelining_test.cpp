@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cstring>
 #include <map>
 #include <memory>
 #include <set>
@@ -323,5 +324,79 @@ TEST_CASE("posix pipelining: bodies on either side of the size copied behind the
   }
   Completion none;
   CHECK_FALSE(harness.waitFor(kRequestReceived, 0, none, 10));  // all of them were hits
+}
+
+namespace {
+
+// Overwrites a sent record and every byte its memory chunks name, as a caller reusing them would.
+void scribbleOver(std::vector<uint8_t>& record) {
+  ResponseRecordHeader header;
+  std::memcpy(&header, record.data(), sizeof header);
+  const size_t table = record.size() - header.chunkCount * sizeof(DataChunk);
+  for (uint16_t i = 0; i < header.chunkCount; ++i) {
+    DataChunk chunk;
+    std::memcpy(&chunk, record.data() + table + i * sizeof(DataChunk), sizeof chunk);
+    if (chunk.kind == kChunkMemory && chunk.length != 0) {
+      std::memset(reinterpret_cast<void*>(static_cast<uintptr_t>(chunk.handleOrAddress)), '#', chunk.length);
+    }
+  }
+  std::memset(record.data(), 0xEE, record.size());
+}
+
+}  // namespace
+
+TEST_CASE("posix: a send answered kOkCopied needs none of the caller's memory afterwards") {
+  // Heads, framing and bodies copied behind the head (up to 512 bytes) are the engine's own bytes: the caller
+  // (Java) may reuse the record at once. A body written in place must stay until its completion.
+  Harness harness;
+  uint16_t port = freePort();
+  TestConnection client;
+  Queue* queue = harness.openAndConnect(port, client);
+  const std::vector<size_t> sizes = {0, 1, 512, 513, 4096};
+  std::string burst;
+  for (size_t size : sizes) burst += get("/copied/" + std::to_string(size), port);
+  burst += get("/streamed", port);
+  REQUIRE(client.sendAll(burst));
+  std::vector<ReceivedRequest> requests(sizes.size() + 1);
+  for (ReceivedRequest& request : requests) REQUIRE(harness.waitForRequest(request));
+  auto bodyOfSize = [](size_t size) { return std::string(size, static_cast<char>('a' + size % 26)); };
+  std::vector<ResponseBuilder> builders(sizes.size());
+  // Backwards, so all but the first are staged behind an unanswered request when sent.
+  for (size_t i = sizes.size(); i-- > 0;) {
+    std::vector<uint8_t>& record = const_cast<std::vector<uint8_t>&>(
+        builders[i].status(200, "OK").header("Content-Length", std::to_string(sizes[i])).body(bodyOfSize(sizes[i]))
+            .build());
+    int32_t status = queue->send(requests[i].requestId, record.data(), static_cast<uint32_t>(record.size()), 600 + i);
+    CHECK_MESSAGE(status == (sizes[i] <= 512 ? kOkCopied : kOk), "body of " << sizes[i] << " bytes");
+    if (status == kOkCopied) scribbleOver(record);
+  }
+  // A streamed response: its head alone and its empty end are copied, its data is not.
+  const uint64_t streamed = requests.back().requestId;
+  ResponseBuilder head, data, end;
+  std::vector<uint8_t>& headRecord = const_cast<std::vector<uint8_t>&>(
+      head.status(200, "OK").header("Content-Type", "text/plain").flags(kResponseMoreData).build());
+  CHECK(queue->send(streamed, headRecord.data(), static_cast<uint32_t>(headRecord.size()), 700) == kOkCopied);
+  scribbleOver(headRecord);
+  const std::vector<uint8_t>& dataRecord = data.bodyOnly().body("streamed data").flags(kResponseMoreData).build();
+  CHECK(queue->send(streamed, dataRecord.data(), static_cast<uint32_t>(dataRecord.size()), 701) == kOk);
+  std::vector<uint8_t>& endRecord = const_cast<std::vector<uint8_t>&>(end.bodyOnly().build());
+  CHECK(queue->send(streamed, endRecord.data(), static_cast<uint32_t>(endRecord.size()), 702) == kOkCopied);
+  scribbleOver(endRecord);
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    std::string raw;
+    REQUIRE(pumpResponse(harness, client, raw));
+    CHECK(statusOf(raw) == 200);
+    CHECK(bodyOf(raw) == bodyOfSize(sizes[i]));
+  }
+  std::string raw;
+  REQUIRE(pumpResponse(harness, client, raw));
+  CHECK(bodyOf(raw) == "streamed data");
+  uint64_t completed = 0;  // a completion follows every send, copied or not (one may count several)
+  Completion done;
+  while (completed < sizes.size() + 3 && harness.waitFor(kSendCompleted, 0, done)) {
+    CHECK(done.status == kOk);
+    completed += done.address;
+  }
+  CHECK(completed == sizes.size() + 3);
 }
 #endif

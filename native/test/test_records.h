@@ -48,7 +48,7 @@ class ResponseBuilder {
   ResponseBuilder& bodyOnly();                                   // a later send: no head
   ResponseBuilder& cacheTtl(uint32_t seconds);
   const std::vector<uint8_t>& build();
-  // build(), then queue->send with this token (no wait); the send's status.
+  // build(), then queue->send with this token (no wait); the send's status (kOkCopied reported as kOk).
   int32_t sendTo(Queue* queue, uint64_t requestId, uint64_t token);
 
  private:

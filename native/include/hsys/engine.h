@@ -32,6 +32,8 @@ enum CompletionType : uint32_t {
 // (Win32 error, errno) are reported as kSystemError with the code in Error::systemCode.
 enum Status : int32_t {
   kOk = 0,
+  kOkCopied = 1,          // send() only: accepted, and the engine keeps copies of the record and of
+                          // every byte its chunks name, so the caller may reuse that memory at once
   kCancelled = -1,        // the operation was cancelled (queue closed, request cancelled)
   kConnectionLost = -2,   // the client connection broke
   kInvalidArgument = -3,  // a malformed record or an argument out of range
@@ -154,7 +156,9 @@ class Queue {
   virtual bool start(Error& error) = 0;
 
   // Sends (part of) the response to requestId. The record (see records.h) and every memory
-  // chunk it names stay valid until the kSendCompleted completion for sendToken is delivered.
+  // chunk it names stay valid until the kSendCompleted completion for sendToken is delivered,
+  // unless send() returns kOkCopied (the engine copied them all: a small response on the posix
+  // engine); the completion follows either way.
   // Several sends of one response may be pending at once: they go out, and complete, in order.
   virtual int32_t send(uint64_t requestId, const uint8_t* record, uint32_t recordLength,
                        uint64_t sendToken) = 0;

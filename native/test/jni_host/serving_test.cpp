@@ -131,7 +131,8 @@ TEST_CASE("closeConnection: the response already sent arrives, then the connecti
   ReceivedRequest request = served.get("/");
   ResponseBuilder response;
   response.header("Content-Length", "3").body("bye");
-  REQUIRE(served.engine.send(served.queue, request.requestId, response, 901) == kOk);
+  jint sent = served.engine.send(served.queue, request.requestId, response, 901);
+  REQUIRE((sent == kOk || sent == kOkCopied));  // copied: the posix engine, a small response
   CHECK(natives.call<jint>("closeConnection", served.queue, static_cast<jlong>(request.connectionId)) == kOk);
   ParsedResponse parsed;
   REQUIRE(pumpResponse(served.engine, served.client, parsed));

@@ -6,7 +6,8 @@ import io.netty.util.ReferenceCounted;
 /**
  * One response record ready for the engine, with every buffer its data chunks point at. The
  * engine reads them (and any file a file chunk names, whose region is pinned too) until it reports
- * the send complete; then {@link #release()} frees them.
+ * the send complete; then {@link #release()} frees them. An engine that copied them all when it
+ * accepted the send says so, and {@link #engineCopied()} frees them at once.
  * The tests read the layout back with their ResponseRecordReader.
  */
 public final class EncodedSend {
@@ -60,6 +61,22 @@ public final class EncodedSend {
     /** Number of body buffers and file regions referenced in place (not copied); for tests and diagnostics. */
     public int pinnedBufferCount() {
         return pinnedCount;
+    }
+
+    /**
+     * The engine copied the record and every byte its chunks name when it accepted the send: the
+     * pinned buffers are released now, and the record's buffer holds this thread's next record.
+     * Later calls, and {@link #release()}, do nothing.
+     */
+    public void engineCopied() {
+        if (released) {
+            return;
+        }
+        released = true;
+        for (int i = 0; i < pinnedCount; i++) {
+            pinned[i].release();
+        }
+        RecordBuffers.giveBack(record);
     }
 
     /** Releases the record and the pinned buffers, once; later calls do nothing. */

@@ -69,7 +69,7 @@ final class ResponseRecordWriter {
 
     ResponseRecordWriter(ByteBufAllocator alloc, int initialCapacity) {
         this.alloc = alloc;
-        buffer = alloc.directBuffer(initialCapacity);
+        buffer = RecordBuffers.take(alloc, initialCapacity);
     }
 
     // ---- chunk phase ----

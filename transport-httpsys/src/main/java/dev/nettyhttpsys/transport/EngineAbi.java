@@ -59,6 +59,7 @@ final class EngineAbi {
         put(facts, "kRequestAborted", Native.REQUEST_ABORTED);
         put(facts, "kConnectionClosed", Native.CONNECTION_CLOSED);
         put(facts, "kOk", EngineStatus.OK);
+        put(facts, "kOkCopied", EngineStatus.OK_COPIED);
         put(facts, "kCancelled", EngineStatus.CANCELLED);
         put(facts, "kConnectionLost", EngineStatus.CONNECTION_LOST);
         put(facts, "kInvalidArgument", EngineStatus.INVALID_ARGUMENT);

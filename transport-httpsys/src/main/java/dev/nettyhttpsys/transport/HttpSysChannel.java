@@ -630,6 +630,9 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
             inEngine.removeLast().release();
             return (int) status;
         }
+        if (status == EngineStatus.OK_COPIED) {
+            send.engineCopied();  // its memory is free now; the completion still follows
+        }
         return EngineStatus.OK;
     }
 

@@ -82,7 +82,7 @@ final class HttpSysIoRegistration implements IoRegistration {
         HttpSysIoOps copy = operation.copy();
         boolean accepted = loop.execute(() -> {
             int status = start(copy);
-            if (status != EngineStatus.OK && copy.completes()) {
+            if (status < EngineStatus.OK && copy.completes()) {
                 outstanding++;  // reported as if it had started, so the count stays true
                 dispatch(copy.completionType(), status, 0, 1, 0, null);  // one operation ended
             }
@@ -92,7 +92,7 @@ final class HttpSysIoRegistration implements IoRegistration {
 
     private int start(HttpSysIoOps operation) {
         int status = removed ? EngineStatus.CANCELLED : operation.start(token);
-        if (status == EngineStatus.OK && operation.completes()) {
+        if (status >= EngineStatus.OK && operation.completes()) {  // OK_COPIED too: a completion follows
             outstanding++;
         }
         return status;
