@@ -34,12 +34,16 @@ OutputCache& OutputCache::instance() {
 }
 
 void OutputCache::makeKey(uint64_t queueSerial, std::string_view host, std::string_view target, std::string& out) {
-  out.assign(reinterpret_cast<const char*>(&queueSerial), sizeof queueSerial);
   size_t colon = host.rfind(':');
   if (colon != std::string_view::npos && host.find(']', colon) == std::string_view::npos) host = host.substr(0, colon);
-  for (char c : host) out.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c);
-  out.push_back('\0');
-  out.append(target);
+  // Sized once and filled in place: this runs for every GET.
+  out.resize(sizeof queueSerial + host.size() + 1 + target.size());
+  char* at = out.data();
+  std::memcpy(at, &queueSerial, sizeof queueSerial);
+  at += sizeof queueSerial;
+  for (char c : host) *at++ = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  *at++ = '\0';
+  std::memcpy(at, target.data(), target.size());
 }
 
 std::shared_ptr<const CachedResponse> OutputCache::find(const std::string& key, int64_t nowMillis) {

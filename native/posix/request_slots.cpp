@@ -20,7 +20,7 @@ void SendList::popFront() {
 
 void SendList::clear() {
   firstUsed_ = false;
-  more_.clear();
+  if (!more_.empty()) more_.clear();  // clear() walks the deque's nodes even when it is empty
 }
 
 void RequestSlot::reset() {

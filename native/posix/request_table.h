@@ -1,7 +1,8 @@
 // Id -> connection, for one loop (request ids, and connection ids): open addressing with linear
 // probing, so registering and finishing a request allocate nothing (std::unordered_map allocates
-// a node per insert). Ids are process-unique and never 0; the table grows when live + deleted
-// entries pass half.
+// a node per insert). Ids are process-unique and never 0; the table grows when live entries pass
+// half. An erase moves the entries after it back (no tombstones), so the probe runs stay as short
+// as the live entries make them and requests coming and going never force a rehash.
 #pragma once
 
 #include <cstdint>
@@ -25,26 +26,34 @@ class RequestTable {
   }
 
   void insert(uint64_t id, Connection* connection) {
-    if ((used_ + 1) * 2 > slots_.size()) rehash(live_ * 4 > slots_.size() ? slots_.size() * 2 : slots_.size());
+    if ((live_ + 1) * 2 > slots_.size()) rehash(slots_.size() * 2);
     size_t mask = slots_.size() - 1;
     size_t i = hash(id) & mask;
-    while (slots_[i].id != kEmpty && slots_[i].id != kDeleted) i = (i + 1) & mask;
-    if (slots_[i].id == kEmpty) ++used_;
+    while (slots_[i].id != kEmpty) i = (i + 1) & mask;
     slots_[i] = Entry{id, connection};
     ++live_;
   }
 
   void erase(uint64_t id) {
+    if (id == kEmpty) return;
     size_t mask = slots_.size() - 1;
-    for (size_t i = hash(id) & mask;; i = (i + 1) & mask) {
-      Entry& entry = slots_[i];
-      if (entry.id == id) {
-        entry = Entry{kDeleted, nullptr};
-        --live_;
-        return;
-      }
-      if (entry.id == kEmpty) return;
+    size_t hole = hash(id) & mask;
+    for (;; hole = (hole + 1) & mask) {
+      if (slots_[hole].id == id) break;
+      if (slots_[hole].id == kEmpty) return;
     }
+    // Backward shift: an entry after the hole moves into it unless its home lies cyclically in
+    // (hole, entry], where a lookup reaches it without passing the hole.
+    for (size_t next = (hole + 1) & mask; slots_[next].id != kEmpty; next = (next + 1) & mask) {
+      size_t home = hash(slots_[next].id) & mask;
+      bool reachable = hole <= next ? (hole < home && home <= next) : (hole < home || home <= next);
+      if (!reachable) {
+        slots_[hole] = slots_[next];
+        hole = next;
+      }
+    }
+    slots_[hole] = Entry{};
+    --live_;
   }
 
   size_t size() const { return live_; }
@@ -52,13 +61,12 @@ class RequestTable {
   template <typename Visit>
   void forEach(Visit visit) const {
     for (const Entry& entry : slots_) {
-      if (entry.id != kEmpty && entry.id != kDeleted) visit(entry.id, entry.connection);
+      if (entry.id != kEmpty) visit(entry.id, entry.connection);
     }
   }
 
  private:
   static constexpr uint64_t kEmpty = 0;
-  static constexpr uint64_t kDeleted = UINT64_MAX;
   struct Entry {
     uint64_t id = kEmpty;
     Connection* connection = nullptr;
@@ -69,14 +77,13 @@ class RequestTable {
   void rehash(size_t size) {
     std::vector<Entry> old(size);
     old.swap(slots_);
-    used_ = live_ = 0;
+    live_ = 0;
     for (const Entry& entry : old) {
-      if (entry.id != kEmpty && entry.id != kDeleted) insert(entry.id, entry.connection);
+      if (entry.id != kEmpty) insert(entry.id, entry.connection);
     }
   }
 
   std::vector<Entry> slots_;
-  size_t used_ = 0;  // live + deleted
   size_t live_ = 0;
 };
 
