@@ -346,8 +346,9 @@ void scribbleOver(std::vector<uint8_t>& record) {
 }  // namespace
 
 TEST_CASE("posix: a send answered kOkCopied needs none of the caller's memory afterwards") {
-  // Heads, framing and bodies copied behind the head (up to 512 bytes) are the engine's own bytes: the caller
-  // (Java) may reuse the record at once. A body written in place must stay until its completion.
+  // Heads, framing and bodies copied behind the head (up to 512 bytes) are the engine's own bytes:
+  // the caller (Java) may reuse the record at once. A body written in place must stay until its
+  // completion.
   Harness harness;
   uint16_t port = freePort();
   TestConnection client;

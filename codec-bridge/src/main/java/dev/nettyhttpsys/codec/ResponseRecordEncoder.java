@@ -393,8 +393,8 @@ public final class ResponseRecordEncoder {
     private static long declaredContentLength(HttpHeaders headers) {
         long declared = -1;
         // Iterated in place: a list of the values would be an allocation per response.
-        for (Iterator<? extends CharSequence> values = headers.valueCharSequenceIterator(HttpHeaderNames.CONTENT_LENGTH);
-                values.hasNext();) {
+        for (Iterator<? extends CharSequence> values =
+                headers.valueCharSequenceIterator(HttpHeaderNames.CONTENT_LENGTH); values.hasNext();) {
             CharSequence value = values.next();
             long length = ResponseFieldRules.parseContentLength(AsciiString.trim(value));
             if (length < 0) {
@@ -412,8 +412,8 @@ public final class ResponseRecordEncoder {
     /** Whether the handler asked for chunked; any other transfer coding is refused. */
     private static boolean handlerChunked(HttpHeaders headers) {
         boolean chunked = false;
-        for (Iterator<? extends CharSequence> values = headers.valueCharSequenceIterator(HttpHeaderNames.TRANSFER_ENCODING);
-                values.hasNext();) {
+        for (Iterator<? extends CharSequence> values =
+                headers.valueCharSequenceIterator(HttpHeaderNames.TRANSFER_ENCODING); values.hasNext();) {
             String value = values.next().toString();
             for (String coding : value.split(",")) {
                 String trimmed = coding.trim();

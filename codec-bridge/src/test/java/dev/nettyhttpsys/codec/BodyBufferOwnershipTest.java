@@ -1,8 +1,10 @@
 package dev.nettyhttpsys.codec;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import org.junit.jupiter.api.Test;
@@ -11,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 
 import static io.netty.handler.codec.http.HttpResponseStatus.OK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Direct bodies are referenced in place and held until release; everything else is copied. */
@@ -46,6 +50,32 @@ class BodyBufferOwnershipTest extends EncoderTestSupport {
         assertEquals(0, body.refCnt());
         send.release();  // a second release does nothing
         assertEquals(0, body.refCnt());
+    }
+
+    @Test
+    void aSendTheEngineCopiedReleasesItsBodyAtOnceAndItsBufferHoldsTheNextRecord() {
+        // An allocator whose buffers name it as their alloc(), as Netty's own do (the tracking
+        // one's name its delegate), so the thread may keep the buffer for it.
+        ByteBufAllocator direct = new UnpooledByteBufAllocator(true, true);
+        ByteBuf body = direct("copied body");
+        EncodedSend first = encoder(HttpMethod.GET).encode(full(OK, body), direct);
+        ByteBuf firstRecord = first.record();
+        assertEquals(1, body.refCnt());
+        first.engineCopied();
+        assertEquals(0, body.refCnt(), "the pinned body is released as soon as the engine copied it");
+        assertEquals(1, firstRecord.refCnt(), "the record's buffer is kept for the thread's next record");
+        first.release();  // the completion that follows changes nothing
+        assertEquals(1, firstRecord.refCnt());
+
+        EncodedSend second = encoder(HttpMethod.GET).encode(full(OK, heap("the next one")), direct);
+        assertSame(firstRecord, second.record());
+        assertEquals("the next one", text(ResponseRecordReader.read(second)));
+        second.release();  // not copied: released as ever
+        assertEquals(0, firstRecord.refCnt());
+
+        EncodedSend third = encoder(HttpMethod.GET).encode(full(OK, heap("a fresh buffer")), direct);
+        assertNotSame(firstRecord, third.record());
+        third.release();
     }
 
     @Test
