@@ -207,6 +207,10 @@ struct HttpApiDouble::Calls {
 
   static ULONG finishSend(RecordedSend send, LPOVERLAPPED overlapped) {
     HttpApiDouble& self = d();
+    if (self.failSendCount_ > 0) {
+      --self.failSendCount_;
+      return self.failSendError_;
+    }
     if (self.connectionOf_.count(send.requestId) == 0) return ERROR_CONNECTION_INVALID;
     uint64_t connection = self.connectionOf(send.requestId);
     if (self.gone_.count(connection) != 0) return ERROR_CONNECTION_INVALID;
@@ -434,6 +438,11 @@ uint64_t HttpApiDouble::connectionOf(uint64_t requestId) const {
 void HttpApiDouble::failReceives(ULONG error, int count) {
   failError_ = error;
   failCount_ = count;
+}
+
+void HttpApiDouble::failSends(ULONG error, int count) {
+  failSendError_ = error;
+  failSendCount_ = count;
 }
 
 void HttpApiDouble::moreDataSynchronously(bool postPacketToo) {

@@ -82,6 +82,8 @@ class HttpApiDouble {
   void clientLeaves(uint64_t connectionId);
   // The next count HttpReceiveHttpRequest calls fail at once with error (no packet).
   void failReceives(ULONG error, int count);
+  // The next count response sends (head or entity body) fail at once with error (no packet).
+  void failSends(ULONG error, int count);
   // A head that does not fit a receive posted while it waits: ERROR_MORE_DATA returned by the
   // call, as on Windows with no packet (postPacketToo: and one queued, as Wine does).
   void moreDataSynchronously(bool postPacketToo);
@@ -150,6 +152,8 @@ class HttpApiDouble {
   std::set<uint64_t> gone_;                  // connections that ended
   ULONG failError_ = NO_ERROR;
   int failCount_ = 0;
+  ULONG failSendError_ = NO_ERROR;
+  int failSendCount_ = 0;
   bool syncMoreData_ = false;
   bool syncMoreDataPacket_ = false;
 };

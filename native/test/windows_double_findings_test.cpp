@@ -99,6 +99,24 @@ TEST_CASE("receives that can never be posted again close the queue with the erro
   CHECK(closed.status == ERROR_INVALID_HANDLE);
 }
 
+TEST_CASE("a send HTTP.SYS refuses at once is refused by send(), never read as accepted or copied") {
+  // A system code is send()'s answer; code 1 (ERROR_INVALID_FUNCTION) would read as kOkCopied,
+  // so it comes back as kSystemError.
+  DoubleServer server;
+  ReceivedRequest first = server.deliver(request(1, "/first"));
+  ResponseBuilder streamed;
+  streamed.status(200, "OK").header("Content-Type", "text/plain").flags(kResponseMoreData);
+  server.api.failSends(ERROR_INVALID_PARAMETER, 1);
+  CHECK(streamed.sendTo(server.queue, first.requestId, 71) == static_cast<int32_t>(ERROR_INVALID_PARAMETER));
+  ReceivedRequest second = server.deliver(request(2, "/second"));
+  ResponseBuilder again;
+  again.status(200, "OK").header("Content-Type", "text/plain").flags(kResponseMoreData);
+  server.api.failSends(ERROR_INVALID_FUNCTION, 1);
+  CHECK(again.sendTo(server.queue, second.requestId, 72) == kSystemError);
+  Completion none;
+  CHECK_FALSE(server.harness.waitFor(kSendCompleted, 0, none, 200));  // refused: nothing completes
+}
+
 TEST_CASE("a whole cacheable response leaves Content-Length to HTTP.SYS; others keep theirs") {
   DoubleServer server;
   ReceivedRequest cached = server.deliver(request(1, "/cached"));

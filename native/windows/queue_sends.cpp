@@ -55,7 +55,9 @@ int32_t WindowsQueue::send(uint64_t requestId, const uint8_t* record, uint32_t r
     if (!startSend(*op, result)) {
       int32_t status = completionStatus(result);
       if (status == kConnectionLost) requestLost(found);
-      return status;
+      // A system code is this call's answer, except 1 (ERROR_INVALID_FUNCTION), which a send
+      // returns only as kOkCopied.
+      return status == kOkCopied ? kSystemError : status;
     }
     (void)op.release();  // owned by the kernel until its packet is dequeued
     state.sending = true;

@@ -158,7 +158,8 @@ class Queue {
   // Sends (part of) the response to requestId. The record (see records.h) and every memory
   // chunk it names stay valid until the kSendCompleted completion for sendToken is delivered,
   // unless send() returns kOkCopied (the engine copied them all: a small response on the posix
-  // engine); the completion follows either way.
+  // engine); the completion follows either way. Any other return is a refusal, and no completion
+  // follows: a negative Status, or (Windows) a positive system error code other than 1.
   // Several sends of one response may be pending at once: they go out, and complete, in order.
   virtual int32_t send(uint64_t requestId, const uint8_t* record, uint32_t recordLength,
                        uint64_t sendToken) = 0;

@@ -3,7 +3,11 @@ package dev.nettyhttpsys.transport;
 /** The engine's status codes (engine.h {@code hsys::Status}) and their names for messages. */
 final class EngineStatus {
     static final int OK = 0;
-    /** A send's return only: accepted, and the engine copied the record and its data; the memory may be reused now. */
+    /**
+     * A send's return only: accepted, and the engine copied the record and its data; the memory
+     * may be reused now. (In a completion a positive status is a system error code, so describe()
+     * does not name this one.)
+     */
     static final int OK_COPIED = 1;
     static final int CANCELLED = -1;
     static final int CONNECTION_LOST = -2;
@@ -20,7 +24,6 @@ final class EngineStatus {
     static String describe(int status) {
         switch (status) {
             case OK: return "ok";
-            case OK_COPIED: return "ok (copied)";
             case CANCELLED: return "cancelled";
             case CONNECTION_LOST: return "connection lost";
             case INVALID_ARGUMENT: return "invalid argument";

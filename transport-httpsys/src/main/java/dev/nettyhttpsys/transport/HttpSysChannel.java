@@ -470,9 +470,10 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
         sizes.reset(config());
         bodyBuffer = alloc().directBuffer(sizes.guess() * GUESSES_PER_BODY_READ);
         sizes.attemptedBytesRead(bodyBuffer.writableBytes());
-        long status = submit(HttpSysIoOps.ofThisThread().receiveBody(queue, target.requestId,
-                DirectAddresses.readableAddress(bodyBuffer) + bodyBuffer.readableBytes(), bodyBuffer.writableBytes()));
-        if (status < 0) {
+        HttpSysIoOps operation = HttpSysIoOps.ofThisThread().receiveBody(queue, target.requestId,
+                DirectAddresses.readableAddress(bodyBuffer) + bodyBuffer.readableBytes(), bodyBuffer.writableBytes());
+        long status = submit(operation);
+        if (!operation.accepted(status)) {
             onBodyReceived((int) status, 0);
         }
     }
@@ -625,8 +626,10 @@ public final class HttpSysChannel extends AbstractChannel implements SocketChann
 
     private int submitSend(Exchange exchange, EncodedSend send, long size) {
         inEngine.add(send, size);
-        long status = submit(HttpSysIoOps.ofThisThread().send(queue, exchange.requestId, send.recordAddress(), send.recordLength()));
-        if (status < 0) {
+        HttpSysIoOps operation = HttpSysIoOps.ofThisThread().send(queue, exchange.requestId, send.recordAddress(),
+                send.recordLength());
+        long status = submit(operation);
+        if (!operation.accepted(status)) {
             inEngine.removeLast().release();
             return (int) status;
         }

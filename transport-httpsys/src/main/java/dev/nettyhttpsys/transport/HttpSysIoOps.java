@@ -71,6 +71,15 @@ final class HttpSysIoOps implements IoOps {
         return new HttpSysIoOps().set(kind, queue, id, address, length);
     }
 
+    /**
+     * Whether the engine took the operation: {@link EngineStatus#OK}, or for a send also
+     * {@link EngineStatus#OK_COPIED}. Anything else failed: a negative status, or (Windows) a
+     * positive system error code.
+     */
+    boolean accepted(long status) {
+        return status == EngineStatus.OK || (kind == SEND && status == EngineStatus.OK_COPIED);
+    }
+
     /** True for operations that end with a completion (a send or a body read). */
     boolean completes() {
         return kind == SEND || kind == RECEIVE_BODY;

@@ -69,8 +69,8 @@ final class HttpSysIoRegistration implements IoRegistration {
     }
 
     /**
-     * Starts the operation. On the loop's thread the engine status is returned (negative:
-     * refused, and no completion follows). From another thread the operation is started there
+     * Starts the operation. On the loop's thread the engine status is returned (anything
+     * {@link HttpSysIoOps#accepted} does not accept: refused, and no completion follows). From another thread the operation is started there
      * and 0 is returned; a refusal is then reported as the operation's completion.
      */
     @Override
@@ -82,7 +82,7 @@ final class HttpSysIoRegistration implements IoRegistration {
         HttpSysIoOps copy = operation.copy();
         boolean accepted = loop.execute(() -> {
             int status = start(copy);
-            if (status < EngineStatus.OK && copy.completes()) {
+            if (!copy.accepted(status) && copy.completes()) {
                 outstanding++;  // reported as if it had started, so the count stays true
                 dispatch(copy.completionType(), status, 0, 1, 0, null);  // one operation ended
             }
@@ -92,7 +92,7 @@ final class HttpSysIoRegistration implements IoRegistration {
 
     private int start(HttpSysIoOps operation) {
         int status = removed ? EngineStatus.CANCELLED : operation.start(token);
-        if (status >= EngineStatus.OK && operation.completes()) {  // OK_COPIED too: a completion follows
+        if (operation.accepted(status) && operation.completes()) {
             outstanding++;
         }
         return status;
