@@ -49,13 +49,11 @@ int Connection::indexOf(uint64_t requestId) const {
   const ConnectionWork& w = work();
   // Lookups come in request order: a send is nearly always for the slot awaiting its response,
   // a delivered record for the slot after the one found last. Then the ring is scanned.
-  if (w.wire < w.count && w.ring[ringIndex(w, w.wire)]->requestId == requestId) return w.wire;
+  if (w.wire < w.count && slotAt(w.wire).requestId == requestId) return w.wire;
   int next = w.lastFound + 1;
-  if (next < w.count && w.ring[ringIndex(w, next)]->requestId == requestId) {
-    return w.lastFound = static_cast<int8_t>(next);
-  }
+  if (next < w.count && slotAt(next).requestId == requestId) return w.lastFound = static_cast<int8_t>(next);
   for (int i = 0; i < w.count; ++i) {
-    if (w.ring[ringIndex(w, i)]->requestId == requestId) return w.lastFound = static_cast<int8_t>(i);
+    if (slotAt(i).requestId == requestId) return w.lastFound = static_cast<int8_t>(i);
   }
   return -1;
 }

@@ -121,12 +121,13 @@ int32_t Connection::onSendAccepted(uint64_t requestId, const ResponseView& view,
   const bool bodyInHead = hasHead && writesBody && !slot.chunked && !becomesOpaque &&
                           dataBytes <= kBodyInHeadBytes && memoryOnly;
   if (bodyInHead) appendChunkBytes(view, slot.headBytes);
+  const bool dataInPlace = writesBody && !bodyInHead;  // the output points into the caller's memory
   if (hasHead) queueBytes(index, slot.headBytes.data(), slot.headBytes.size());
   PendingSend& pending = slot.sends.emplaceBack();
   pending.token = token;
   pending.length = dataBytes;
   pending.opaque = becomesOpaque;
-  if (writesBody && !bodyInHead) queueSendData(index, view, pending, final);
+  if (dataInPlace) queueSendData(index, view, pending, final);
   pending.staged = index != work().wire;
   pending.endMark = pending.staged ? 0 : work().output.added();
   if (becomesOpaque) stopParsing_ = true;
@@ -140,7 +141,7 @@ int32_t Connection::onSendAccepted(uint64_t requestId, const ResponseView& view,
   else deferFlush();
   // Only data queued in place points into the caller's memory; the head, framing and small
   // bodies are the engine's own bytes, so the caller may reuse its record at once.
-  return writesBody && !bodyInHead && dataBytes > 0 ? kOk : kOkCopied;
+  return dataInPlace && dataBytes > 0 ? kOk : kOkCopied;
 }
 
 bool Connection::exceedsDeclaredLength(const Slot& slot, uint64_t dataBytes) const {

@@ -97,7 +97,7 @@ int32_t Harness::sendAndWait(Queue* queue, uint64_t requestId, ResponseBuilder& 
   const std::vector<uint8_t>& record = response.build();
   uint64_t token = ++nextToken_;
   int32_t status = queue->send(requestId, record.data(), static_cast<uint32_t>(record.size()), token);
-  if (status != kOk && status != kOkCopied) return status;
+  if (!accepted(status)) return status;
   Completion done;
   if (!waitFor(kSendCompleted, token, done)) return kCancelled;
   return done.status;

@@ -51,7 +51,4 @@ class Harness {
   uint64_t queueToken_ = 1;
 };
 
-// send() accepted the record: kOk, or kOkCopied when the engine copied it (posix, small responses).
-inline bool accepted(int32_t sendStatus) { return sendStatus == kOk || sendStatus == kOkCopied; }
-
 }  // namespace hsys::test

@@ -8,11 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "hsys/engine.h"
 #include "hsys/records.h"
-
-namespace hsys {
-class Queue;
-}
 
 namespace hsys::test {
 
@@ -66,5 +63,8 @@ class ResponseBuilder {
   uint32_t cacheTtl_ = 0;
   std::vector<uint8_t> record_;
 };
+
+// send() accepted the record: kOk, or kOkCopied when the engine copied it (posix, small responses).
+inline bool accepted(int32_t sendStatus) { return sendStatus == kOk || sendStatus == kOkCopied; }
 
 }  // namespace hsys::test

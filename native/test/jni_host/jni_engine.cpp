@@ -133,7 +133,7 @@ jint JniEngine::send(jlong queue, uint64_t requestId, test::ResponseBuilder& res
 int32_t JniEngine::sendAndWait(jlong queue, uint64_t requestId, test::ResponseBuilder& response) {
   uint64_t token = newToken();
   jint status = send(queue, requestId, response, token);
-  if (status != kOk && status != kOkCopied) return status;
+  if (!test::accepted(status)) return status;
   Completion done{};
   REQUIRE_MESSAGE(waitFor(kSendCompleted, token, done), "no kSendCompleted");
   return done.status;

@@ -132,7 +132,7 @@ TEST_CASE("closeConnection: the response already sent arrives, then the connecti
   ResponseBuilder response;
   response.header("Content-Length", "3").body("bye");
   jint sent = served.engine.send(served.queue, request.requestId, response, 901);
-  REQUIRE((sent == kOk || sent == kOkCopied));  // copied: the posix engine, a small response
+  REQUIRE(test::accepted(sent));  // kOkCopied from the posix engine: a small response
   CHECK(natives.call<jint>("closeConnection", served.queue, static_cast<jlong>(request.connectionId)) == kOk);
   ParsedResponse parsed;
   REQUIRE(pumpResponse(served.engine, served.client, parsed));

@@ -70,8 +70,9 @@ final class HttpSysIoRegistration implements IoRegistration {
 
     /**
      * Starts the operation. On the loop's thread the engine status is returned (anything
-     * {@link HttpSysIoOps#accepted} does not accept: refused, and no completion follows). From another thread the operation is started there
-     * and 0 is returned; a refusal is then reported as the operation's completion.
+     * {@link HttpSysIoOps#accepted} does not accept: refused, and no completion follows). From
+     * another thread the operation is started there and 0 is returned; a refusal is then reported
+     * as the operation's completion.
      */
     @Override
     public long submit(IoOps ops) {
