@@ -486,7 +486,9 @@ size_t Connection::writeRequestRecord(uint64_t requestId, std::vector<uint8_t>& 
   slot.delivered = true;
   --slot.queue->waiting;  // the application has it: it no longer fills the queue
   if (requestId == work().owner && work().bodyDone) onBodyDone();
-  if (state_ == State::kOpen) releaseIdleBuffer();  // the head was the last thing it kept
+  // The head may have been the last thing the buffer kept. Records go out in request order, so
+  // only the newest one's can be (checking at each would scan the ring once per request).
+  if (state_ == State::kOpen && index == work().count - 1) releaseIdleBuffer();
   return offset;
 }
 
