@@ -69,25 +69,27 @@ public final class EncodedSend {
      * Later calls, and {@link #release()}, do nothing.
      */
     public void engineCopied() {
-        if (released) {
-            return;
+        if (releasePinned()) {
+            RecordBuffers.giveBack(record);
         }
-        released = true;
-        for (int i = 0; i < pinnedCount; i++) {
-            pinned[i].release();
-        }
-        RecordBuffers.giveBack(record);
     }
 
     /** Releases the record and the pinned buffers, once; later calls do nothing. */
     public void release() {
+        if (releasePinned()) {
+            record.release();
+        }
+    }
+
+    /** The first time: marks the send released and releases its pinned buffers (the caller then frees the record). */
+    private boolean releasePinned() {
         if (released) {
-            return;
+            return false;
         }
         released = true;
-        record.release();
         for (int i = 0; i < pinnedCount; i++) {
             pinned[i].release();
         }
+        return true;
     }
 }
