@@ -209,6 +209,9 @@ class Connection : public Pollable, private ProtocolSession {
   // Gives the slots back to the loop when no request, parsed head or queued output needs them.
   void releaseIdleSlots();
   void giveSlots();
+  // A request whose head (in the read buffer) the application has not been handed yet.
+  static bool awaitsDelivery(const Slot& slot) { return !slot.delivered && slot.requestId != 0; }
+  bool undeliveredAfter(int index) const;
   size_t retainFrom() const;
   void shiftBuffer(size_t by);
   void processInput();

@@ -40,9 +40,16 @@ void Connection::onBytesArrived(bool peerHalfClosed) {
 size_t Connection::retainFrom() const {
   for (int i = 0; i < work().count; ++i) {
     const Slot& slot = slotAt(i);
-    if (!slot.delivered && slot.requestId != 0) return std::min(slot.headStart, work().begin);
+    if (awaitsDelivery(slot)) return std::min(slot.headStart, work().begin);
   }
   return work().begin;
+}
+
+bool Connection::undeliveredAfter(int index) const {
+  for (int i = index + 1; i < work().count; ++i) {
+    if (awaitsDelivery(slotAt(i))) return true;
+  }
+  return false;
 }
 
 void Connection::shiftBuffer(size_t by) {
@@ -52,7 +59,7 @@ void Connection::shiftBuffer(size_t by) {
   work().end -= by;
   for (int i = 0; i < work().count; ++i) {
     Slot& slot = slotAt(i);
-    if (!slot.delivered && slot.requestId != 0) slot.headStart -= by;
+    if (awaitsDelivery(slot)) slot.headStart -= by;
   }
 }
 
@@ -486,9 +493,10 @@ size_t Connection::writeRequestRecord(uint64_t requestId, std::vector<uint8_t>& 
   slot.delivered = true;
   --slot.queue->waiting;  // the application has it: it no longer fills the queue
   if (requestId == work().owner && work().bodyDone) onBodyDone();
-  // The head may have been the last thing the buffer kept. Records go out in request order, so
-  // only the newest one's can be (checking at each would scan the ring once per request).
-  if (state_ == State::kOpen && index == work().count - 1) releaseIdleBuffer();
+  // The head may have been the last thing the buffer kept, unless a request behind it still
+  // waits (records go out in request order: the next slot nearly always answers it, where
+  // releaseIdleBuffer's retainFrom would scan the ring from the front at every record).
+  if (state_ == State::kOpen && !undeliveredAfter(index)) releaseIdleBuffer();
   return offset;
 }
 
