@@ -11,7 +11,8 @@
 #            from round to round so that none is always first or last
 #   SECONDS  per row (default 10)
 # Environment: SERVERS (default "netty-epoll floor-epoll floor-uring"; floor-uring-nodefer is io_uring
-#              without DEFER_TASKRUN); WARMUP, ROW_WARMUP, WARMUP_PASSES, WARMUP_JIT_MS as in load.sh;
+#              without DEFER_TASKRUN; httpsys and httpsys-cached are BenchmarkServer on this transport, as in
+#              load.sh, to read it against the floor in the same rounds); WARMUP, ROW_WARMUP, WARMUP_PASSES, WARMUP_JIT_MS as in load.sh;
 #              SYSCALL_SECONDS (default 3; 0: none) for the separate pass that counts system calls with
 #              `perf stat -e raw_syscalls:sys_enter` (tracing slows the server, so that pass is not the
 #              measured one); BENCH_LOCK (default /tmp/bench.lock): each server's measurement holds it
@@ -37,8 +38,8 @@ row_warmup=$(whole_number ROW_WARMUP 1 seconds 0)
 warmup=$(whole_number WARMUP 5 seconds 0)
 read -r -a servers <<< "${SERVERS:-netty-epoll floor-epoll floor-uring}"
 for server in "${servers[@]}"; do
-  case $server in netty-epoll|floor-epoll|floor-uring|floor-uring-nodefer) ;;
-    *) echo "floor.sh: unknown server '$server' in SERVERS; known: netty-epoll floor-epoll floor-uring floor-uring-nodefer" >&2; exit 2 ;;
+  case $server in netty-epoll|floor-epoll|floor-uring|floor-uring-nodefer|httpsys|httpsys-cached) ;;
+    *) echo "floor.sh: unknown server '$server' in SERVERS; known: netty-epoll floor-epoll floor-uring floor-uring-nodefer httpsys httpsys-cached" >&2; exit 2 ;;
   esac
 done
 scenarios=(sequential pipelined-16)
@@ -76,6 +77,7 @@ named_syscalls=(epoll_wait epoll_pwait read recvfrom write writev sendto io_urin
 start_named() {
   case $1 in
     netty-epoll) start_server epoll "$2" ;;
+    httpsys|httpsys-cached) start_server "$1" "$2" ;;
     floor-*) start_pinned "$2" "$floor_bin" "${1#floor-}" 0 ;;
   esac
 }
@@ -171,7 +173,8 @@ med() {
   echo "  **floor-epoll** and **floor-uring** are \`benchmarks/floor/floor_server.cpp\`: for each request head one fixed response of"
   echo "  the same 78 bytes, nothing else (floor-epoll: edge-triggered epoll_wait, recv, one send per connection per wake-up;"
   echo "  floor-uring: io_uring with multishot accept and multishot receive into provided buffers, sends as SQEs,"
-  echo "  one io_uring_enter per loop iteration, SINGLE_ISSUER|DEFER_TASKRUN). All pinned to CPU 0, wrk -t1 on CPU 1."
+  echo "  one io_uring_enter per loop iteration, SINGLE_ISSUER|DEFER_TASKRUN); **httpsys** and **httpsys-cached** are"
+  echo "  BenchmarkServer on this transport, set up as netty-epoll. All pinned to CPU 0, wrk -t1 on CPU 1."
   echo "- CPU us/request: the server process's user+system time over the row (/proc/<pid>/stat) / responses; system: its"
   echo "  kernel part; JIT: the C1/C2 compiler threads' part. System calls per request: a separate ${syscall_seconds} s pass of the same load"
   echo "  under \`perf stat -e raw_syscalls:sys_enter\` (the names: those over 0.05 per request)."
