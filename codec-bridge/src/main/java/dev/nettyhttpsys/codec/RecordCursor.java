@@ -40,9 +40,12 @@ final class RecordCursor {
         return start;
     }
 
-    /** Takes one field entry (records.h HeaderEntry); returns where it starts, for the accessors below. */
-    int takeEntry(String kind, int index) {
-        return take(RecordLayout.HEADER_ENTRY_SIZE, kind + " entry", index);
+    /**
+     * Takes one field entry (records.h HeaderEntry), named e.g. "header entry" in an error; returns
+     * where it starts, for the accessors below.
+     */
+    int takeEntry(String entryName, int index) {
+        return take(RecordLayout.HEADER_ENTRY_SIZE, entryName, index);
     }
 
     int entryId(int entry) {

@@ -9,11 +9,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.AsciiString;
 
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-
 /**
  * Reads a request record (records.h: {@code RequestRecordHeader}, 88 bytes little-endian, then
  * method, URL as sent, the canonical URL when it differs, headers, the first body bytes and, for TLS
@@ -75,22 +72,23 @@ public final class RequestRecordDecoder {
 
         int end = base + (int) recordLength;
         RecordCursor cursor = new RecordCursor(record, base + HEADER_SIZE, end, "request record");
+        RecordText text = RecordText.of(record, base, end, bodyLength,
+                record.getUnsignedIntLE(base + RecordLayout.REQUEST_TLS_OFFSET));
         int methodStart = cursor.take(methodLength, "method", -1);
         int urlStart = cursor.take(urlLength, "url", -1);
         long cookedLength = record.getUnsignedIntLE(base + RecordLayout.REQUEST_COOKED_URL_LENGTH);
         int cookedStart = cursor.take(cookedLength, "cooked url", -1);
         HttpMethod method = KnownMethods.decode(record, methodStart, methodLength);
-        String rawUri = record.toString(urlStart, (int) urlLength, StandardCharsets.ISO_8859_1);
+        String rawUri = text.string(urlStart, (int) urlLength);
         // The handler sees the target the engine routed on (its path canonical), so a handler that
         // normalizes or decodes the URI lands where the request was routed.
-        String uri = cookedLength == 0 ? rawUri
-                : record.toString(cookedStart, (int) cookedLength, StandardCharsets.ISO_8859_1);
+        String uri = cookedLength == 0 ? rawUri : text.string(cookedStart, (int) cookedLength);
         // HTTP/2 (flag 4, major 2) is presented as HTTP/1.1, which is what Netty handlers expect.
         HttpVersion version = major == 1 && minor == 0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
 
         HttpHeaders headers = HEADERS.newHeaders();
         for (int i = 0; i < headerCount; i++) {
-            int entry = cursor.takeEntry("header", i);
+            int entry = cursor.takeEntry("header entry", i);
             int id = cursor.entryId(entry);
             int nameLength = cursor.entryNameLength(entry);
             long valueLength = cursor.entryValueLength(entry);
@@ -100,9 +98,7 @@ public final class RequestRecordDecoder {
                 if (nameLength == 0) {
                     throw new IllegalArgumentException("request record header name " + i + " is empty");
                 }
-                byte[] bytes = new byte[nameLength];
-                record.getBytes(nameStart, bytes);
-                name = new AsciiString(bytes, false);
+                name = text.asciiString(nameStart, nameLength);
             } else if (id < KnownHeaders.REQUEST_HEADER_COUNT) {
                 if (nameLength != 0) {
                     throw new IllegalArgumentException("request record header " + i
@@ -113,7 +109,7 @@ public final class RequestRecordDecoder {
                 throw new IllegalArgumentException("request record header " + i + " has unknown id " + id);
             }
             int valueStart = cursor.take(valueLength, "header value", i);
-            headers.add(name, record.toString(valueStart, (int) valueLength, StandardCharsets.ISO_8859_1));
+            headers.add(name, text.string(valueStart, (int) valueLength));
         }
         int bodyStart = cursor.take(bodyLength, "body", -1);
         // The TLS block is checked before the body is copied, so a malformed record allocates nothing.

@@ -252,6 +252,31 @@ class RequestRecordDecoderTest {
         }
     }
 
+    @Test
+    void stringsOutliveTheNextRecordDecodedOnTheThread() {
+        // The text of a record is copied into an array the thread reuses: what the request
+        // keeps (unknown names included) must be its own copy.
+        HttpRequest first = decode(new RequestRecordBuilder().url("/first").header("X-Alpha", "one").build()).request();
+        HttpRequest second = decode(new RequestRecordBuilder().url("/2nd").header("X-Omega", "two").build()).request();
+        assertEquals("/first", first.uri());
+        assertEquals("X-Alpha", first.headers().names().iterator().next());
+        assertEquals("one", first.headers().get("x-alpha"));
+        assertEquals("/2nd", second.uri());
+        assertEquals("X-Omega", second.headers().names().iterator().next());
+    }
+
+    @Test
+    void aHeadLargerThanTheReusedArrayDecodes() {
+        String large = "v".repeat(6000);
+        HttpRequest big = decode(new RequestRecordBuilder().url("/big").header("X-Large", large).body("b").build())
+                .request();
+        HttpRequest small = decode(new RequestRecordBuilder().url("/s").knownHeader(28, "h").build()).request();
+        assertEquals(large, big.headers().get("x-large"));
+        assertEquals("/big", big.uri());
+        assertEquals("/s", small.uri());
+        assertEquals("h", small.headers().get(HttpHeaderNames.HOST));
+    }
+
     // ---- malformed records ----
 
     private void assertMalformed(ByteBuf record, String field) {

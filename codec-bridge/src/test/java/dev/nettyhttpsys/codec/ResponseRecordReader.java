@@ -89,7 +89,7 @@ public final class ResponseRecordReader {
     private static void readFields(ByteBuf record, RecordCursor cursor, int count, String kind,
                                    List<ParsedResponseRecord.Header> out) {
         for (int i = 0; i < count; i++) {
-            int entry = cursor.takeEntry(kind, i);
+            int entry = cursor.takeEntry(kind + " entry", i);
             int id = cursor.entryId(entry);
             int nameLength = cursor.entryNameLength(entry);
             long valueLength = cursor.entryValueLength(entry);
