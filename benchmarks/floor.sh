@@ -11,8 +11,9 @@
 #            from round to round so that none is always first or last
 #   SECONDS  per row (default 10)
 # Environment: SERVERS (default "netty-epoll floor-epoll floor-uring"; floor-uring-nodefer is io_uring
-#              without DEFER_TASKRUN; httpsys and httpsys-cached are BenchmarkServer on this transport, as in
-#              load.sh, to read it against the floor in the same rounds); WARMUP, ROW_WARMUP, WARMUP_PASSES, WARMUP_JIT_MS as in load.sh;
+#              without DEFER_TASKRUN; httpsys and httpsys-cached are BenchmarkServer on this transport, as
+#              in load.sh, to read it against the floor in the same rounds); WARMUP, ROW_WARMUP,
+#              WARMUP_PASSES, WARMUP_JIT_MS as in load.sh;
 #              SYSCALL_SECONDS (default 3; 0: none) for the separate pass that counts system calls with
 #              `perf stat -e raw_syscalls:sys_enter` (tracing slows the server, so that pass is not the
 #              measured one); BENCH_LOCK (default /tmp/bench.lock): each server's measurement holds it

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 
 import java.net.InetSocketAddress;
+
 /**
  * Reads a request record (records.h: {@code RequestRecordHeader}, 88 bytes little-endian, then
  * method, URL as sent, the canonical URL when it differs, headers, the first body bytes and, for TLS
@@ -67,13 +68,13 @@ public final class RequestRecordDecoder {
         int methodLength = record.getUnsignedShortLE(base + RecordLayout.REQUEST_METHOD_LENGTH);
         long urlLength = record.getUnsignedIntLE(base + RecordLayout.REQUEST_URL_LENGTH);
         long bodyLength = record.getUnsignedIntLE(base + RecordLayout.REQUEST_BODY_LENGTH);
+        long tlsOffset = record.getUnsignedIntLE(base + RecordLayout.REQUEST_TLS_OFFSET);
         InetSocketAddress remote = addresses ? SocketAddressDecoder.decode(record, base + RecordLayout.REQUEST_REMOTE, "remote") : null;
         InetSocketAddress local = addresses ? SocketAddressDecoder.decodeCached(record, base + RecordLayout.REQUEST_LOCAL, "local") : null;
 
         int end = base + (int) recordLength;
         RecordCursor cursor = new RecordCursor(record, base + HEADER_SIZE, end, "request record");
-        RecordText text = RecordText.of(record, base, end, bodyLength,
-                record.getUnsignedIntLE(base + RecordLayout.REQUEST_TLS_OFFSET));
+        RecordText text = RecordText.of(record, base, end, bodyLength, tlsOffset);
         int methodStart = cursor.take(methodLength, "method", -1);
         int urlStart = cursor.take(urlLength, "url", -1);
         long cookedLength = record.getUnsignedIntLE(base + RecordLayout.REQUEST_COOKED_URL_LENGTH);
@@ -113,7 +114,6 @@ public final class RequestRecordDecoder {
         }
         int bodyStart = cursor.take(bodyLength, "body", -1);
         // The TLS block is checked before the body is copied, so a malformed record allocates nothing.
-        long tlsOffset = record.getUnsignedIntLE(base + RecordLayout.REQUEST_TLS_OFFSET);
         TlsFacts tls = null;
         if (tlsOffset != 0) {
             if (tlsOffset < bodyStart + bodyLength - base) {
